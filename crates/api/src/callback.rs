@@ -1,0 +1,337 @@
+//! The message the callback page sends to the widget, and the widget's acknowledgement.
+//!
+//! On the wire (through `postMessage` and `BroadcastChannel("socialchat-connect")`):
+//! `{source: "socialchat-connect", kind: "callback", channel: "instagram", token: "…"}` or
+//! `{source: "socialchat-connect", kind: "callback", channel: "instagram", error: "access_denied", errorReason?, errorDescription?}`.
+//! The callback page builds it with [`CallbackMessage::from_callback_query`]; both sides read it
+//! with [`CallbackMessage::from_json`], the one validation function of the protocol.
+
+use serde::{Deserialize, Serialize};
+
+use crate::endpoint::ChannelKind;
+use crate::error::truncate_chars;
+use crate::input::Token;
+use crate::query;
+
+/// The `source` of every message of this protocol.
+pub const MESSAGE_SOURCE: &str = "socialchat-connect";
+/// The name of the BroadcastChannel the callback page also posts on.
+pub const BROADCAST_CHANNEL: &str = "socialchat-connect";
+/// The error code of a callback that came back with neither a token nor an error.
+pub const MISSING_TOKEN: &str = "missing_token";
+/// The error code of a callback whose token is not of a sane shape.
+pub const INVALID_TOKEN: &str = "invalid_token";
+
+const MAX_ERROR_CODE_CHARS: usize = 100;
+const MAX_ERROR_TEXT_CHARS: usize = 300;
+
+/// How an authorization ended, as the callback page saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackOutcome {
+    /// Socialchat sent a token: the user allowed access.
+    Authorized(Token),
+    /// No token: the user declined, or the authorization failed.
+    Declined(CallbackFailure),
+}
+
+/// What the callback page learned about a declined or failed authorization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackFailure {
+    /// Facebook's `error` (`access_denied`, ...), or [`MISSING_TOKEN`] / [`INVALID_TOKEN`].
+    pub error: String,
+    /// Facebook's `error_reason` (`user_denied`, ...), when forwarded.
+    pub reason: Option<String>,
+    /// Facebook's `error_description`, when forwarded.
+    pub description: Option<String>,
+}
+
+impl CallbackFailure {
+    /// The user said no on Facebook (as far as the parameters tell).
+    pub fn is_denied(&self) -> bool {
+        self.error == "access_denied" || self.reason.as_deref() == Some("user_denied")
+    }
+}
+
+/// A validated callback message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackMessage {
+    pub channel: ChannelKind,
+    pub outcome: CallbackOutcome,
+}
+
+/// Why a received message is not a valid callback message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    /// Not a message of this protocol at all (another script's message): ignore it quietly.
+    #[error("not a socialchat-connect message")]
+    Foreign,
+    /// Claims to be ours but is malformed: ignore it and say so in the console.
+    #[error("malformed socialchat-connect message: {0}")]
+    Malformed(String),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Wire {
+    source: String,
+    kind: String,
+    channel: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error_description: Option<String>,
+}
+
+fn clean(text: Option<&str>, max: usize) -> Option<String> {
+    let text: String = text?.chars().filter(|c| !c.is_control()).collect();
+    let text = text.trim();
+    (!text.is_empty()).then(|| truncate_chars(text, max))
+}
+
+impl CallbackFailure {
+    fn new(error: Option<&str>, reason: Option<&str>, description: Option<&str>) -> Self {
+        CallbackFailure {
+            error: clean(error, MAX_ERROR_CODE_CHARS).unwrap_or_else(|| MISSING_TOKEN.to_owned()),
+            reason: clean(reason, MAX_ERROR_CODE_CHARS),
+            description: clean(description, MAX_ERROR_TEXT_CHARS),
+        }
+    }
+}
+
+impl CallbackMessage {
+    /// What the callback page makes of its query string: a token if there is a usable one,
+    /// otherwise a failure with whatever error parameters came along (Socialchat may forward
+    /// none of Facebook's; then it is [`MISSING_TOKEN`]).
+    pub fn from_callback_query(channel: ChannelKind, query_string: &str) -> CallbackMessage {
+        let pairs = query::parse(query_string);
+        let get = |key| query::first(&pairs, key).filter(|v| !v.is_empty());
+        let outcome = match get("token") {
+            Some(token) => match Token::new(token) {
+                Ok(token) => CallbackOutcome::Authorized(token),
+                Err(_) => {
+                    CallbackOutcome::Declined(CallbackFailure::new(Some(INVALID_TOKEN), None, None))
+                }
+            },
+            None => CallbackOutcome::Declined(CallbackFailure::new(
+                get("error"),
+                get("error_reason"),
+                get("error_description"),
+            )),
+        };
+        CallbackMessage { channel, outcome }
+    }
+
+    /// The message as JSON, ready for `postMessage`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut wire = Wire {
+            source: MESSAGE_SOURCE.to_owned(),
+            kind: "callback".to_owned(),
+            channel: self.channel.as_str().to_owned(),
+            token: None,
+            error: None,
+            error_reason: None,
+            error_description: None,
+        };
+        match &self.outcome {
+            CallbackOutcome::Authorized(token) => wire.token = Some(token.expose().to_owned()),
+            CallbackOutcome::Declined(f) => {
+                wire.error = Some(f.error.clone());
+                wire.error_reason = f.reason.clone();
+                wire.error_description = f.description.clone();
+            }
+        }
+        serde_json::to_value(wire).unwrap_or_default()
+    }
+
+    /// Validates a received message: it must be an object from this protocol, of kind
+    /// `callback`, for a known channel, with either a sane token or an error.
+    pub fn from_json(value: &serde_json::Value) -> Result<CallbackMessage, ProtocolError> {
+        let object = value.as_object().ok_or(ProtocolError::Foreign)?;
+        if object.get("source").and_then(|s| s.as_str()) != Some(MESSAGE_SOURCE) {
+            return Err(ProtocolError::Foreign);
+        }
+        let wire: Wire = serde_json::from_value(value.clone())
+            .map_err(|e| ProtocolError::Malformed(e.to_string()))?;
+        if wire.kind != "callback" {
+            return Err(ProtocolError::Malformed(format!(
+                "unknown kind {:?}",
+                truncate_chars(&wire.kind, 40)
+            )));
+        }
+        let channel: ChannelKind = wire
+            .channel
+            .parse()
+            .map_err(|e: crate::InvalidInput| ProtocolError::Malformed(e.to_string()))?;
+        let outcome = match (wire.token, wire.error) {
+            (Some(token), None) => CallbackOutcome::Authorized(
+                Token::new(token).map_err(|e| ProtocolError::Malformed(e.to_string()))?,
+            ),
+            (None, Some(error)) => CallbackOutcome::Declined(CallbackFailure::new(
+                Some(&error),
+                wire.error_reason.as_deref(),
+                wire.error_description.as_deref(),
+            )),
+            (Some(_), Some(_)) => {
+                return Err(ProtocolError::Malformed("both token and error".into()))
+            }
+            (None, None) => return Err(ProtocolError::Malformed("neither token nor error".into())),
+        };
+        Ok(CallbackMessage { channel, outcome })
+    }
+}
+
+/// The widget's answer to a callback message, so that the callback page closes only once the
+/// message has arrived (and stays open, readable, when nobody answers).
+pub fn acknowledgement() -> serde_json::Value {
+    serde_json::json!({ "source": MESSAGE_SOURCE, "kind": "ack" })
+}
+
+/// Whether a message is the widget's acknowledgement.
+pub fn is_acknowledgement(value: &serde_json::Value) -> bool {
+    value.get("source").and_then(|s| s.as_str()) == Some(MESSAGE_SOURCE)
+        && value.get("kind").and_then(|s| s.as_str()) == Some("ack")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ig() -> ChannelKind {
+        ChannelKind::Instagram
+    }
+
+    #[test]
+    fn a_token_in_the_query_becomes_an_authorized_message() {
+        let m = CallbackMessage::from_callback_query(ig(), "?token=abc.DEF-123");
+        assert_eq!(
+            m.outcome,
+            CallbackOutcome::Authorized(Token::new("abc.DEF-123").unwrap())
+        );
+        assert_eq!(
+            m.to_json(),
+            json!({"source":"socialchat-connect","kind":"callback","channel":"instagram","token":"abc.DEF-123"})
+        );
+    }
+
+    #[test]
+    fn facebooks_error_parameters_become_a_denial() {
+        let m = CallbackMessage::from_callback_query(
+            ig(),
+            "?error=access_denied&error_reason=user_denied&error_description=Permissions+error",
+        );
+        let CallbackOutcome::Declined(f) = &m.outcome else {
+            panic!("{m:?}")
+        };
+        assert!(f.is_denied());
+        assert_eq!(f.description.as_deref(), Some("Permissions error"));
+    }
+
+    #[test]
+    fn a_callback_without_token_or_error_is_a_failure_not_a_silence() {
+        for q in ["", "?", "?token=", "?foo=bar"] {
+            let m = CallbackMessage::from_callback_query(ig(), q);
+            let CallbackOutcome::Declined(f) = &m.outcome else {
+                panic!("{q}")
+            };
+            assert_eq!(f.error, MISSING_TOKEN);
+            assert!(!f.is_denied());
+        }
+        let m = CallbackMessage::from_callback_query(ig(), "?token=has%20space");
+        let CallbackOutcome::Declined(f) = &m.outcome else {
+            panic!()
+        };
+        assert_eq!(f.error, INVALID_TOKEN);
+    }
+
+    #[test]
+    fn messages_round_trip_through_validation() {
+        for q in [
+            "?token=t0k",
+            "?error=access_denied&error_reason=user_denied",
+            "",
+        ] {
+            let m = CallbackMessage::from_callback_query(ChannelKind::Messenger, q);
+            assert_eq!(CallbackMessage::from_json(&m.to_json()), Ok(m));
+        }
+    }
+
+    #[test]
+    fn foreign_messages_are_told_apart_from_malformed_ones() {
+        for foreign in [
+            json!(null),
+            json!("hi"),
+            json!(42),
+            json!({"type":"webpackOk"}),
+            json!({"source":"react-devtools"}),
+        ] {
+            assert_eq!(
+                CallbackMessage::from_json(&foreign),
+                Err(ProtocolError::Foreign)
+            );
+        }
+        let base = json!({"source":"socialchat-connect","kind":"callback","channel":"instagram"});
+        let with = |extra: serde_json::Value| {
+            let mut v = base.clone();
+            v.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            v
+        };
+        for malformed in [
+            base.clone(),
+            with(json!({"token":"a","error":"b"})),
+            with(json!({"token":""})),
+            with(json!({"token":"a b"})),
+            with(json!({"token":"x".repeat(5000)})),
+            with(json!({"token":7})),
+            with(json!({"token":null})),
+            with(json!({"channel":"whatsapp","token":"a"})),
+            with(json!({"kind":"ack","token":"a"})),
+            json!({"source":"socialchat-connect"}),
+        ] {
+            assert!(
+                matches!(
+                    CallbackMessage::from_json(&malformed),
+                    Err(ProtocolError::Malformed(_))
+                ),
+                "{malformed}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_texts_are_bounded_and_stripped_of_control_characters() {
+        let long = "d".repeat(10_000);
+        let m = CallbackMessage::from_callback_query(
+            ig(),
+            &format!("?error=x%0Ay&error_description={long}"),
+        );
+        let CallbackOutcome::Declined(f) = m.outcome else {
+            panic!()
+        };
+        assert_eq!(f.error, "xy");
+        assert_eq!(
+            f.description.unwrap().chars().count(),
+            MAX_ERROR_TEXT_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let m = CallbackMessage::from_callback_query(ig(), "?token=supersecret");
+        assert!(!format!("{m:?}").contains("supersecret"));
+    }
+
+    #[test]
+    fn acknowledgements_are_recognized() {
+        assert!(is_acknowledgement(&acknowledgement()));
+        assert!(!is_acknowledgement(
+            &json!({"source":"socialchat-connect","kind":"callback"})
+        ));
+    }
+}

@@ -1,0 +1,207 @@
+//! What goes wrong when talking to Socialchat: a body that is not what the API promised
+//! ([`ParseError`]), and a non-2xx answer ([`ApiError`]) with the status and whatever message
+//! Socialchat gave (partner-api.md, "Errors").
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::MAX_BODY_BYTES;
+
+/// A response body that is not of the documented shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unexpected {what} from Socialchat: {detail}")]
+pub struct ParseError {
+    /// What was being read: "account page", "channel list", ...
+    pub what: &'static str,
+    /// What was wrong with it, for logs and the error event; never shown raw to a user.
+    pub detail: String,
+}
+
+impl ParseError {
+    pub fn new(what: &'static str, detail: impl Into<String>) -> Self {
+        ParseError {
+            what,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Parses a JSON body into `T`, bounding its size first and never panicking.
+pub(crate) fn parse_json<T: DeserializeOwned>(
+    what: &'static str,
+    body: &str,
+) -> Result<T, ParseError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ParseError::new(
+            what,
+            format!("body of {} bytes is over the limit", body.len()),
+        ));
+    }
+    serde_json::from_str(body).map_err(|e| ParseError::new(what, e.to_string()))
+}
+
+/// The longest upstream message kept; a longer one is cut, so that an HTML error page or a huge
+/// body cannot flood an event, a log or the screen.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// A non-2xx answer from Socialchat (or from the proxy in front of it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// Socialchat's `message` (often Indonesian), or `error` when there is no `message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Socialchat's `originalMessage` (English), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody {
+    #[serde(default)]
+    message: Option<serde_json::Value>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+    #[serde(default)]
+    original_message: Option<serde_json::Value>,
+}
+
+/// A message as text: a string as it is, a list of strings (NestJS validation errors) joined,
+/// anything else ignored. Cut to [`MAX_MESSAGE_CHARS`]; blank becomes `None`.
+fn message_text(value: Option<serde_json::Value>) -> Option<String> {
+    let text = match value? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Array(items) => items
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => return None,
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(truncate_chars(text, MAX_MESSAGE_CHARS))
+}
+
+/// Cuts `text` to at most `max` characters, marking the cut with an ellipsis.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
+
+impl ApiError {
+    /// Reads an error answer: Socialchat's `{statusCode, message, originalMessage}`, a body with
+    /// only `error`, or no JSON at all (then only the status is known).
+    pub fn from_response(status: u16, body: &str) -> ApiError {
+        let parsed: Option<ErrorBody> = if body.len() <= MAX_BODY_BYTES {
+            serde_json::from_str(body).ok()
+        } else {
+            None
+        };
+        let (message, original_message) = match parsed {
+            Some(b) => {
+                let original = message_text(b.original_message);
+                let message = message_text(b.message).or_else(|| message_text(b.error));
+                (message, original)
+            }
+            None => (None, None),
+        };
+        ApiError {
+            status,
+            message,
+            original_message,
+        }
+    }
+
+    /// The best technical description: the upstream message, or the English one, or the status.
+    pub fn detail(&self) -> String {
+        self.message
+            .clone()
+            .or_else(|| self.original_message.clone())
+            .unwrap_or_else(|| format!("HTTP {}", self.status))
+    }
+
+    /// 401: the token (or, at the proxy, the API key) is unknown or has expired.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == 401
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_error_body_keeps_both_messages() {
+        let body = r#"{ "statusCode": 403, "message": "Autentikasi tidak sah, silahkan login", "originalMessage": "Unauthorized" }"#;
+        let e = ApiError::from_response(403, body);
+        assert_eq!(e.status, 403);
+        assert_eq!(
+            e.message.as_deref(),
+            Some("Autentikasi tidak sah, silahkan login")
+        );
+        assert_eq!(e.original_message.as_deref(), Some("Unauthorized"));
+        assert_eq!(e.detail(), "Autentikasi tidak sah, silahkan login");
+    }
+
+    #[test]
+    fn a_body_without_json_keeps_only_the_status() {
+        let e = ApiError::from_response(502, "<html><body>Bad Gateway</body></html>");
+        assert_eq!(
+            e,
+            ApiError {
+                status: 502,
+                message: None,
+                original_message: None
+            }
+        );
+        assert_eq!(e.detail(), "HTTP 502");
+        assert_eq!(ApiError::from_response(500, "").detail(), "HTTP 500");
+    }
+
+    #[test]
+    fn an_error_field_serves_when_there_is_no_message() {
+        let e = ApiError::from_response(400, r#"{"error":"Bad Request"}"#);
+        assert_eq!(e.message.as_deref(), Some("Bad Request"));
+    }
+
+    #[test]
+    fn validation_message_lists_are_joined_and_odd_types_ignored() {
+        let e = ApiError::from_response(
+            400,
+            r#"{"message":["token must be a string","channelId should not be empty"]}"#,
+        );
+        assert_eq!(
+            e.message.as_deref(),
+            Some("token must be a string; channelId should not be empty")
+        );
+        let e =
+            ApiError::from_response(400, r#"{"message":{"nested":true},"originalMessage":null}"#);
+        assert_eq!(e.message, None);
+        assert_eq!(e.original_message, None);
+        let e = ApiError::from_response(400, r#"{"message":"   "}"#);
+        assert_eq!(e.message, None);
+    }
+
+    #[test]
+    fn a_huge_message_is_cut() {
+        let body = format!(r#"{{"message":"{}"}}"#, "x".repeat(1_000_000));
+        let e = ApiError::from_response(500, &body);
+        let message = e.message.unwrap();
+        assert_eq!(message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(message.ends_with('…'));
+    }
+
+    #[test]
+    fn truncation_respects_multibyte_characters() {
+        assert_eq!(truncate_chars("héllo wörld", 4), "héll…");
+        assert_eq!(truncate_chars("🙂🙂", 2), "🙂🙂");
+    }
+}
