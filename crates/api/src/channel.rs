@@ -161,7 +161,7 @@ enum ChannelListWire {
     Page {
         docs: Vec<ChannelWire>,
         #[serde(flatten)]
-        paging: PagingWire,
+        paging: Box<PagingWire>,
     },
     Array(Vec<ChannelWire>),
 }
