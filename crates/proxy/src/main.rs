@@ -1,1 +1,220 @@
-fn main() {}
+//! `socialchat-proxy`: the reference partner proxy for socialchat-connect.
+//!
+//! - `serve` keeps the company's API key on the server and forwards exactly the widget's calls to
+//!   Socialchat, projecting channels so that no secret reaches a browser.
+//! - `sandbox` answers the same routes from an in-process simulation of Socialchat and of the
+//!   Facebook dialog, for the preview and every test: no account, no network.
+//! - `set-callback` is step 1 of the partner guide (`PUT /partner`).
+
+mod app;
+mod problem;
+mod sandbox;
+mod set_callback;
+mod upstream;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{Backend, ServerOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "socialchat-proxy",
+    version,
+    about = "The partner proxy for socialchat-connect"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Forward the widget's calls to Socialchat with the API key from SOCIALCHAT_API_KEY.
+    Serve(ServeArgs),
+    /// Serve the same routes from a simulation of Socialchat and Facebook (no key, no network).
+    Sandbox(SandboxArgs),
+    /// Set the callback URLs Socialchat redirects to after authorization (PUT /partner).
+    SetCallback(SetCallbackArgs),
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// Path under which the API routes are served.
+    #[arg(long, default_value = "/api/socialchat")]
+    prefix: String,
+    /// Origin allowed to call the API from a browser (CORS, with credentials). Repeatable.
+    /// None: same-origin use only.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
+    /// Serve the widget's build output from this folder (and its callback page at
+    /// /callback/instagram and /callback/messenger).
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
+    /// Longest wait for Socialchat, in seconds, before answering 504.
+    #[arg(long, default_value_t = 20)]
+    timeout_secs: u64,
+    /// Most requests handled at once; more wait briefly, then get 503.
+    #[arg(long, default_value_t = 256)]
+    max_concurrency: usize,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Socialchat's API (https://staging-api.socialchat.id for staging).
+    #[arg(long, default_value = "https://api.socialchat.id")]
+    upstream: String,
+}
+
+#[derive(Args)]
+struct SandboxArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// How many Instagram accounts the simulated Facebook user has.
+    #[arg(long, default_value_t = 23)]
+    accounts: usize,
+    /// Accounts per page of GET …/account.
+    #[arg(long, default_value_t = 10)]
+    page_size: usize,
+    /// Delay before every API answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Inject a failure: ROUTE:OUTCOME[:TIMES], ROUTE one of channels, authorize, account,
+    /// connect, reconnect; OUTCOME an HTTP status, timeout, malformed or html. Repeatable.
+    #[arg(long = "fail", value_name = "RULE")]
+    faults: Vec<String>,
+    /// How long a sandbox token stays valid, in seconds.
+    #[arg(long, default_value_t = 30 * 60)]
+    token_ttl_secs: u64,
+    /// Where the dialog sends the browser after Allow or Deny; `{kind}` is replaced by the
+    /// channel kind. Default: this sandbox's own /callback/{kind}.
+    #[arg(long)]
+    callback_url: Option<String>,
+}
+
+#[derive(Args)]
+struct SetCallbackArgs {
+    /// callbackInstagramUrl.
+    #[arg(long)]
+    instagram: Option<String>,
+    /// callbackMessengerUrl.
+    #[arg(long)]
+    messenger: Option<String>,
+    /// webhookChatUrl.
+    #[arg(long)]
+    webhook: Option<String>,
+    #[arg(long, default_value = "https://api.socialchat.id")]
+    upstream: String,
+    #[arg(long, default_value_t = 20)]
+    timeout_secs: u64,
+}
+
+/// The environment variable that holds the API key: `base64("{appId}_{secretKey}")`.
+const API_KEY_VAR: &str = "SOCIALCHAT_API_KEY";
+
+fn api_key() -> Result<String, String> {
+    match std::env::var(API_KEY_VAR) {
+        Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
+        _ => Err(format!(
+            "{API_KEY_VAR} is not set: export your Socialchat Partner API key, base64(\"{{appId}}_{{secretKey}}\"), \
+             in the environment (never on the command line)"
+        )),
+    }
+}
+
+fn server_options(common: CommonArgs) -> Result<ServerOptions, String> {
+    let prefix = common.prefix.trim_end_matches('/').to_owned();
+    if !prefix.is_empty() && !prefix.starts_with('/') {
+        return Err(format!("--prefix must start with '/', not {prefix:?}"));
+    }
+    for origin in &common.allow_origins {
+        if !(origin.starts_with("http://") || origin.starts_with("https://"))
+            || origin.ends_with('/')
+        {
+            return Err(format!(
+                "--allow-origin takes an origin like https://dashboard.example, not {origin:?}"
+            ));
+        }
+    }
+    if let Some(dir) = &common.static_dir {
+        if !dir.is_dir() {
+            return Err(format!("--static {} is not a folder", dir.display()));
+        }
+    }
+    Ok(ServerOptions {
+        listen: common.listen,
+        prefix,
+        allow_origins: common.allow_origins,
+        static_dir: common.static_dir,
+        timeout: Duration::from_secs(common.timeout_secs.max(1)),
+        max_concurrency: common.max_concurrency.max(1),
+    })
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve(args) => {
+            let key = api_key()?;
+            let options = server_options(args.common)?;
+            let upstream = upstream::Upstream::new(&args.upstream, key, options.timeout)?;
+            app::run(options, Backend::Upstream(upstream)).await
+        }
+        Command::Sandbox(args) => {
+            let faults = args
+                .faults
+                .iter()
+                .map(|rule| sandbox::Fault::parse(rule))
+                .collect::<Result<Vec<_>, _>>()?;
+            if args.page_size == 0 || args.page_size > 100 {
+                return Err("--page-size must be between 1 and 100".into());
+            }
+            let options = server_options(args.common)?;
+            let sandbox_options = sandbox::SandboxOptions {
+                accounts: args.accounts.min(5000),
+                page_size: args.page_size,
+                latency: Duration::from_millis(args.latency_ms),
+                faults,
+                token_ttl: Duration::from_secs(args.token_ttl_secs),
+                callback_url: args.callback_url,
+                timeout: options.timeout,
+            };
+            app::run(
+                options,
+                Backend::Sandbox(sandbox::Sandbox::new(sandbox_options)),
+            )
+            .await
+        }
+        Command::SetCallback(args) => {
+            let key = api_key()?;
+            set_callback::run(
+                &args.upstream,
+                &key,
+                Duration::from_secs(args.timeout_secs.max(1)),
+                args.instagram,
+                args.messenger,
+                args.webhook,
+            )
+            .await
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("socialchat-proxy: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! The HTTP server both `serve` and `sandbox` run: one pipeline for every widget call
+//! (recognize the route, validate the input, call the backend, project the answer), CORS for the
+//! allowed origins, static files, one log line per request, graceful shutdown.
+//!
+//! The backend is the only difference between the two modes: Socialchat over HTTPS, or the
+//! in-process simulation. Validation and projection are shared, so the sandbox exercises
+//! exactly what production runs.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method as HttpMethod, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use socialchat_api::endpoint::RouteRejection;
+use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
+use socialchat_api::{
+    channel::project_channels, query, AccountPage, ApiError, AuthorizeResponse, ChannelList,
+    ConnectRequest, Endpoint, NextOffset, ReconnectRequest, Token,
+};
+use tokio::sync::Semaphore;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+use crate::problem::{json_error, Problem};
+use crate::sandbox::Sandbox;
+use crate::upstream::Upstream;
+
+pub struct ServerOptions {
+    pub listen: std::net::SocketAddr,
+    pub prefix: String,
+    pub allow_origins: Vec<String>,
+    pub static_dir: Option<PathBuf>,
+    pub timeout: Duration,
+    pub max_concurrency: usize,
+}
+
+/// Where the widget's calls are answered.
+pub enum Backend {
+    Upstream(Upstream),
+    Sandbox(Arc<Sandbox>),
+}
+
+/// A widget call that passed validation: what a backend receives.
+pub struct PartnerCall {
+    pub endpoint: Endpoint,
+    /// Query pairs to pass on, decoded and validated.
+    pub query: Vec<(String, String)>,
+    /// The validated JSON body of a POST.
+    pub body: Option<serde_json::Value>,
+}
+
+/// A backend's answer before projection.
+pub struct RawAnswer {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+impl Backend {
+    async fn call(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
+        match self {
+            Backend::Upstream(upstream) => upstream.call(call).await,
+            Backend::Sandbox(sandbox) => sandbox.call(call).await,
+        }
+    }
+}
+
+struct AppState {
+    backend: Backend,
+    prefix: String,
+    permits: Semaphore,
+}
+
+/// How long a request waits for a free slot before it gets 503.
+const QUEUE_WAIT: Duration = Duration::from_secs(5);
+
+pub async fn run(options: ServerOptions, backend: Backend) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    let origin = format!("http://{addr}");
+    let mode = match &backend {
+        Backend::Upstream(_) => "serve",
+        Backend::Sandbox(sandbox) => {
+            sandbox.set_origin(&origin);
+            "sandbox"
+        }
+    };
+    let prefix = options.prefix.clone();
+    let router = router(options, backend);
+    // The first line on stdout says where to go; scripts and tests read it.
+    println!("socialchat-proxy {mode} listening on {origin} (API at {origin}{prefix})");
+    eprintln!("socialchat-proxy {mode}: ready on {origin}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    eprintln!("socialchat-proxy {mode}: stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+pub fn router(options: ServerOptions, backend: Backend) -> Router {
+    let sandbox = match &backend {
+        Backend::Sandbox(sandbox) => Some(sandbox.clone()),
+        Backend::Upstream(_) => None,
+    };
+    let prefix = options.prefix.clone();
+    let state = Arc::new(AppState {
+        backend,
+        prefix: prefix.clone(),
+        permits: Semaphore::new(options.max_concurrency),
+    });
+    let mut api = Router::new()
+        .route(&format!("{prefix}/partner"), any(partner_call))
+        .route(&format!("{prefix}/partner/{{*rest}}"), any(partner_call))
+        .with_state(state);
+    if !prefix.is_empty() {
+        api = api.route(&format!("{prefix}/{{*rest}}"), any(not_found));
+    }
+    if !options.allow_origins.is_empty() {
+        let origins: Vec<HeaderValue> = options
+            .allow_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        api = api.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_credentials(true)
+                .allow_methods([HttpMethod::GET, HttpMethod::POST])
+                .allow_headers([header::CONTENT_TYPE])
+                .max_age(Duration::from_secs(600)),
+        );
+    }
+    let mut app = Router::new().merge(api);
+    if let Some(sandbox) = sandbox {
+        app = app.merge(crate::sandbox::routes(sandbox));
+    }
+    app = match options.static_dir {
+        Some(dir) => {
+            let callback = dir.join("callback.html");
+            app.route(
+                "/callback/{kind}",
+                get(
+                    move |axum::extract::Path(kind): axum::extract::Path<String>| {
+                        callback_page(callback.clone(), kind)
+                    },
+                ),
+            )
+            .fallback_service(ServeDir::new(dir).fallback(get(not_found)))
+        }
+        None => app.fallback(not_found),
+    };
+    app.layer(middleware::from_fn(log_requests))
+}
+
+async fn not_found() -> Problem {
+    Problem::not_found()
+}
+
+/// The callback page, at the URL set as callbackInstagramUrl / callbackMessengerUrl.
+async fn callback_page(file: PathBuf, kind: String) -> Response {
+    if kind.parse::<socialchat_api::ChannelKind>().is_err() {
+        return Problem::not_found().into_response();
+    }
+    match tokio::fs::read(&file).await {
+        Ok(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::REFERRER_POLICY, "no-referrer"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(_) => Problem::new(
+            StatusCode::NOT_FOUND,
+            "callback.html is not in the --static folder: build the widget first (trunk build)",
+        )
+        .into_response(),
+    }
+}
+
+static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// One line per request on stderr: id, method, path (never the query: it can hold the token),
+/// status, duration. The id is also sent back as `x-request-id`.
+async fn log_requests(request: Request, next: Next) -> Response {
+    let id = format!(
+        "req-{:06}",
+        REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed) + 1
+    );
+    let method = request.method().clone();
+    let path: String = request.uri().path().chars().take(200).collect();
+    let start = Instant::now();
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    eprintln!(
+        "{id} {method} {path} {} {:.1}ms",
+        response.status().as_u16(),
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+async fn partner_call(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    match handle_partner_call(&state, request).await {
+        Ok(response) => response,
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn handle_partner_call(state: &AppState, request: Request) -> Result<Response, Problem> {
+    let path = request
+        .uri()
+        .path()
+        .strip_prefix(state.prefix.as_str())
+        .unwrap_or("")
+        .to_owned();
+    let endpoint = match Endpoint::recognize(request.method().as_str(), &path) {
+        Ok(endpoint) => endpoint,
+        Err(RouteRejection::NotFound) => return Err(Problem::not_found()),
+        Err(RouteRejection::MethodNotAllowed { allowed }) => {
+            let mut response = json_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &format!("this route takes {} only", allowed.as_str()),
+                None,
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allowed.as_str()));
+            return Ok(response);
+        }
+        Err(RouteRejection::BadId(e)) => return Err(Problem::bad_request(e.to_string())),
+    };
+    let query = forwarded_query(&endpoint, request.uri().query())?;
+    let body = validated_body(&endpoint, request.into_body()).await?;
+    let call = PartnerCall {
+        endpoint,
+        query,
+        body,
+    };
+    let _permit = tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
+        .await
+        .map_err(|_| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the proxy is busy: try again in a moment",
+            )
+        })?
+        .map_err(|_| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the proxy is shutting down",
+            )
+        })?;
+    let answer = state.backend.call(&call).await?;
+    Ok(project_answer(&call.endpoint, answer))
+}
+
+/// The longest `search` passed on to the channel list.
+const MAX_SEARCH_CHARS: usize = 100;
+
+/// Validates the query of a call and keeps only what Socialchat needs for it.
+fn forwarded_query(
+    endpoint: &Endpoint,
+    raw: Option<&str>,
+) -> Result<Vec<(String, String)>, Problem> {
+    let raw = raw.unwrap_or("");
+    if raw.len() > 8192 {
+        return Err(Problem::bad_request("query string is too long"));
+    }
+    let pairs = query::parse(raw);
+    let mut seen: Vec<&str> = Vec::new();
+    for (key, value) in &pairs {
+        let allowed = match endpoint {
+            Endpoint::ChannelList => match key.as_str() {
+                "page" | "limit" => {
+                    if value.is_empty()
+                        || value.len() > 5
+                        || !value.bytes().all(|b| b.is_ascii_digit())
+                    {
+                        return Err(Problem::bad_request(format!(
+                            "{key} must be a whole number"
+                        )));
+                    }
+                    true
+                }
+                "search" => {
+                    if value.chars().count() > MAX_SEARCH_CHARS {
+                        return Err(Problem::bad_request(format!(
+                            "search is longer than {MAX_SEARCH_CHARS} characters"
+                        )));
+                    }
+                    true
+                }
+                "channelTypes[]" => {
+                    if value.is_empty()
+                        || value.len() > 40
+                        || !value.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                    {
+                        return Err(Problem::bad_request(
+                            "channelTypes[] must be a channel type like instagram",
+                        ));
+                    }
+                    true
+                }
+                _ => false,
+            },
+            Endpoint::Accounts(_) => match key.as_str() {
+                "token" => {
+                    Token::new(value.as_str()).map_err(|e| Problem::bad_request(e.to_string()))?;
+                    true
+                }
+                "nextOffset" => {
+                    NextOffset::new(value.as_str())
+                        .map_err(|e| Problem::bad_request(e.to_string()))?;
+                    true
+                }
+                _ => false,
+            },
+            Endpoint::Authorize(_) | Endpoint::Connect(_) | Endpoint::Reconnect(..) => false,
+        };
+        if !allowed {
+            let shown: String = key.chars().take(40).collect();
+            return Err(Problem::bad_request(format!(
+                "unexpected query parameter {shown:?}"
+            )));
+        }
+        if key != "channelTypes[]" && seen.contains(&key.as_str()) {
+            return Err(Problem::bad_request(format!(
+                "{key} is given more than once"
+            )));
+        }
+        seen.push(key);
+    }
+    if matches!(endpoint, Endpoint::Accounts(_)) && !seen.contains(&"token") {
+        return Err(Problem::bad_request(
+            "token is missing: pass the token from the authorization callback",
+        ));
+    }
+    Ok(pairs)
+}
+
+/// Reads and validates the JSON body of connect and reconnect; other calls take none.
+async fn validated_body(
+    endpoint: &Endpoint,
+    body: Body,
+) -> Result<Option<serde_json::Value>, Problem> {
+    if !matches!(endpoint, Endpoint::Connect(_) | Endpoint::Reconnect(..)) {
+        return Ok(None);
+    }
+    let bytes = to_bytes(body, MAX_REQUEST_BODY_BYTES).await.map_err(|_| {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"),
+        )
+    })?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Problem::bad_request("request body is not UTF-8 text"))?;
+    let value = match endpoint {
+        Endpoint::Connect(_) => ConnectRequest::parse(text)
+            .map_err(|e| {
+                Problem::bad_request(format!(
+                    "body must be {{\"channelId\", \"token\"}}: {}",
+                    e.detail
+                ))
+            })
+            .and_then(|r| {
+                serde_json::to_value(r).map_err(|_| Problem::bad_request("body is not valid"))
+            })?,
+        _ => ReconnectRequest::parse(text)
+            .map_err(|e| Problem::bad_request(format!("body must be {{\"token\"}}: {}", e.detail)))
+            .and_then(|r| {
+                serde_json::to_value(r).map_err(|_| Problem::bad_request("body is not valid"))
+            })?,
+    };
+    Ok(Some(value))
+}
+
+/// Turns a backend's answer into what the browser receives: successful answers are projected
+/// per endpoint (channels lose their secrets, accounts keep name, channelId and picture);
+/// errors keep their status and messages; anything that is not JSON becomes a JSON error.
+fn project_answer(endpoint: &Endpoint, answer: RawAnswer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let text = std::str::from_utf8(&answer.body).unwrap_or("");
+    if !status.is_success() {
+        let error = ApiError::from_response(answer.status, text);
+        let status = if status.is_client_error() || status.is_server_error() {
+            status
+        } else {
+            // A redirect or an informational status is not something the widget can follow.
+            StatusCode::BAD_GATEWAY
+        };
+        return match error.message {
+            Some(message) => upstream_error(status, &message, error.original_message.as_deref()),
+            None => upstream_error(
+                status,
+                &format!("Socialchat answered HTTP {} without details", answer.status),
+                error.original_message.as_deref(),
+            ),
+        };
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return json_error(
+            StatusCode::BAD_GATEWAY,
+            "Socialchat answered with something that is not JSON",
+            None,
+        );
+    };
+    let projected = match endpoint {
+        Endpoint::ChannelList => ChannelList::parse(text)
+            .map(|list| list.to_json())
+            .unwrap_or_else(|_| project_channels(value)),
+        Endpoint::Accounts(_) => AccountPage::parse(text)
+            .map(|page| page.to_json())
+            .unwrap_or_else(|_| project_channels(value)),
+        Endpoint::Authorize(_) => AuthorizeResponse::parse(text)
+            .map(|a| serde_json::json!({ "url": a.url }))
+            .unwrap_or_else(|_| project_channels(value)),
+        Endpoint::Connect(_) | Endpoint::Reconnect(..) => project_channels(value),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        projected.to_string(),
+    )
+        .into_response()
+}
+
+/// An error Socialchat (or the sandbox) gave, passed on in Socialchat's shape.
+fn upstream_error(status: StatusCode, message: &str, original: Option<&str>) -> Response {
+    let mut body = serde_json::json!({
+        "statusCode": status.as_u16(),
+        "message": message,
+        "source": "socialchat",
+    });
+    if let Some(original) = original {
+        body["originalMessage"] = original.into();
+    }
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}

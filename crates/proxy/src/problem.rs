@@ -1,0 +1,63 @@
+//! The proxy's own error answers: always JSON in Socialchat's error shape
+//! (`{statusCode, message}` plus `source: "proxy"`), with the right status and a message that
+//! says what to fix. Never an HTML page, never a token.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Problem {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found() -> Self {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "no such route: this proxy forwards only the socialchat-connect widget's calls",
+        )
+    }
+
+    pub fn upstream_timeout(timeout: std::time::Duration) -> Self {
+        Problem::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            format!("Socialchat did not answer within {} s", timeout.as_secs()),
+        )
+    }
+}
+
+/// A JSON error answer in Socialchat's shape.
+pub fn json_error(status: StatusCode, message: &str, original_message: Option<&str>) -> Response {
+    let mut body = serde_json::json!({
+        "statusCode": status.as_u16(),
+        "message": message,
+        "source": "proxy",
+    });
+    if let Some(original) = original_message {
+        body["originalMessage"] = original.into();
+    }
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        json_error(self.status, &self.message, None)
+    }
+}

@@ -1,0 +1,165 @@
+//! The sandbox's stand-in for the Facebook authorization dialog: a plain HTML page (no script)
+//! listing the simulated Pages and Instagram accounts, each ticked, with Allow and Deny. Unticked
+//! accounts are missing from the account list afterwards, as on Facebook.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use socialchat_api::query;
+
+use super::Sandbox;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+const PAGE_STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f0f2f5;margin:0;color:#1c1e21}\
+main{max-width:520px;margin:24px auto;background:#fff;border-radius:10px;padding:20px 24px;box-shadow:0 1px 3px rgba(0,0,0,.15)}\
+h1{font-size:20px;margin:0 0 4px}p{color:#606770}.badge{display:inline-block;background:#fff3cd;color:#7a5b00;border-radius:6px;padding:2px 8px;font-size:12px}\
+ul{list-style:none;padding:0;max-height:50vh;overflow:auto;border:1px solid #dadde1;border-radius:8px}li{padding:8px 12px;border-bottom:1px solid #eee}\
+.actions{display:flex;gap:12px;justify-content:flex-end;margin-top:16px}button{font:inherit;font-weight:600;padding:10px 20px;border-radius:6px;border:1px solid #ccd0d5;cursor:pointer}\
+button[value=allow]{background:#1877f2;color:#fff;border-color:#1877f2}";
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+<meta name=\"referrer\" content=\"no-referrer\"><title>{}</title><style>{PAGE_STYLE}</style></head><body><main>{body}</main></body></html>",
+        escape(title)
+    )
+}
+
+fn error_page(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        Html(page(
+            "Sandbox authorization",
+            &format!(
+                "<h1>Sandbox authorization</h1><p role=\"alert\">{}</p>",
+                escape(message)
+            ),
+        )),
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct DialogQuery {
+    #[serde(default)]
+    session: String,
+}
+
+pub async fn show(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<DialogQuery>) -> Response {
+    let Some((kind, accounts)) = sandbox.session_accounts(&q.session) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "This authorization has expired or was already used. Close this window and start again.",
+        );
+    };
+    let what = match kind {
+        socialchat_api::ChannelKind::Instagram => "Instagram accounts",
+        socialchat_api::ChannelKind::Messenger => "Facebook Pages",
+    };
+    let items: String = accounts
+        .iter()
+        .map(|a| {
+            format!(
+                "<li><label><input type=\"checkbox\" name=\"account\" value=\"{}\" checked> {}</label></li>",
+                escape(a.channel_id.as_str()),
+                escape(&a.name)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<span class=\"badge\">Sandbox: simulated Facebook</span>\
+<h1>Socialchat wants to access your {what}</h1>\
+<p>Choose the {what} Socialchat may use. Allow all of them so that every one can be connected.</p>\
+<form method=\"post\" action=\"/sandbox/dialog\"><input type=\"hidden\" name=\"session\" value=\"{}\">\
+<ul aria-label=\"{what}\">{items}</ul>\
+<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\
+<button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button></div></form>",
+        escape(&q.session)
+    );
+    Html(page("Sandbox: authorize Socialchat", &body)).into_response()
+}
+
+/// The largest dialog form accepted: a few thousand ticked ids.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+pub async fn decide(State(sandbox): State<Arc<Sandbox>>, body: Bytes) -> Response {
+    if body.len() > MAX_FORM_BYTES {
+        return error_page(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.");
+    }
+    let form = query::parse(&String::from_utf8_lossy(&body));
+    let session = query::first(&form, "session").unwrap_or_default();
+    let allow = match query::first(&form, "decision") {
+        Some("allow") => true,
+        Some("deny") => false,
+        _ => return error_page(StatusCode::BAD_REQUEST, "Choose Allow or Deny."),
+    };
+    let ticked: Vec<String> = form
+        .iter()
+        .filter(|(k, _)| k == "account")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match sandbox.decide(session, allow, &ticked) {
+        Ok(location) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, location),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+        )
+            .into_response(),
+        Err(message) => error_page(StatusCode::BAD_REQUEST, message),
+    }
+}
+
+const AVATAR_COLOURS: [&str; 6] = [
+    "#d62976", "#4f5bd5", "#fa7e1e", "#2e7d32", "#00838f", "#6a1b9a",
+];
+
+/// A generated picture for account N (`N.svg`); anything else is a 404, which the widget must
+/// survive (it shows the account's initial instead).
+pub async fn avatar(State(sandbox): State<Arc<Sandbox>>, Path(file): Path<String>) -> Response {
+    let number = file
+        .strip_suffix(".svg")
+        .and_then(|n| n.parse::<usize>().ok());
+    let Some((number, initial)) = number.and_then(|n| Some((n, sandbox.avatar_initial(n)?))) else {
+        return (StatusCode::NOT_FOUND, "no such picture").into_response();
+    };
+    let colour = AVATAR_COLOURS[number % AVATAR_COLOURS.len()];
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 64\">\
+<rect width=\"64\" height=\"64\" rx=\"32\" fill=\"{colour}\"/>\
+<text x=\"32\" y=\"41\" font-family=\"sans-serif\" font-size=\"28\" font-weight=\"700\" fill=\"#fff\" text-anchor=\"middle\">{}</text></svg>",
+        escape(&initial.to_uppercase().to_string())
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_escaped_into_the_page() {
+        assert_eq!(
+            escape("<b>Toko \"Kopi\" & Teh</b>"),
+            "&lt;b&gt;Toko &quot;Kopi&quot; &amp; Teh&lt;/b&gt;"
+        );
+    }
+}

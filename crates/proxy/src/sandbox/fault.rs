@@ -1,0 +1,135 @@
+//! Injected failures (`--fail ROUTE:OUTCOME[:TIMES]`), so that every error path of the widget
+//! can be exercised against the sandbox.
+
+use socialchat_api::Endpoint;
+
+/// What an injected failure does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answer with this HTTP status and Socialchat's error shape.
+    Status(u16),
+    /// Hang until the proxy's timeout, then 504.
+    Timeout,
+    /// Answer 200 with JSON of the wrong shape.
+    Malformed,
+    /// Answer 200 with an HTML page.
+    Html,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub route: &'static str,
+    pub outcome: Outcome,
+    /// How many more calls fail; `None`: all of them.
+    pub remaining: Option<u32>,
+}
+
+/// The route names `--fail` takes.
+pub const ROUTES: [&str; 5] = ["channels", "authorize", "account", "connect", "reconnect"];
+
+pub fn route_of(endpoint: &Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::ChannelList => "channels",
+        Endpoint::Authorize(_) => "authorize",
+        Endpoint::Accounts(_) => "account",
+        Endpoint::Connect(_) => "connect",
+        Endpoint::Reconnect(..) => "reconnect",
+    }
+}
+
+impl Fault {
+    pub fn parse(rule: &str) -> Result<Fault, String> {
+        let usage = || {
+            format!(
+                "--fail {rule:?}: expected ROUTE:OUTCOME[:TIMES], ROUTE one of {}, OUTCOME an HTTP status (400-599), timeout, malformed or html",
+                ROUTES.join(", ")
+            )
+        };
+        let mut parts = rule.split(':');
+        let route = parts.next().unwrap_or("");
+        let route = ROUTES
+            .iter()
+            .find(|r| **r == route)
+            .copied()
+            .ok_or_else(usage)?;
+        let outcome = match parts.next().ok_or_else(usage)? {
+            "timeout" => Outcome::Timeout,
+            "malformed" => Outcome::Malformed,
+            "html" => Outcome::Html,
+            status => match status.parse::<u16>() {
+                Ok(s) if (400..=599).contains(&s) => Outcome::Status(s),
+                _ => return Err(usage()),
+            },
+        };
+        let remaining = match parts.next() {
+            None => None,
+            Some(n) => Some(n.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(usage)?),
+        };
+        if parts.next().is_some() {
+            return Err(usage());
+        }
+        Ok(Fault {
+            route,
+            outcome,
+            remaining,
+        })
+    }
+}
+
+/// The outcome of the first live fault for `route`, counting it down.
+pub fn take(faults: &mut Vec<Fault>, route: &str) -> Option<Outcome> {
+    let index = faults.iter().position(|f| f.route == route)?;
+    let outcome = faults[index].outcome;
+    if let Some(remaining) = &mut faults[index].remaining {
+        *remaining -= 1;
+        if *remaining == 0 {
+            faults.remove(index);
+        }
+    }
+    Some(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse_with_and_without_a_count() {
+        assert_eq!(
+            Fault::parse("account:500").unwrap(),
+            Fault {
+                route: "account",
+                outcome: Outcome::Status(500),
+                remaining: None
+            }
+        );
+        assert_eq!(
+            Fault::parse("connect:timeout:2").unwrap().remaining,
+            Some(2)
+        );
+        assert_eq!(
+            Fault::parse("authorize:malformed").unwrap().outcome,
+            Outcome::Malformed
+        );
+        for bad in [
+            "",
+            "account",
+            "account:200",
+            "nope:500",
+            "account:500:0",
+            "account:500:x",
+            "a:b:c:d",
+        ] {
+            assert!(Fault::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_counted_fault_stops_after_its_count() {
+        let mut faults = vec![Fault::parse("account:503:2").unwrap()];
+        assert_eq!(take(&mut faults, "connect"), None);
+        assert_eq!(take(&mut faults, "account"), Some(Outcome::Status(503)));
+        assert_eq!(take(&mut faults, "account"), Some(Outcome::Status(503)));
+        assert_eq!(take(&mut faults, "account"), None);
+    }
+}

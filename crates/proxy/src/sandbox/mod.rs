@@ -1,0 +1,570 @@
+//! The sandbox: an in-process simulation of Socialchat's Partner API and of the Facebook
+//! authorization dialog, so that the preview and every test run with no account and no network.
+//!
+//! What is documented behaves as documented (paths, bodies, paging by opaque `nextOffset`, the
+//! error shape). What is not documented behaves sensibly and is listed in the README: tokens
+//! expire (401), connecting an account twice is a 409, reconnecting needs the channel's account to
+//! have been allowed in the dialog, and a Deny forwards Facebook's error parameters.
+
+mod dialog;
+mod fault;
+mod seed;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use socialchat_api::{query, Account, AccountPage, ChannelId, ChannelKind, Endpoint, NextOffset};
+
+use crate::app::{PartnerCall, RawAnswer};
+use crate::problem::Problem;
+
+pub use fault::Fault;
+use fault::Outcome;
+
+pub struct SandboxOptions {
+    pub accounts: usize,
+    pub page_size: usize,
+    pub latency: Duration,
+    pub faults: Vec<Fault>,
+    pub token_ttl: Duration,
+    /// Where the dialog redirects; `{kind}` is replaced. `None`: the sandbox's own /callback/{kind}.
+    pub callback_url: Option<String>,
+    /// How long a simulated `timeout` failure hangs before the 504, as `serve` would.
+    pub timeout: Duration,
+}
+
+/// What the user allowed in one pass through the dialog.
+struct Grant {
+    kind: ChannelKind,
+    allowed: Vec<ChannelId>,
+    expires: Instant,
+}
+
+/// A channel record as Socialchat stores it, secrets included: the proxy's projection must
+/// remove them, and the tests check that it does.
+#[derive(Clone)]
+struct StoredChannel {
+    id: String,
+    name: String,
+    channel_id: String,
+    channel_type: String,
+    is_connected: bool,
+    picture: Option<String>,
+    disconnected_at: Option<String>,
+}
+
+impl StoredChannel {
+    fn to_json(&self) -> Value {
+        json!({
+            "_id": self.id,
+            "name": self.name,
+            "channelId": self.channel_id,
+            "channelType": self.channel_type,
+            "isConnected": self.is_connected,
+            "isTimeout": false,
+            "picture": self.picture,
+            "status": "free",
+            "label": "Sandbox",
+            "createdBy": {"_id": "5f0000000000000000000001", "email": "owner@toko-sandbox.test"},
+            "additionalData": {"pageAccessToken": "EAAB-sandbox-page-secret"},
+            "token": {"accessToken": "EAAB-sandbox-access-secret"},
+            "disconnectedAt": self.disconnected_at,
+        })
+    }
+}
+
+struct World {
+    accounts: HashMap<ChannelKind, Vec<Account>>,
+    channels: Vec<StoredChannel>,
+    grants: HashMap<String, Grant>,
+    /// Dialog sessions started by authorize, by session id.
+    sessions: HashMap<String, (ChannelKind, Instant)>,
+    faults: Vec<Fault>,
+    next_record: u64,
+}
+
+pub struct Sandbox {
+    options: SandboxOptions,
+    origin: OnceLock<String>,
+    world: Mutex<World>,
+}
+
+/// How long a dialog session stays open.
+const SESSION_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// Random hex, for tokens and ids that must not be guessable.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    if getrandom::fill(&mut buf).is_err() {
+        // No OS randomness: fall back to the clock, which still makes ids unique.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = (nanos >> ((i % 16) * 8)) as u8 ^ i as u8;
+        }
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn answer(status: u16, body: Value) -> RawAnswer {
+    RawAnswer {
+        status,
+        body: Bytes::from(body.to_string()),
+    }
+}
+
+/// An error in Socialchat's documented shape: Indonesian `message`, English `originalMessage`.
+fn socialchat_error(status: u16, message: &str, original: &str) -> RawAnswer {
+    answer(
+        status,
+        json!({"statusCode": status, "message": message, "originalMessage": original}),
+    )
+}
+
+fn invalid_token() -> RawAnswer {
+    socialchat_error(
+        401,
+        "Token tidak valid atau sudah kedaluwarsa, silakan otorisasi ulang",
+        "Invalid or expired token",
+    )
+}
+
+impl Sandbox {
+    pub fn new(options: SandboxOptions) -> Arc<Sandbox> {
+        let world = World {
+            accounts: seed::accounts(options.accounts),
+            channels: seed::channels(),
+            grants: HashMap::new(),
+            sessions: HashMap::new(),
+            faults: options.faults.clone(),
+            next_record: 1,
+        };
+        Arc::new(Sandbox {
+            options,
+            origin: OnceLock::new(),
+            world: Mutex::new(world),
+        })
+    }
+
+    /// The sandbox's own origin, known once the listener is bound.
+    pub fn set_origin(&self, origin: &str) {
+        let _ = self.origin.set(origin.to_owned());
+        let mut world = self.lock();
+        for accounts in world.accounts.values_mut() {
+            for account in accounts.iter_mut() {
+                if let Some(picture) = &account.picture {
+                    if picture.starts_with('/') {
+                        account.picture = Some(format!("{origin}{picture}"));
+                    }
+                }
+            }
+        }
+        for channel in world.channels.iter_mut() {
+            if let Some(picture) = &channel.picture {
+                if picture.starts_with('/') {
+                    channel.picture = Some(format!("{origin}{picture}"));
+                }
+            }
+        }
+    }
+
+    fn origin(&self) -> &str {
+        self.origin
+            .get()
+            .map(String::as_str)
+            .unwrap_or("http://127.0.0.1")
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, World> {
+        // A panic while holding the lock cannot leave the world half-changed in a way that
+        // matters to a simulation; keep serving.
+        self.world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn callback_url(&self, kind: ChannelKind) -> String {
+        match &self.options.callback_url {
+            Some(template) => template.replace("{kind}", kind.as_str()),
+            None => format!("{}/callback/{kind}", self.origin()),
+        }
+    }
+
+    pub async fn call(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
+        if !self.options.latency.is_zero() {
+            tokio::time::sleep(self.options.latency).await;
+        }
+        let route = fault::route_of(&call.endpoint);
+        let injected = {
+            let mut world = self.lock();
+            fault::take(&mut world.faults, route)
+        };
+        if let Some(outcome) = injected {
+            return match outcome {
+                Outcome::Status(401) => Ok(invalid_token()),
+                Outcome::Status(status) => Ok(socialchat_error(
+                    status,
+                    "Terjadi kesalahan pada server (simulasi sandbox)",
+                    "Injected failure (sandbox)",
+                )),
+                Outcome::Timeout => {
+                    tokio::time::sleep(self.options.timeout).await;
+                    Err(Problem::upstream_timeout(self.options.timeout))
+                }
+                Outcome::Malformed => {
+                    Ok(answer(200, json!({"unexpected": "shape", "docs": "nope"})))
+                }
+                Outcome::Html => Ok(RawAnswer {
+                    status: 200,
+                    body: Bytes::from_static(b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+                }),
+            };
+        }
+        let param = |key: &str| query::first(&call.query, key).map(str::to_owned);
+        let mut world = self.lock();
+        Ok(match &call.endpoint {
+            Endpoint::ChannelList => world.channel_list(&call.query),
+            Endpoint::Authorize(kind) => {
+                let session = random_hex(16);
+                world
+                    .sessions
+                    .retain(|_, (_, at)| at.elapsed() < SESSION_TTL);
+                world
+                    .sessions
+                    .insert(session.clone(), (*kind, Instant::now()));
+                let url = format!("{}/sandbox/dialog?session={session}", self.origin());
+                answer(200, json!({ "url": url }))
+            }
+            Endpoint::Accounts(kind) => {
+                let token = param("token").unwrap_or_default();
+                let offset = param("nextOffset");
+                world.account_page(*kind, &token, offset.as_deref(), self.options.page_size)
+            }
+            Endpoint::Connect(kind) => {
+                let body = call.body.clone().unwrap_or_default();
+                let channel_id = body["channelId"].as_str().unwrap_or_default().to_owned();
+                let token = body["token"].as_str().unwrap_or_default().to_owned();
+                world.connect(*kind, &channel_id, &token)
+            }
+            Endpoint::Reconnect(kind, id) => {
+                let body = call.body.clone().unwrap_or_default();
+                let token = body["token"].as_str().unwrap_or_default().to_owned();
+                world.reconnect(*kind, id.as_str(), &token)
+            }
+        })
+    }
+
+    /// Completes a dialog session: Allow grants a token for the ticked accounts, Deny does not.
+    /// Returns where to send the browser.
+    fn decide(
+        &self,
+        session: &str,
+        allow: bool,
+        ticked: &[String],
+    ) -> Result<String, &'static str> {
+        let mut world = self.lock();
+        let (kind, started) = world
+            .sessions
+            .remove(session)
+            .ok_or("This authorization has expired or was already used. Close this window and start again.")?;
+        if started.elapsed() > SESSION_TTL {
+            return Err("This authorization has expired. Close this window and start again.");
+        }
+        let callback = self.callback_url(kind);
+        let separator = if callback.contains('?') { '&' } else { '?' };
+        if !allow {
+            return Ok(format!(
+                "{callback}{separator}error=access_denied&error_code=200&error_description=Permissions+error.&error_reason=user_denied"
+            ));
+        }
+        let known = world.accounts.get(&kind).cloned().unwrap_or_default();
+        let allowed: Vec<ChannelId> = known
+            .iter()
+            .filter(|a| ticked.iter().any(|t| t == a.channel_id.as_str()))
+            .map(|a| a.channel_id.clone())
+            .collect();
+        let token = format!("sbx_{}", random_hex(24));
+        world.grants.insert(
+            token.clone(),
+            Grant {
+                kind,
+                allowed,
+                expires: Instant::now() + self.options.token_ttl,
+            },
+        );
+        Ok(format!("{callback}{separator}token={token}"))
+    }
+
+    fn session_accounts(&self, session: &str) -> Option<(ChannelKind, Vec<Account>)> {
+        let world = self.lock();
+        let (kind, started) = world.sessions.get(session)?;
+        if started.elapsed() > SESSION_TTL {
+            return None;
+        }
+        Some((*kind, world.accounts.get(kind).cloned().unwrap_or_default()))
+    }
+
+    fn avatar_initial(&self, number: usize) -> Option<char> {
+        let world = self.lock();
+        let account = world
+            .accounts
+            .get(&ChannelKind::Instagram)?
+            .get(number.checked_sub(1)?)?;
+        account.name.chars().find(|c| c.is_alphanumeric())
+    }
+}
+
+impl World {
+    fn grant(&mut self, token: &str, kind: ChannelKind) -> Result<&Grant, RawAnswer> {
+        let expired = matches!(self.grants.get(token), Some(g) if g.expires <= Instant::now());
+        if expired {
+            self.grants.remove(token);
+        }
+        match self.grants.get(token) {
+            None => Err(invalid_token()),
+            Some(grant) if grant.kind != kind => Err(socialchat_error(
+                400,
+                "Token ini untuk jenis channel lain",
+                "This token was issued for another channel kind",
+            )),
+            Some(grant) => Ok(grant),
+        }
+    }
+
+    fn channel_list(&self, params: &[(String, String)]) -> RawAnswer {
+        let types: Vec<&str> = params
+            .iter()
+            .filter(|(k, _)| k == "channelTypes[]")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let search = query::first(params, "search").map(str::to_lowercase);
+        let limit = query::first(params, "limit")
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|l| *l > 0)
+            .unwrap_or(10)
+            .min(100);
+        let page = query::first(params, "page")
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|p| *p > 0)
+            .unwrap_or(1);
+        let matching: Vec<&StoredChannel> = self
+            .channels
+            .iter()
+            .filter(|c| types.is_empty() || types.contains(&c.channel_type.as_str()))
+            .filter(|c| match &search {
+                Some(s) => c.name.to_lowercase().contains(s),
+                None => true,
+            })
+            .collect();
+        let total = matching.len();
+        let total_pages = total.div_ceil(limit).max(1);
+        let docs: Vec<Value> = matching
+            .iter()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .map(|c| c.to_json())
+            .collect();
+        answer(
+            200,
+            json!({
+                "docs": docs,
+                "totalDocs": total,
+                "limit": limit,
+                "totalPages": total_pages,
+                "page": page,
+                "pagingCounter": (page - 1) * limit + 1,
+                "hasPrevPage": page > 1,
+                "hasNextPage": page < total_pages,
+                "prevPage": if page > 1 { Some(page - 1) } else { None },
+                "nextPage": if page < total_pages { Some(page + 1) } else { None },
+            }),
+        )
+    }
+
+    fn account_page(
+        &mut self,
+        kind: ChannelKind,
+        token: &str,
+        offset: Option<&str>,
+        page_size: usize,
+    ) -> RawAnswer {
+        let allowed = match self.grant(token, kind) {
+            Ok(grant) => grant.allowed.clone(),
+            Err(error) => return error,
+        };
+        let start = match offset {
+            None => 0,
+            Some(offset) => match decode_offset(token, offset) {
+                Some(start) => start,
+                None => {
+                    return socialchat_error(400, "nextOffset tidak valid", "Invalid nextOffset")
+                }
+            },
+        };
+        let visible: Vec<Account> = self
+            .accounts
+            .get(&kind)
+            .map(|all| {
+                all.iter()
+                    .filter(|a| allowed.contains(&a.channel_id))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let accounts: Vec<Account> = visible
+            .iter()
+            .skip(start)
+            .take(page_size)
+            .cloned()
+            .collect();
+        let end = start + accounts.len();
+        let next_offset = (end < visible.len())
+            .then(|| NextOffset::new(encode_offset(token, end)).ok())
+            .flatten();
+        answer(
+            200,
+            AccountPage {
+                accounts,
+                next_offset,
+            }
+            .to_json(),
+        )
+    }
+
+    fn connect(&mut self, kind: ChannelKind, channel_id: &str, token: &str) -> RawAnswer {
+        let account = match self.grant(token, kind) {
+            Err(error) => return error,
+            Ok(grant) => {
+                if !grant.allowed.iter().any(|id| id.as_str() == channel_id) {
+                    return socialchat_error(
+                        400,
+                        "Akun tidak tersedia untuk otorisasi ini",
+                        "This account is not available for this authorization",
+                    );
+                }
+                self.accounts
+                    .get(&kind)
+                    .and_then(|all| all.iter().find(|a| a.channel_id.as_str() == channel_id))
+                    .cloned()
+            }
+        };
+        let Some(account) = account else {
+            return socialchat_error(404, "Akun tidak ditemukan", "Account not found");
+        };
+        if let Some(existing) = self
+            .channels
+            .iter()
+            .find(|c| c.channel_type == kind.as_str() && c.channel_id == channel_id)
+        {
+            return if existing.is_connected {
+                socialchat_error(
+                    409,
+                    "Akun ini sudah terhubung ke Socialchat",
+                    "This account is already connected",
+                )
+            } else {
+                socialchat_error(
+                    409,
+                    "Akun ini sudah ada di Socialchat, gunakan Reconnect",
+                    "This account already has a channel: reconnect it instead",
+                )
+            };
+        }
+        let channel = StoredChannel {
+            id: format!("6600000000000000{:08x}", self.next_record),
+            name: account.name.clone(),
+            channel_id: channel_id.to_owned(),
+            channel_type: kind.as_str().to_owned(),
+            is_connected: true,
+            picture: account.picture.clone(),
+            disconnected_at: None,
+        };
+        self.next_record += 1;
+        let body = channel.to_json();
+        self.channels.push(channel);
+        answer(201, body)
+    }
+
+    fn reconnect(&mut self, kind: ChannelKind, id: &str, token: &str) -> RawAnswer {
+        let allowed = match self.grant(token, kind) {
+            Ok(grant) => grant.allowed.clone(),
+            Err(error) => return error,
+        };
+        let Some(channel) = self
+            .channels
+            .iter_mut()
+            .find(|c| c.id == id && c.channel_type == kind.as_str())
+        else {
+            return socialchat_error(404, "Channel tidak ditemukan", "Channel not found");
+        };
+        if !allowed.iter().any(|a| a.as_str() == channel.channel_id) {
+            return socialchat_error(
+                400,
+                "Akun channel ini tidak diizinkan pada otorisasi Facebook",
+                "The authorization did not include this channel's account",
+            );
+        }
+        channel.is_connected = true;
+        channel.disconnected_at = None;
+        answer(200, channel.to_json())
+    }
+}
+
+/// Offsets are opaque to clients: the position, tied to the token that asked, in hex.
+fn encode_offset(token: &str, position: usize) -> String {
+    let tag: String = token.chars().rev().take(6).collect();
+    format!("{tag}:{position}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode_offset(token: &str, offset: &str) -> Option<usize> {
+    if !offset.len().is_multiple_of(2) || offset.len() > 64 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..offset.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(offset.get(i..i + 2)?, 16).ok())
+        .collect();
+    let text = String::from_utf8(bytes?).ok()?;
+    let (tag, position) = text.split_once(':')?;
+    let expected: String = token.chars().rev().take(6).collect();
+    (tag == expected).then(|| position.parse().ok()).flatten()
+}
+
+pub fn routes(sandbox: Arc<Sandbox>) -> Router {
+    Router::new()
+        .route("/sandbox/dialog", get(dialog::show).post(dialog::decide))
+        .route("/sandbox/avatar/{file}", get(dialog::avatar))
+        .with_state(sandbox)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_opaque_and_bound_to_their_token() {
+        let offset = encode_offset("sbx_abcdef123456", 10);
+        assert!(!offset.contains("10"));
+        assert_eq!(decode_offset("sbx_abcdef123456", &offset), Some(10));
+        assert_eq!(decode_offset("sbx_other0000000", &offset), None);
+        assert_eq!(decode_offset("sbx_abcdef123456", "zz"), None);
+        assert_eq!(decode_offset("sbx_abcdef123456", "abc"), None);
+    }
+
+    #[test]
+    fn random_hex_has_the_asked_length_and_varies() {
+        let a = random_hex(16);
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, random_hex(16));
+    }
+}

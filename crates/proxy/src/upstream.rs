@@ -1,0 +1,127 @@
+//! Socialchat over HTTPS: adds the bearer key, bounds every wait and every body, and turns
+//! transport failures into clear JSON errors. Error texts are stripped of URLs, because a URL
+//! of an account call holds the token.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use socialchat_api::{query, Method, MAX_BODY_BYTES};
+
+use crate::app::{PartnerCall, RawAnswer};
+use crate::problem::Problem;
+
+pub struct Upstream {
+    base: String,
+    key: String,
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+/// The longest wait for a TCP and TLS connection to Socialchat.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Upstream {
+    pub fn new(base: &str, key: String, timeout: Duration) -> Result<Upstream, String> {
+        let base = base.trim_end_matches('/').to_owned();
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(format!("--upstream must be an http(s) URL, not {base:?}"));
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(timeout)
+            // Never follow a redirect with the key attached; a 3xx is reported instead.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("socialchat-proxy/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Upstream {
+            base,
+            key,
+            client,
+            timeout,
+        })
+    }
+
+    pub async fn call(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
+        let query: Vec<(&str, &str)> = call
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let method = match call.endpoint.method() {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        self.send(method, &call.endpoint.path(), &query, call.body.as_ref())
+            .await
+    }
+
+    /// Sends one request to `{base}{path}?{query}` with the bearer key.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<RawAnswer, Problem> {
+        let mut url = format!("{}{}", self.base, path);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query::build(query));
+        }
+        let mut request = self
+            .client
+            .request(method, url)
+            .bearer_auth(&self.key)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_problem(e))?;
+        let status = response.status().as_u16();
+        if response.content_length().unwrap_or(0) > MAX_BODY_BYTES as u64 {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_problem(e))?
+        {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawAnswer {
+            status,
+            body: Bytes::from(body),
+        })
+    }
+
+    fn transport_problem(&self, error: reqwest::Error) -> Problem {
+        let error = error.without_url();
+        if error.is_timeout() {
+            eprintln!("upstream: no answer within {} s", self.timeout.as_secs());
+            return Problem::upstream_timeout(self.timeout);
+        }
+        eprintln!("upstream: {error}");
+        Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "could not reach Socialchat: try again in a moment",
+        )
+    }
+}
+
+fn too_large() -> Problem {
+    Problem::new(
+        StatusCode::BAD_GATEWAY,
+        format!("Socialchat's answer is larger than {MAX_BODY_BYTES} bytes"),
+    )
+}

@@ -1,0 +1,592 @@
+//! `socialchat-proxy serve` against a recording test upstream, over real HTTP on 127.0.0.1.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{call, client, Canned, Proxy, TestUpstream};
+use serde_json::json;
+
+const KEY: &str = "dGVzdGFwcF90ZXN0c2VjcmV0"; // base64("testapp_testsecret")
+const TOKEN: &str = "tok-SECRET-9f8e7d6c5b4a";
+
+fn serve(upstream: &TestUpstream, extra: &[&str]) -> Proxy {
+    let mut args = vec![
+        "serve",
+        "--upstream",
+        upstream.url.as_str(),
+        "--timeout-secs",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    Proxy::start(&args, &[("SOCIALCHAT_API_KEY", KEY)])
+}
+
+fn secret_channel() -> serde_json::Value {
+    json!({
+        "_id": "65a0b1c2d3e4f5a6b7c8d9e0", "name": "Toko Batik", "channelId": "1784", "channelType": "instagram",
+        "isConnected": true, "picture": "https://cdn.test/p.jpg", "status": "premium",
+        "createdBy": {"_id": "u1", "email": "owner@toko.test"},
+        "additionalData": {"pageToken": "EAAB-page-secret"},
+        "token": {"accessToken": "EAAB-access-secret"}
+    })
+}
+
+#[tokio::test]
+async fn every_widget_call_is_forwarded_with_the_bearer_key_path_and_body() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let api = proxy.api();
+    upstream.answer(
+        "/partner/channel/instagram/authorize",
+        Canned::json(
+            200,
+            json!({"url": "https://www.facebook.com/dialog/oauth?x=1"}),
+        ),
+    );
+    let (s, body) = call(
+        "GET",
+        &format!("{api}/partner/channel/instagram/authorize"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, body),
+        (
+            200,
+            json!({"url": "https://www.facebook.com/dialog/oauth?x=1"})
+        )
+    );
+    call(
+        "GET",
+        &format!("{api}/partner/channel?page=2&limit=5&channelTypes[]=instagram"),
+        None,
+    )
+    .await;
+    call(
+        "GET",
+        &format!("{api}/partner/channel/messenger/account?token={TOKEN}&nextOffset=abc%3D%3D"),
+        None,
+    )
+    .await;
+    call(
+        "POST",
+        &format!("{api}/partner/channel/instagram"),
+        Some(&format!(
+            r#"{{"channelId":"11233412","token":"{TOKEN}","extra":"dropped"}}"#
+        )),
+    )
+    .await;
+    call(
+        "POST",
+        &format!("{api}/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0"),
+        Some(&format!(r#"{{"token":"{TOKEN}"}}"#)),
+    )
+    .await;
+
+    let got = upstream.recorded();
+    let summary: Vec<(String, String, String)> = got
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone(), r.query.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                "GET".into(),
+                "/partner/channel/instagram/authorize".into(),
+                "".into()
+            ),
+            (
+                "GET".into(),
+                "/partner/channel".into(),
+                "page=2&limit=5&channelTypes%5B%5D=instagram".into()
+            ),
+            (
+                "GET".into(),
+                "/partner/channel/messenger/account".into(),
+                format!("token={TOKEN}&nextOffset=abc%3D%3D")
+            ),
+            (
+                "POST".into(),
+                "/partner/channel/instagram".into(),
+                "".into()
+            ),
+            (
+                "POST".into(),
+                "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0".into(),
+                "".into()
+            ),
+        ]
+    );
+    for r in &got {
+        assert_eq!(r.authorization, format!("Bearer {KEY}"), "{r:?}");
+    }
+    let connect: serde_json::Value = serde_json::from_str(&got[3].body).unwrap();
+    assert_eq!(connect, json!({"channelId": "11233412", "token": TOKEN}));
+    let reconnect: serde_json::Value = serde_json::from_str(&got[4].body).unwrap();
+    assert_eq!(reconnect, json!({"token": TOKEN}));
+}
+
+#[tokio::test]
+async fn channels_reach_the_browser_without_their_secrets() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let api = proxy.api();
+    upstream.answer(
+        "/partner/channel",
+        Canned::json(
+            200,
+            json!({"docs": [secret_channel()], "totalDocs": 1, "page": 1, "hasNextPage": false}),
+        ),
+    );
+    upstream.answer(
+        "/partner/channel/instagram",
+        Canned::json(201, json!({"message": "ok", "data": secret_channel()})),
+    );
+    upstream.answer(
+        "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0",
+        Canned::json(200, secret_channel()),
+    );
+    let (_, list) = call("GET", &format!("{api}/partner/channel"), None).await;
+    let (s, connected) = call(
+        "POST",
+        &format!("{api}/partner/channel/instagram"),
+        Some(&format!(r#"{{"channelId":"1784","token":"{TOKEN}"}}"#)),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (_, reconnected) = call(
+        "POST",
+        &format!("{api}/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0"),
+        Some(&format!(r#"{{"token":"{TOKEN}"}}"#)),
+    )
+    .await;
+    for answer in [&list, &connected, &reconnected] {
+        let text = answer.to_string();
+        for secret in [
+            "EAAB-page-secret",
+            "EAAB-access-secret",
+            "owner@toko.test",
+            "premium",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked in {text}");
+        }
+    }
+    assert_eq!(list["docs"][0]["name"], "Toko Batik");
+    assert_eq!(list["totalDocs"], 1);
+    assert_eq!(connected["data"]["channelId"], "1784");
+    assert_eq!(reconnected["isConnected"], true);
+}
+
+#[tokio::test]
+async fn everything_else_is_refused_and_never_reaches_socialchat() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let api = proxy.api();
+    for (method, path, status) in [
+        ("PUT", format!("{api}/partner"), 404),
+        ("GET", format!("{api}/partner"), 404),
+        (
+            "GET",
+            format!("{api}/partner/channel/whatsapp/authorize"),
+            404,
+        ),
+        (
+            "GET",
+            format!("{api}/partner/channel/instagram/authorize/x"),
+            404,
+        ),
+        (
+            "DELETE",
+            format!("{api}/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0"),
+            405,
+        ),
+        (
+            "POST",
+            format!("{api}/partner/channel/instagram/authorize"),
+            405,
+        ),
+        ("PUT", format!("{api}/partner/channel"), 405),
+        ("GET", format!("{api}/admin"), 404),
+        ("GET", format!("{}/partner/channel", proxy.origin), 404),
+    ] {
+        let (got, body) = call(method, &path, None).await;
+        assert_eq!(got, status, "{method} {path}: {body}");
+        assert!(body["message"].as_str().unwrap().len() > 10, "{body}");
+    }
+    assert!(upstream.recorded().is_empty(), "{:?}", upstream.recorded());
+}
+
+#[tokio::test]
+async fn bad_input_gets_400_with_a_reason_and_never_reaches_socialchat() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let api = proxy.api();
+    let long_token = "t".repeat(5000);
+    let cases: Vec<(&str, String, Option<String>, u16, &str)> = vec![
+        (
+            "GET",
+            format!("{api}/partner/channel/instagram/account"),
+            None,
+            400,
+            "token is missing",
+        ),
+        (
+            "GET",
+            format!("{api}/partner/channel/instagram/account?token={long_token}"),
+            None,
+            400,
+            "token is longer",
+        ),
+        (
+            "GET",
+            format!("{api}/partner/channel/instagram/account?token=a&token=b"),
+            None,
+            400,
+            "more than once",
+        ),
+        (
+            "GET",
+            format!("{api}/partner/channel/instagram/account?token=a&admin=1"),
+            None,
+            400,
+            "unexpected query parameter",
+        ),
+        (
+            "GET",
+            format!("{api}/partner/channel/instagram/authorize?redirect=x"),
+            None,
+            400,
+            "unexpected query parameter",
+        ),
+        (
+            "GET",
+            format!("{api}/partner/channel?limit=abc"),
+            None,
+            400,
+            "whole number",
+        ),
+        (
+            "POST",
+            format!("{api}/partner/channel/instagram/..%2F..%2Fpartner"),
+            Some(r#"{"token":"a"}"#.into()),
+            400,
+            "id may only hold",
+        ),
+        (
+            "POST",
+            format!("{api}/partner/channel/instagram"),
+            Some(format!(r#"{{"token":"{TOKEN}"}}"#)),
+            400,
+            "channelId",
+        ),
+        (
+            "POST",
+            format!("{api}/partner/channel/instagram"),
+            Some(r#"{"channelId":"1 2","token":"a"}"#.into()),
+            400,
+            "channelId may only hold",
+        ),
+        (
+            "POST",
+            format!("{api}/partner/channel/instagram"),
+            Some("not json".into()),
+            400,
+            "body must be",
+        ),
+        (
+            "POST",
+            format!("{api}/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0"),
+            Some("{}".into()),
+            400,
+            "body must be",
+        ),
+        (
+            "POST",
+            format!("{api}/partner/channel/instagram"),
+            Some(format!(
+                r#"{{"channelId":"1","token":"{}"}}"#,
+                "a".repeat(9000)
+            )),
+            413,
+            "larger than",
+        ),
+    ];
+    for (method, url, body, status, needle) in cases {
+        let (got, answer) = call(method, &url, body.as_deref()).await;
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert_eq!(
+            got,
+            status,
+            "{method} {}: {answer}",
+            &url[..url.len().min(120)]
+        );
+        assert!(message.contains(needle), "{needle:?} not in {message:?}");
+        assert!(!message.contains(TOKEN), "the token is echoed: {message}");
+    }
+    assert!(upstream.recorded().is_empty(), "{:?}", upstream.recorded());
+}
+
+#[tokio::test]
+async fn upstream_errors_keep_their_status_and_messages_and_html_becomes_json() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let api = proxy.api();
+    upstream.answer("/partner/channel/instagram/authorize", Canned::json(403, json!({"statusCode": 403, "message": "Autentikasi tidak sah, silahkan login", "originalMessage": "Unauthorized"})));
+    let (s, body) = call(
+        "GET",
+        &format!("{api}/partner/channel/instagram/authorize"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    assert_eq!(body["message"], "Autentikasi tidak sah, silahkan login");
+    assert_eq!(body["originalMessage"], "Unauthorized");
+
+    upstream.answer(
+        "/partner/channel/messenger/authorize",
+        Canned::text(
+            503,
+            "text/html",
+            "<html><h1>Service Unavailable</h1></html>",
+        ),
+    );
+    let (s, body) = call(
+        "GET",
+        &format!("{api}/partner/channel/messenger/authorize"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 503);
+    assert_eq!(
+        body["message"],
+        "Socialchat answered HTTP 503 without details"
+    );
+
+    upstream.answer(
+        "/partner/channel",
+        Canned::text(200, "text/html", "<html>maintenance</html>"),
+    );
+    let (s, body) = call("GET", &format!("{api}/partner/channel"), None).await;
+    assert_eq!(s, 502);
+    assert_eq!(
+        body["message"],
+        "Socialchat answered with something that is not JSON"
+    );
+
+    upstream.answer(
+        "/partner/channel/instagram/account",
+        Canned::json(401, json!({"statusCode": 401, "message": "Token expired"})),
+    );
+    let (s, body) = call(
+        "GET",
+        &format!("{api}/partner/channel/instagram/account?token={TOKEN}"),
+        None,
+    )
+    .await;
+    assert_eq!((s, body["message"].as_str()), (401, Some("Token expired")));
+}
+
+#[tokio::test]
+async fn a_slow_upstream_gets_504_and_an_unreachable_one_502() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let mut slow = Canned::json(200, json!({"url": "https://x.test"}));
+    slow.delay = Duration::from_secs(3);
+    upstream.answer("/partner/channel/instagram/authorize", slow);
+    let started = std::time::Instant::now();
+    let (s, body) = call(
+        "GET",
+        &format!("{}/partner/channel/instagram/authorize", proxy.api()),
+        None,
+    )
+    .await;
+    assert_eq!(s, 504, "{body}");
+    assert_eq!(body["message"], "Socialchat did not answer within 1 s");
+    assert!(started.elapsed() < Duration::from_millis(2500));
+
+    // A port that was just free: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let dead = Proxy::start(
+        &["serve", "--upstream", &format!("http://{closed}")],
+        &[("SOCIALCHAT_API_KEY", KEY)],
+    );
+    let (s, body) = call(
+        "GET",
+        &format!(
+            "{}/partner/channel/instagram/account?token={TOKEN}",
+            dead.api()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(s, 502);
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("could not reach Socialchat"));
+    let logs = dead.logs();
+    assert!(!logs.contains(TOKEN), "token in logs: {logs}");
+}
+
+#[tokio::test]
+async fn logs_have_one_line_per_request_and_never_the_token_or_the_key() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let api = proxy.api();
+    call(
+        "GET",
+        &format!("{api}/partner/channel/instagram/account?token={TOKEN}&nextOffset=n1"),
+        None,
+    )
+    .await;
+    call(
+        "GET",
+        &format!("{api}/partner/channel/instagram/account?token={TOKEN}&bogus=1"),
+        None,
+    )
+    .await;
+    call(
+        "POST",
+        &format!("{api}/partner/channel/instagram"),
+        Some(&format!(r#"{{"channelId":"1","token":"{TOKEN}"}}"#)),
+    )
+    .await;
+    call(
+        "POST",
+        &format!("{api}/partner/channel/instagram"),
+        Some(&format!(r#"{{"channelId":"bad id","token":"{TOKEN}"}}"#)),
+    )
+    .await;
+    let logs = proxy.logs();
+    assert!(!logs.contains(TOKEN), "token in logs:\n{logs}");
+    assert!(!logs.contains(KEY), "key in logs:\n{logs}");
+    let request_lines: Vec<&str> = logs.lines().filter(|l| l.starts_with("req-")).collect();
+    assert_eq!(request_lines.len(), 4, "{logs}");
+    assert!(
+        request_lines[0].contains("GET /api/socialchat/partner/channel/instagram/account 200"),
+        "{logs}"
+    );
+    assert!(request_lines[1].contains(" 400 "), "{logs}");
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins_with_credentials() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &["--allow-origin", "https://dashboard.example"]);
+    let url = format!("{}/partner/channel/instagram", proxy.api());
+    let preflight = |origin: &'static str| {
+        client()
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://dashboard.example").await.unwrap();
+    let headers = allowed.headers();
+    assert_eq!(
+        headers.get("access-control-allow-origin").unwrap(),
+        "https://dashboard.example"
+    );
+    assert_eq!(
+        headers.get("access-control-allow-credentials").unwrap(),
+        "true"
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert!(
+        upstream.recorded().is_empty(),
+        "a preflight never goes upstream"
+    );
+
+    // Without --allow-origin: same-origin use only.
+    let plain = serve(&upstream, &[]);
+    let response = client()
+        .get(format!(
+            "{}/partner/channel/instagram/authorize",
+            plain.api()
+        ))
+        .header("origin", "https://dashboard.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}
+
+#[tokio::test]
+async fn static_files_and_the_callback_page_are_served_from_the_build_folder() {
+    let upstream = TestUpstream::start().await;
+    let dir = std::env::temp_dir().join(format!("sc-static-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("callback.html"),
+        "<!doctype html><title>callback</title>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("socialchat-connect.js"), "export {};").unwrap();
+    let proxy = serve(&upstream, &["--static", dir.to_str().unwrap()]);
+    let page = client()
+        .get(format!("{}/callback/instagram?token=abc", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.headers().get("referrer-policy").unwrap(),
+        "no-referrer"
+    );
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("<title>callback</title>"));
+    let unknown = client()
+        .get(format!("{}/callback/whatsapp", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let script = client()
+        .get(format!("{}/socialchat-connect.js", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    assert!(script
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn serve_refuses_to_start_without_the_api_key() {
+    let output = std::process::Command::new(common::BIN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("SOCIALCHAT_API_KEY")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("SOCIALCHAT_API_KEY is not set"), "{stderr}");
+    // And there is no flag to pass it on the command line.
+    let output = std::process::Command::new(common::BIN)
+        .args(["serve", "--api-key", "x"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+}
