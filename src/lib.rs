@@ -6,6 +6,7 @@
 //! exists only on wasm32 and is tested in headless Chromium (`tests/`).
 
 pub mod config;
+pub mod flow;
 pub mod i18n;
 
 #[cfg(target_arch = "wasm32")]
