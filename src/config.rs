@@ -219,6 +219,19 @@ impl WidgetConfig {
     }
 }
 
+impl WidgetConfig {
+    /// Whether a callback message from `origin` may be accepted: one of `callback-origin`, or
+    /// the page's own origin when that attribute is absent.
+    pub fn accepts_origin(&self, origin: &str, page_origin: &str) -> bool {
+        let origin = origin.to_ascii_lowercase();
+        if self.callback_origins.is_empty() {
+            origin == page_origin.to_ascii_lowercase()
+        } else {
+            self.callback_origins.contains(&origin)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +353,27 @@ mod tests {
             };
             assert!(WidgetConfig::from_attributes(&a, []).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn callbacks_are_accepted_only_from_allowed_origins() {
+        let own = WidgetConfig::from_attributes(&attrs("/p"), []).unwrap();
+        assert!(own.accepts_origin("https://dash.example", "https://dash.example"));
+        assert!(!own.accepts_origin("https://evil.example", "https://dash.example"));
+        assert!(!own.accepts_origin("null", "https://dash.example"));
+        let listed = WidgetConfig::from_attributes(
+            &Attributes {
+                callback_origin: Some("https://cb.example"),
+                ..attrs("/p")
+            },
+            [],
+        )
+        .unwrap();
+        assert!(listed.accepts_origin("https://CB.example", "https://dash.example"));
+        assert!(
+            !listed.accepts_origin("https://dash.example", "https://dash.example"),
+            "the list replaces the default"
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRoot};
 
 use crate::config::{Attributes, WidgetConfig, OBSERVED_ATTRIBUTES};
+use crate::events;
+use crate::flow::ErrorCode;
 use crate::i18n::Lang;
 use crate::ui;
 
@@ -146,11 +148,24 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot) -> u32 {
         return id;
     }
     let handle = match read_config(&host) {
-        Ok(config) => mount_to(container, move || {
-            view! { <ui::Widget config=config/> }.into_any()
-        }),
+        Ok(config) => {
+            let widget_host = host.clone();
+            let handle = mount_to(container, move || {
+                view! { <ui::Widget config=config host=widget_host/> }.into_any()
+            });
+            events::dispatch(&host, "socialchat:ready", &serde_json::json!({}));
+            handle
+        }
         Err(error) => {
             web_sys::console::error_1(&JsValue::from_str(&error.to_string()));
+            events::dispatch(
+                &host,
+                "socialchat:error",
+                &serde_json::json!({
+                    "code": ErrorCode::InvalidConfig.as_str(),
+                    "message": error.to_string(),
+                }),
+            );
             let lang = host
                 .get_attribute("lang")
                 .and_then(|l| Lang::from_tag(&l))

@@ -118,11 +118,16 @@ pub enum Text {
     ErrorChannels,
     ErrorUnexpected,
     ErrorStatus,
+    CallbackWorking,
+    CallbackDone,
+    CallbackCloseHint,
+    CallbackDeclined,
+    CallbackLost,
 }
 
 impl Text {
     /// Every key, for the completeness test.
-    pub const ALL: [Text; 46] = [
+    pub const ALL: [Text; 51] = [
         Text::ConnectKind,
         Text::ReconnectKind,
         Text::AllowAllHint,
@@ -169,6 +174,11 @@ impl Text {
         Text::ErrorChannels,
         Text::ErrorUnexpected,
         Text::ErrorStatus,
+        Text::CallbackWorking,
+        Text::CallbackDone,
+        Text::CallbackCloseHint,
+        Text::CallbackDeclined,
+        Text::CallbackLost,
     ];
 }
 
@@ -219,6 +229,11 @@ const ID: &[(Text, &str)] = &[
     (Text::ErrorChannels, "Tidak dapat memuat channel Anda."),
     (Text::ErrorUnexpected, "Socialchat memberi jawaban yang tidak terduga. Coba lagi sebentar lagi."),
     (Text::ErrorStatus, "Kode: {code}"),
+    (Text::CallbackWorking, "Mengirim hasil ke dasbor…"),
+    (Text::CallbackDone, "Selesai. Jendela ini akan tertutup."),
+    (Text::CallbackCloseHint, "Anda bisa menutup jendela ini dan kembali ke dasbor."),
+    (Text::CallbackDeclined, "Otorisasi Facebook ditolak atau tidak berhasil. Tidak ada yang dihubungkan."),
+    (Text::CallbackLost, "Halaman ini dibuka tanpa dasbor. Kembali ke dasbor dan mulai lagi dari tombol Hubungkan."),
 ];
 
 const EN: &[(Text, &str)] = &[
@@ -322,6 +337,11 @@ const EN: &[(Text, &str)] = &[
         "Socialchat gave an unexpected answer. Try again in a moment.",
     ),
     (Text::ErrorStatus, "Code: {code}"),
+    (Text::CallbackWorking, "Sending the result to your dashboard…"),
+    (Text::CallbackDone, "Done. This window will close."),
+    (Text::CallbackCloseHint, "You can close this window and return to your dashboard."),
+    (Text::CallbackDeclined, "The Facebook authorization was declined or did not succeed. Nothing was connected."),
+    (Text::CallbackLost, "This page was opened without its dashboard. Go back to your dashboard and start again from the Connect button."),
 ];
 
 #[cfg(test)]

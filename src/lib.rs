@@ -1,18 +1,28 @@
 //! socialchat-connect: the `<socialchat-connect>` element that lets a partner's users connect
 //! Instagram to Socialchat without leaving the partner's dashboard.
 //!
-//! The crate is split the way it is tested. The pure core ([`config`], [`i18n`]) has no web
-//! dependency and is tested natively in milliseconds; the thin browser shell (`element`, `ui`)
-//! exists only on wasm32 and is tested in headless Chromium (`tests/`).
+//! The crate is split the way it is tested. The pure core ([`config`], [`flow`], [`i18n`], and
+//! the pure parts of [`popup`]) has no web dependency and is tested natively in milliseconds; the
+//! thin browser shell (`element`, `client`, `events`, `callback_page`, `ui`) exists only on
+//! wasm32 and is tested in headless Chromium (`tests/`).
 
 pub mod config;
 pub mod flow;
 pub mod i18n;
+pub mod popup;
 
+#[cfg(target_arch = "wasm32")]
+mod callback_page;
+#[cfg(target_arch = "wasm32")]
+mod client;
 #[cfg(target_arch = "wasm32")]
 mod element;
 #[cfg(target_arch = "wasm32")]
+mod events;
+#[cfg(target_arch = "wasm32")]
 mod ui;
 
+#[cfg(target_arch = "wasm32")]
+pub use callback_page::run_callback_page;
 #[cfg(target_arch = "wasm32")]
 pub use element::register;

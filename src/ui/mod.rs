@@ -1,11 +1,21 @@
-//! What the element shows, as Leptos components. Components render a state and send events;
-//! they hold no protocol or API logic of their own.
+//! What the element shows, as Leptos components. Components render the flow's state and send it
+//! inputs through the [`Controller`]; they hold no protocol or API logic of their own.
 
+mod channels;
+mod controller;
+mod picker;
+
+use leptos::html;
 use leptos::prelude::*;
+use socialchat_api::ChannelKind;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
 
 use crate::config::{ConfigError, Theme, WidgetConfig};
+use crate::flow::{CancelReason, FlowError, Input, Retry, Step, Target};
 use crate::i18n::{Lang, Text};
-use socialchat_api::ChannelKind;
+
+pub use controller::Controller;
 
 /// The widget's styles, scoped by its shadow root.
 const STYLE: &str = include_str!("style.css");
@@ -18,20 +28,279 @@ fn theme_class(theme: Theme) -> &'static str {
     }
 }
 
+pub fn kind_name(kind: ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Instagram => "Instagram",
+        ChannelKind::Messenger => "Messenger",
+    }
+}
+
+/// The coarse step the view switches on; finer changes (typing, selecting) re-render only the
+/// parts that show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Idle,
+    Opening,
+    PopupBlocked,
+    Waiting,
+    WaitingClosed,
+    LoadingAccounts,
+    Picker,
+    Reconnecting,
+    Done,
+    Stopped,
+    Failed,
+}
+
+fn view_of(step: &Step) -> View {
+    match step {
+        Step::Idle => View::Idle,
+        Step::Opening => View::Opening,
+        Step::PopupBlocked => View::PopupBlocked,
+        Step::Waiting {
+            popup_closed: false,
+        } => View::Waiting,
+        Step::Waiting { popup_closed: true } => View::WaitingClosed,
+        Step::LoadingAccounts => View::LoadingAccounts,
+        Step::Picking(_) | Step::Connecting { picker: Some(_) } => View::Picker,
+        Step::Connecting { picker: None } => View::Reconnecting,
+        Step::Done(_) => View::Done,
+        Step::Stopped(_) => View::Stopped,
+        Step::Failed { .. } => View::Failed,
+    }
+}
+
+/// The sentence the live region announces for a step.
+fn status_of(step: &Step, lang: Lang, kind: &str) -> String {
+    let k = [("kind", kind)];
+    match step {
+        Step::Idle => String::new(),
+        Step::Opening => lang.text(Text::Opening).to_owned(),
+        Step::PopupBlocked => lang.text(Text::ErrorPopupBlocked).to_owned(),
+        Step::Waiting {
+            popup_closed: false,
+        } => lang.text(Text::Waiting).to_owned(),
+        Step::Waiting { popup_closed: true } => lang.text(Text::PopupClosed).to_owned(),
+        Step::LoadingAccounts => lang.format(Text::LoadingAccounts, &k),
+        Step::Picking(p) if p.accounts.is_empty() => lang.format(Text::EmptyAccounts, &k),
+        Step::Picking(p) => lang.format(
+            Text::AccountsShown,
+            &[("count", &p.visible().len().to_string())],
+        ),
+        Step::Connecting { picker: Some(_) } => lang.text(Text::Connecting).to_owned(),
+        Step::Connecting { picker: None } => lang.text(Text::Reconnecting).to_owned(),
+        Step::Done(c) if c.reconnected => lang.format(Text::Reconnected, &[("name", &c.name)]),
+        Step::Done(c) => lang.format(Text::Connected, &[("name", &c.name)]),
+        Step::Stopped(CancelReason::Timeout) => lang.text(Text::TimedOut).to_owned(),
+        Step::Stopped(_) => lang.text(Text::Denied).to_owned(),
+        Step::Failed { error, .. } => lang.text(error.code.text()).to_owned(),
+    }
+}
+
+/// Moves focus to the first `[data-autofocus]` inside `container`, once the user has acted.
+fn focus_first(container: &HtmlElement) {
+    if let Ok(Some(target)) = container.query_selector("[data-autofocus]") {
+        if let Ok(target) = target.dyn_into::<HtmlElement>() {
+            let _ = target.focus();
+        }
+    }
+}
+
 /// The widget for a valid configuration.
 #[component]
-pub fn Widget(config: WidgetConfig) -> impl IntoView {
+pub fn Widget(config: WidgetConfig, host: HtmlElement) -> impl IntoView {
     let lang = config.lang;
-    let label = match config.channel {
-        ChannelKind::Instagram => lang.text(Text::ConnectInstagram),
-        ChannelKind::Messenger => lang.text(Text::ConnectMessenger),
-    };
+    let theme = config.theme;
+    let kind = config.channel;
+    let list_channels = config.list_channels;
+    let ctrl = Controller::new(config, host);
+    ctrl.listen();
+    on_cleanup(move || ctrl.release());
+
+    let view = Memo::new(move |_| ctrl.flow.with(|f| view_of(f.step())));
+    let status = Memo::new(move |_| {
+        ctrl.flow
+            .with(|f| status_of(f.step(), lang, kind_name(kind)))
+    });
+    let container = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        view.track();
+        if ctrl.interacted.get_untracked() {
+            request_animation_frame(move || {
+                if let Some(el) = container.get_untracked() {
+                    focus_first(&el);
+                }
+            });
+        }
+    });
+
     view! {
         <style>{STYLE}</style>
-        <div class=theme_class(config.theme) lang=lang.code()>
-            <button type="button" class="sc-button sc-primary">{label}</button>
-            <p class="sc-hint">{lang.text(Text::AllowAllHint)}</p>
+        <div class=theme_class(theme) lang=lang.code()>
+            {list_channels.then(|| view! { <channels::ChannelsPanel ctrl=ctrl/> })}
+            <div class="sc-flow" node_ref=container>
+                {move || step_view(ctrl, view.get())}
+            </div>
+            <div class="sc-sr-only" role="status" aria-live="polite">{move || status.get()}</div>
         </div>
+    }
+}
+
+fn spinner_line(text: String) -> impl IntoView {
+    view! {
+        <p class="sc-progress" data-autofocus tabindex="-1">
+            <span class="sc-spinner" aria-hidden="true"></span>
+            {text}
+        </p>
+    }
+}
+
+fn step_view(ctrl: Controller, view: View) -> AnyView {
+    let (lang, kind) = ctrl.config.with_value(|c| (c.lang, kind_name(c.channel)));
+    let k = [("kind", kind)];
+    let current_target = move || Some(ctrl.flow.with_untracked(|f| f.target().clone()));
+    let cancel = move |_| ctrl.send(Input::Cancel);
+    match view {
+        View::Idle => {
+            let reconnect = ctrl.flow.with_untracked(|f| matches!(f.target(), Target::Reconnect { .. }));
+            let label = if reconnect {
+                lang.format(Text::ReconnectKind, &k)
+            } else {
+                lang.format(Text::ConnectKind, &k)
+            };
+            view! {
+                <button type="button" class="sc-button sc-primary" data-autofocus
+                    on:click=move |_| ctrl.start(None)>
+                    <span class="sc-logo" aria-hidden="true"></span>
+                    {label}
+                </button>
+                <p class="sc-hint">{lang.text(Text::AllowAllHint)}</p>
+            }
+            .into_any()
+        }
+        View::Opening | View::Waiting => {
+            let text = if view == View::Opening { Text::Opening } else { Text::Waiting };
+            view! {
+                {spinner_line(lang.text(text).to_owned())}
+                <p class="sc-hint">{lang.text(Text::WaitingHint)}</p>
+                <p class="sc-hint">{lang.text(Text::AllowAllHint)}</p>
+                <div class="sc-actions">
+                    <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
+                </div>
+            }
+            .into_any()
+        }
+        View::WaitingClosed => view! {
+            <p class="sc-note" data-autofocus tabindex="-1">{lang.text(Text::PopupClosed)}</p>
+            <div class="sc-actions">
+                <button type="button" class="sc-button sc-primary"
+                    on:click=move |_| ctrl.start(current_target())>{lang.text(Text::TryAgain)}</button>
+                <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
+            </div>
+        }
+        .into_any(),
+        View::PopupBlocked => view! {
+            <div class="sc-alert" role="alert">
+                <p>{lang.text(Text::ErrorPopupBlocked)}</p>
+            </div>
+            <div class="sc-actions">
+                <button type="button" class="sc-button sc-primary" data-autofocus
+                    on:click=move |_| ctrl.start(current_target())>{lang.text(Text::TryAgain)}</button>
+                <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
+            </div>
+        }
+        .into_any(),
+        View::LoadingAccounts => spinner_line(lang.format(Text::LoadingAccounts, &k)).into_any(),
+        View::Reconnecting => spinner_line(lang.text(Text::Reconnecting).to_owned()).into_any(),
+        View::Picker => view! { <picker::AccountPicker ctrl=ctrl/> }.into_any(),
+        View::Done => {
+            let text = ctrl.flow.with_untracked(|f| status_of(f.step(), lang, kind));
+            view! {
+                <div class="sc-success" data-autofocus tabindex="-1">
+                    <span class="sc-check" aria-hidden="true">"✓"</span>
+                    <p>{text}</p>
+                </div>
+                <div class="sc-actions">
+                    <button type="button" class="sc-button" on:click=move |_| ctrl.send(Input::Reset)>
+                        {lang.text(Text::ConnectAnother)}
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        View::Stopped => {
+            let text = ctrl.flow.with_untracked(|f| status_of(f.step(), lang, kind));
+            view! {
+                <p class="sc-note" data-autofocus tabindex="-1">{text}</p>
+                <div class="sc-actions">
+                    <button type="button" class="sc-button sc-primary"
+                        on:click=move |_| ctrl.start(current_target())>{lang.text(Text::TryAgain)}</button>
+                    <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
+                </div>
+            }
+            .into_any()
+        }
+        View::Failed => {
+            let (error, retry) = ctrl.flow.with_untracked(|f| match f.step() {
+                Step::Failed { error, retry } => (Some(error.clone()), *retry),
+                _ => (None, Retry::Authorize),
+            });
+            let label = match (retry, error.as_ref().map(|e| e.code)) {
+                (Retry::Authorize, Some(crate::flow::ErrorCode::TokenExpired)) => Text::AuthorizeAgain,
+                _ => Text::TryAgain,
+            };
+            let again = move |_| match retry {
+                Retry::Authorize => ctrl.start(current_target()),
+                Retry::Accounts | Retry::Reconnect => ctrl.send(Input::Retry),
+            };
+            view! {
+                {error.map(|e| view! { <ErrorBox error=e lang=lang/> })}
+                <div class="sc-actions">
+                    <button type="button" class="sc-button sc-primary" data-autofocus on:click=again>
+                        {lang.text(label)}
+                    </button>
+                    <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// An error in the user's language, with the stable code (and status) in small print for
+/// whoever the user forwards it to.
+#[component]
+pub fn ErrorBox(error: FlowError, lang: Lang) -> impl IntoView {
+    let code = match error.status {
+        Some(status) => format!("{} · HTTP {status}", error.code.as_str()),
+        None => error.code.as_str().to_owned(),
+    };
+    view! {
+        <div class="sc-alert" role="alert">
+            <p>{lang.text(error.code.text())}</p>
+            <p class="sc-code">{lang.format(Text::ErrorStatus, &[("code", &code)])}</p>
+        </div>
+    }
+}
+
+/// An account's or channel's picture, or its initial when there is none or it does not load.
+#[component]
+pub fn Avatar(name: String, picture: Option<String>) -> impl IntoView {
+    let broken = RwSignal::new(false);
+    let initial: String = name
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_else(|| "?".to_owned());
+    view! {
+        {move || match picture.clone().filter(|_| !broken.get()) {
+            Some(src) => view! {
+                <img class="sc-avatar" src=src alt="" referrerpolicy="no-referrer" loading="lazy"
+                    on:error=move |_| broken.set(true)/>
+            }
+            .into_any(),
+            None => view! { <span class="sc-avatar sc-initial" aria-hidden="true">{initial.clone()}</span> }.into_any(),
+        }}
     }
 }
 

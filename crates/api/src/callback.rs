@@ -184,6 +184,20 @@ impl CallbackMessage {
     }
 }
 
+/// The channel kind of a callback page's URL: `?channel=` when given, else `messenger` when the
+/// path says so, else `instagram` (so one `callback.html` can serve both kinds).
+pub fn channel_of_callback(path: &str, query_string: &str) -> ChannelKind {
+    let pairs = query::parse(query_string);
+    if let Some(kind) = query::first(&pairs, "channel").and_then(|c| c.parse().ok()) {
+        return kind;
+    }
+    if path.to_ascii_lowercase().contains("messenger") {
+        ChannelKind::Messenger
+    } else {
+        ChannelKind::Instagram
+    }
+}
+
 /// The widget's answer to a callback message, so that the callback page closes only once the
 /// message has arrived (and stays open, readable, when nobody answers).
 pub fn acknowledgement() -> serde_json::Value {
@@ -325,6 +339,26 @@ mod tests {
     fn the_token_never_shows_in_debug_output() {
         let m = CallbackMessage::from_callback_query(ig(), "?token=supersecret");
         assert!(!format!("{m:?}").contains("supersecret"));
+    }
+
+    #[test]
+    fn the_callback_page_tells_its_channel_from_its_url() {
+        assert_eq!(
+            channel_of_callback("/callback/instagram", "?token=x"),
+            ChannelKind::Instagram
+        );
+        assert_eq!(
+            channel_of_callback("/callback/messenger", "?token=x"),
+            ChannelKind::Messenger
+        );
+        assert_eq!(
+            channel_of_callback("/socialchat/callback.html", "?channel=messenger&token=x"),
+            ChannelKind::Messenger
+        );
+        assert_eq!(
+            channel_of_callback("/socialchat/callback.html", "?channel=bogus"),
+            ChannelKind::Instagram
+        );
     }
 
     #[test]

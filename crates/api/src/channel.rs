@@ -253,6 +253,17 @@ impl ChannelList {
     }
 }
 
+/// Finds the channel in a connect or reconnect answer, whose shape Socialchat does not
+/// document: the answer itself, or its `data` or `channel` member.
+pub fn find_channel(value: &serde_json::Value) -> Option<Channel> {
+    let candidates = [Some(value), value.get("data"), value.get("channel")];
+    candidates.into_iter().flatten().find_map(|v| {
+        serde_json::from_value::<ChannelWire>(v.clone())
+            .ok()
+            .and_then(|wire| wire.into_channel().ok())
+    })
+}
+
 /// The keys that may hold secrets or personal data somewhere in a Socialchat answer.
 const SECRET_KEYS: [&str; 6] = [
     "token",
@@ -432,6 +443,16 @@ mod tests {
         assert_eq!(projected["other"]["keep"], 1);
         assert_eq!(projected["other"]["list"][0]["n"], 2);
         assert_eq!(projected["message"], "ok");
+    }
+
+    #[test]
+    fn find_channel_reads_the_answer_or_its_data_member() {
+        let direct = find_channel(&full_channel()).unwrap();
+        assert_eq!(direct.name, "Toko Batik Sari");
+        let wrapped = find_channel(&json!({"message": "ok", "data": full_channel()})).unwrap();
+        assert_eq!(wrapped.id.as_str(), "65a0b1c2d3e4f5a6b7c8d9e0");
+        assert_eq!(find_channel(&json!({"message": "ok"})), None);
+        assert_eq!(find_channel(&json!("text")), None);
     }
 
     #[test]

@@ -39,6 +39,23 @@ pub struct ServerOptions {
     pub static_dir: Option<PathBuf>,
     pub timeout: Duration,
     pub max_concurrency: usize,
+    /// Sandbox only: allow any `http://127.0.0.1:PORT` or `http://localhost:PORT` origin (the
+    /// browser test runner's port is random).
+    pub allow_local_origins: bool,
+}
+
+/// Whether `origin` is a plain-HTTP origin on this machine.
+fn is_local_origin(origin: &[u8]) -> bool {
+    let Ok(origin) = std::str::from_utf8(origin) else {
+        return false;
+    };
+    ["http://127.0.0.1:", "http://localhost:"]
+        .iter()
+        .any(|prefix| {
+            origin
+                .strip_prefix(prefix)
+                .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 /// Where the widget's calls are answered.
@@ -147,33 +164,26 @@ pub fn router(options: ServerOptions, backend: Backend) -> Router {
     if !prefix.is_empty() {
         api = api.route(&format!("{prefix}/{{*rest}}"), any(not_found));
     }
-    if !options.allow_origins.is_empty() {
-        let origins: Vec<HeaderValue> = options
-            .allow_origins
-            .iter()
-            .filter_map(|o| HeaderValue::from_str(o).ok())
-            .collect();
-        api = api.layer(
-            CorsLayer::new()
-                .allow_origin(AllowOrigin::list(origins))
-                .allow_credentials(true)
-                .allow_methods([HttpMethod::GET, HttpMethod::POST])
-                .allow_headers([header::CONTENT_TYPE])
-                .max_age(Duration::from_secs(600)),
-        );
+    let cors = cors_layer(&options);
+    if let Some(cors) = &cors {
+        api = api.layer(cors.clone());
     }
     let mut app = Router::new().merge(api);
     if let Some(sandbox) = sandbox {
-        app = app.merge(crate::sandbox::routes(sandbox));
+        let mut routes = crate::sandbox::routes(sandbox);
+        if let Some(cors) = cors {
+            routes = routes.layer(cors);
+        }
+        app = app.merge(routes);
     }
     app = match options.static_dir {
         Some(dir) => {
-            let callback = dir.join("callback.html");
+            let callback_dir = dir.clone();
             app.route(
-                "/callback/{kind}",
+                "/callback/{file}",
                 get(
-                    move |axum::extract::Path(kind): axum::extract::Path<String>| {
-                        callback_page(callback.clone(), kind)
+                    move |axum::extract::Path(file): axum::extract::Path<String>| {
+                        callback_page(callback_dir.clone(), file)
                     },
                 ),
             )
@@ -188,26 +198,73 @@ async fn not_found() -> Problem {
     Problem::not_found()
 }
 
-/// The callback page, at the URL set as callbackInstagramUrl / callbackMessengerUrl.
-async fn callback_page(file: PathBuf, kind: String) -> Response {
-    if kind.parse::<socialchat_api::ChannelKind>().is_err() {
+fn cors_layer(options: &ServerOptions) -> Option<CorsLayer> {
+    if options.allow_origins.is_empty() && !options.allow_local_origins {
+        return None;
+    }
+    let listed: Vec<HeaderValue> = options
+        .allow_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let local = options.allow_local_origins;
+    let allow = AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+        listed.contains(origin) || (local && is_local_origin(origin.as_bytes()))
+    });
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_credentials(true)
+            .allow_methods([HttpMethod::GET, HttpMethod::POST])
+            .allow_headers([header::CONTENT_TYPE])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// `/callback/{kind}`: the callback page, at the URL set as callbackInstagramUrl /
+/// callbackMessengerUrl. `/callback/{file}`: the files it loads by relative path (its script,
+/// style, the widget's module), from the same folder.
+async fn callback_page(dir: PathBuf, file: String) -> Response {
+    let is_kind = file.parse::<socialchat_api::ChannelKind>().is_ok();
+    let safe_name = !file.is_empty()
+        && !file.starts_with('.')
+        && file
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !is_kind && !safe_name {
         return Problem::not_found().into_response();
     }
-    match tokio::fs::read(&file).await {
-        Ok(html) => (
+    let path = dir.join(if is_kind {
+        "callback.html"
+    } else {
+        file.as_str()
+    });
+    let content_type = match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
             [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_TYPE, content_type),
                 (header::REFERRER_POLICY, "no-referrer"),
-                (header::CACHE_CONTROL, "no-store"),
+                (
+                    header::CACHE_CONTROL,
+                    if is_kind { "no-store" } else { "no-cache" },
+                ),
             ],
-            html,
+            bytes,
         )
             .into_response(),
-        Err(_) => Problem::new(
+        Err(_) if is_kind => Problem::new(
             StatusCode::NOT_FOUND,
             "callback.html is not in the --static folder: build the widget first (trunk build)",
         )
         .into_response(),
+        Err(_) => Problem::not_found().into_response(),
     }
 }
 

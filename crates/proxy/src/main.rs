@@ -99,6 +99,10 @@ struct SandboxArgs {
     /// channel kind. Default: this sandbox's own /callback/{kind}.
     #[arg(long)]
     callback_url: Option<String>,
+    /// Allow browser calls from any http://127.0.0.1:PORT or http://localhost:PORT origin
+    /// (CORS), for test runners on random ports.
+    #[arg(long)]
+    allow_local_origins: bool,
 }
 
 #[derive(Args)]
@@ -131,7 +135,7 @@ fn api_key() -> Result<String, String> {
     }
 }
 
-fn server_options(common: CommonArgs) -> Result<ServerOptions, String> {
+fn server_options(common: CommonArgs, allow_local_origins: bool) -> Result<ServerOptions, String> {
     let prefix = common.prefix.trim_end_matches('/').to_owned();
     if !prefix.is_empty() && !prefix.starts_with('/') {
         return Err(format!("--prefix must start with '/', not {prefix:?}"));
@@ -157,6 +161,7 @@ fn server_options(common: CommonArgs) -> Result<ServerOptions, String> {
         static_dir: common.static_dir,
         timeout: Duration::from_secs(common.timeout_secs.max(1)),
         max_concurrency: common.max_concurrency.max(1),
+        allow_local_origins,
     })
 }
 
@@ -164,7 +169,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => {
             let key = api_key()?;
-            let options = server_options(args.common)?;
+            let options = server_options(args.common, false)?;
             let upstream = upstream::Upstream::new(&args.upstream, key, options.timeout)?;
             app::run(options, Backend::Upstream(upstream)).await
         }
@@ -177,7 +182,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             if args.page_size == 0 || args.page_size > 100 {
                 return Err("--page-size must be between 1 and 100".into());
             }
-            let options = server_options(args.common)?;
+            let options = server_options(args.common, args.allow_local_origins)?;
             let sandbox_options = sandbox::SandboxOptions {
                 accounts: args.accounts.min(5000),
                 page_size: args.page_size,

@@ -551,6 +551,21 @@ async fn static_files_and_the_callback_page_are_served_from_the_build_folder() {
         .await
         .unwrap()
         .contains("<title>callback</title>"));
+    // The page's own files load by relative path from /callback/ too.
+    let asset = client()
+        .get(format!("{}/callback/socialchat-connect.js", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.status(), 200);
+    for sneaky in ["..%2Fsecret", ".hidden", "a%2Fb"] {
+        let refused = client()
+            .get(format!("{}/callback/{sneaky}", proxy.origin))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 404, "{sneaky}");
+    }
     let unknown = client()
         .get(format!("{}/callback/whatsapp", proxy.origin))
         .send()

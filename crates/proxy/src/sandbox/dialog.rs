@@ -121,6 +121,27 @@ pub async fn decide(State(sandbox): State<Arc<Sandbox>>, body: Bytes) -> Respons
     }
 }
 
+#[derive(serde::Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    kind: String,
+}
+
+/// `POST /sandbox/token?kind=instagram`: a token for every account, as if Allow had been
+/// pressed (browser tests cannot click inside a cross-origin popup).
+pub async fn token(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<TokenQuery>) -> Response {
+    let Ok(kind) = q.kind.parse::<socialchat_api::ChannelKind>() else {
+        return crate::problem::Problem::bad_request("kind must be instagram or messenger")
+            .into_response();
+    };
+    let token = sandbox.grant_everything(kind);
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "token": token }).to_string(),
+    )
+        .into_response()
+}
+
 const AVATAR_COLOURS: [&str; 6] = [
     "#d62976", "#4f5bd5", "#fa7e1e", "#2e7d32", "#00838f", "#6a1b9a",
 ];

@@ -302,6 +302,27 @@ impl Sandbox {
         Ok(format!("{callback}{separator}token={token}"))
     }
 
+    /// A token as if the user had pressed Allow with every account ticked: for browser tests,
+    /// which cannot click inside a cross-origin popup.
+    fn grant_everything(&self, kind: ChannelKind) -> String {
+        let mut world = self.lock();
+        let allowed = world
+            .accounts
+            .get(&kind)
+            .map(|all| all.iter().map(|a| a.channel_id.clone()).collect())
+            .unwrap_or_default();
+        let token = format!("sbx_{}", random_hex(24));
+        world.grants.insert(
+            token.clone(),
+            Grant {
+                kind,
+                allowed,
+                expires: Instant::now() + self.options.token_ttl,
+            },
+        );
+        token
+    }
+
     fn session_accounts(&self, session: &str) -> Option<(ChannelKind, Vec<Account>)> {
         let world = self.lock();
         let (kind, started) = world.sessions.get(session)?;
@@ -544,6 +565,7 @@ pub fn routes(sandbox: Arc<Sandbox>) -> Router {
     Router::new()
         .route("/sandbox/dialog", get(dialog::show).post(dialog::decide))
         .route("/sandbox/avatar/{file}", get(dialog::avatar))
+        .route("/sandbox/token", axum::routing::post(dialog::token))
         .with_state(sandbox)
 }
 

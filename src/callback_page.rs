@@ -1,0 +1,132 @@
+//! The callback page (`callback.html`), which Socialchat redirects to with `?token=…` (or
+//! Facebook's error parameters) after the Facebook dialog.
+//!
+//! It removes the query from the address bar at once, builds the message with the api crate's
+//! protocol, posts it to `window.opener` with an explicit target origin and on the
+//! BroadcastChannel (the fallback when Facebook severed the opener), and closes itself once the
+//! widget acknowledges. When nobody answers, or the authorization failed, it stays open with a
+//! readable sentence.
+
+use socialchat_api::callback::{channel_of_callback, is_acknowledgement, BROADCAST_CHANNEL};
+use socialchat_api::{CallbackMessage, CallbackOutcome};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{BroadcastChannel, MessageEvent, Window};
+
+use crate::i18n::{Lang, Text};
+
+/// How long the page waits for the widget's acknowledgement before telling the user to close it.
+const ACK_WAIT_MS: i32 = 4000;
+
+fn show(document: &web_sys::Document, text: &str) {
+    if let Some(status) = document.get_element_by_id("status") {
+        status.set_text_content(Some(text));
+    }
+}
+
+/// Runs the callback page. Called by `callback.js`.
+#[wasm_bindgen(js_name = runCallbackPage)]
+pub fn run_callback_page() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(document) = window.document() else {
+        return;
+    };
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    // The token must not stay in the address bar, the history or a referrer.
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+    }
+    let languages: Vec<String> = window
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    let lang = Lang::from_browser(languages.iter().map(String::as_str));
+    if let Some(root) = document.document_element() {
+        let _ = root.set_attribute("lang", lang.code());
+    }
+
+    let message =
+        CallbackMessage::from_callback_query(channel_of_callback(&path, &search), &search);
+    let authorized = matches!(message.outcome, CallbackOutcome::Authorized(_));
+    let data = js_sys::JSON::parse(&message.to_json().to_string()).unwrap_or(JsValue::NULL);
+    drop(message);
+
+    // The dashboard's origin: the partner may name it when the callback is served elsewhere.
+    let own_origin = location.origin().unwrap_or_default();
+    let target_origin = document
+        .query_selector("meta[name=socialchat-connect-dashboard-origin]")
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_attribute("content"))
+        .filter(|o| crate::config::is_origin(o))
+        .unwrap_or(own_origin);
+
+    let opener: Option<Window> = window
+        .opener()
+        .ok()
+        .filter(|o| !o.is_null() && !o.is_undefined())
+        .map(|o| o.unchecked_into());
+    let channel = BroadcastChannel::new(BROADCAST_CHANNEL).ok();
+
+    show(&document, lang.text(Text::CallbackWorking));
+
+    // Close once the widget says it has the message; an error page stays readable.
+    let on_ack = {
+        let window = window.clone();
+        let document = document.clone();
+        let target_origin = target_origin.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let from_window = !event.origin().is_empty();
+            if from_window && event.origin() != target_origin {
+                return;
+            }
+            let value: serde_json::Value = js_sys::JSON::stringify(&event.data())
+                .ok()
+                .and_then(|s| s.as_string())
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default();
+            if !is_acknowledgement(&value) {
+                return;
+            }
+            if authorized {
+                show(&document, lang.text(Text::CallbackDone));
+                let _ = window.close();
+            } else {
+                show(&document, lang.text(Text::CallbackDeclined));
+            }
+        })
+    };
+    let _ = window.add_event_listener_with_callback("message", on_ack.as_ref().unchecked_ref());
+    if let Some(channel) = &channel {
+        channel.set_onmessage(Some(on_ack.as_ref().unchecked_ref()));
+    }
+    on_ack.forget();
+
+    if let Some(opener) = &opener {
+        let _ = opener.post_message(&data, &target_origin);
+    }
+    if let Some(channel) = &channel {
+        let _ = channel.post_message(&data);
+    }
+
+    // Nobody answered: say what to do instead of leaving a blank or spinning page.
+    let fallback = Closure::<dyn FnMut()>::new(move || {
+        let text = match (authorized, opener.is_some()) {
+            (false, _) => lang.text(Text::CallbackDeclined),
+            (true, true) => lang.text(Text::CallbackCloseHint),
+            (true, false) => lang.text(Text::CallbackLost),
+        };
+        show(&document, text);
+    });
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        fallback.as_ref().unchecked_ref(),
+        ACK_WAIT_MS,
+    );
+    fallback.forget();
+}

@@ -1,0 +1,384 @@
+//! The thin shell around the pure [`Flow`]: it feeds the flow its inputs and carries out the
+//! effects the flow asks for (HTTP calls, the popup, timers, callback messages, host events).
+//! All of one widget's browser resources live here and are released by [`Controller::release`].
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use socialchat_api::callback::{acknowledgement, BROADCAST_CHANNEL};
+use socialchat_api::channel::find_channel;
+use socialchat_api::{CallbackMessage, ProtocolError};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{BroadcastChannel, HtmlElement, MessageEvent};
+
+use crate::client::ProxyClient;
+use crate::config::WidgetConfig;
+use crate::events;
+use crate::flow::{
+    ConnectedChannel, Effect, Flow, FlowError, HostEvent, Input, Stage, Step, Target,
+    AUTHORIZATION_TIMEOUT_MS,
+};
+use crate::i18n::Text;
+use crate::popup::Popup;
+
+/// How often the popup is checked for being closed.
+const POPUP_POLL: Duration = Duration::from_millis(500);
+
+/// The BroadcastChannel a widget listens on, with its handler (kept alive with it).
+type Broadcast = (BroadcastChannel, Closure<dyn FnMut(MessageEvent)>);
+
+/// Where a callback message came from, to acknowledge it there.
+struct Sender {
+    window: Option<web_sys::Window>,
+    origin: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct Controller {
+    pub flow: RwSignal<Flow>,
+    pub config: StoredValue<WidgetConfig>,
+    /// Bumped after a connect, so that the channel list reloads.
+    pub channels_version: RwSignal<u32>,
+    /// Set by the first click, so that focus is moved only once the user acts.
+    pub interacted: RwSignal<bool>,
+    host: StoredValue<HtmlElement, LocalStorage>,
+    client: StoredValue<Rc<ProxyClient>, LocalStorage>,
+    popup: StoredValue<Option<Popup>, LocalStorage>,
+    poll: StoredValue<Option<IntervalHandle>, LocalStorage>,
+    timeout: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    sender: StoredValue<Option<Sender>, LocalStorage>,
+    broadcast: StoredValue<Option<Broadcast>, LocalStorage>,
+    listener: StoredValue<Option<WindowListenerHandle>>,
+    popup_count: StoredValue<u32>,
+}
+
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+impl Controller {
+    pub fn new(config: WidgetConfig, host: HtmlElement) -> Controller {
+        let client = ProxyClient::new(&config.proxy, config.credentials);
+        let flow = Flow::new(config.channel, config.reconnect.clone());
+        Controller {
+            flow: RwSignal::new(flow),
+            config: StoredValue::new(config),
+            channels_version: RwSignal::new(0),
+            interacted: RwSignal::new(false),
+            host: StoredValue::new_local(host),
+            client: StoredValue::new_local(Rc::new(client)),
+            popup: StoredValue::new_local(None),
+            poll: StoredValue::new_local(None),
+            timeout: StoredValue::new_local(None),
+            sender: StoredValue::new_local(None),
+            broadcast: StoredValue::new_local(None),
+            listener: StoredValue::new(None),
+            popup_count: StoredValue::new(0),
+        }
+    }
+
+    /// Starts listening for callback messages, from the popup and on the BroadcastChannel.
+    pub fn listen(self) {
+        let handle = window_event_listener(leptos::ev::message, move |event: MessageEvent| {
+            self.receive(&event, true);
+        });
+        self.listener.set_value(Some(handle));
+        if let Ok(channel) = BroadcastChannel::new(BROADCAST_CHANNEL) {
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                self.receive(&event, false);
+            });
+            channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            self.broadcast.set_value(Some((channel, on_message)));
+        }
+    }
+
+    /// Releases everything: requests, popup, timers, listeners. Runs when the element is removed.
+    pub fn release(self) {
+        if let Some(client) = self.client.try_get_value() {
+            client.abort();
+        }
+        self.close_popup();
+        if let Some(Some(handle)) = self.listener.try_update_value(|l| l.take()) {
+            handle.remove();
+        }
+        if let Some(Some((channel, _closure))) = self.broadcast.try_update_value(|b| b.take()) {
+            channel.set_onmessage(None);
+            channel.close();
+        }
+    }
+
+    /// A click that may start an authorization. Opens the popup synchronously, before anything
+    /// else, so that popup blockers let it through.
+    pub fn start(self, target: Option<Target>) {
+        if !self.flow.with_untracked(|f| f.can_start()) {
+            return;
+        }
+        self.close_popup();
+        let n = self.popup_count.try_update_value(|n| {
+            *n += 1;
+            *n
+        });
+        let name = format!("socialchat-connect-{}", n.unwrap_or(0));
+        let lang = self.config.with_value(|c| c.lang);
+        let popup = Popup::open_blank(&name, lang.text(Text::Opening));
+        let opened = popup.is_some();
+        self.popup.set_value(popup);
+        self.interacted.set(true);
+        self.send(Input::Start {
+            popup_opened: opened,
+            target,
+        });
+    }
+
+    /// Feeds an input to the flow and carries out the effects.
+    pub fn send(self, input: Input) {
+        let Some(effects) = self.flow.try_update(|f| f.handle(input)) else {
+            return;
+        };
+        for effect in effects {
+            self.run(effect);
+        }
+    }
+
+    fn kind(self) -> socialchat_api::ChannelKind {
+        self.config.with_value(|c| c.channel)
+    }
+
+    pub fn client_handle(self) -> Option<Rc<ProxyClient>> {
+        self.client.try_get_value()
+    }
+
+    fn run(self, effect: Effect) {
+        let kind = self.kind();
+        match effect {
+            Effect::FetchAuthorize { attempt } => {
+                let Some(client) = self.client_handle() else {
+                    return;
+                };
+                leptos::task::spawn_local(async move {
+                    let result = client
+                        .authorize(kind)
+                        .await
+                        .map_err(|f| FlowError::from_failure(Stage::Authorize, f));
+                    self.send(Input::AuthorizeAnswered { attempt, result });
+                });
+            }
+            Effect::NavigatePopup { attempt, url } => {
+                self.popup.with_value(|p| {
+                    if let Some(p) = p {
+                        p.navigate(&url);
+                    }
+                });
+                self.watch_popup(attempt);
+            }
+            Effect::ClosePopup => self.close_popup(),
+            Effect::Acknowledge => self.acknowledge(),
+            Effect::FetchAccounts {
+                attempt,
+                token,
+                offset,
+            } => {
+                let Some(client) = self.client_handle() else {
+                    return;
+                };
+                leptos::task::spawn_local(async move {
+                    let result = client
+                        .accounts(kind, &token, offset.as_ref())
+                        .await
+                        .map_err(|f| FlowError::from_failure(Stage::Accounts, f));
+                    self.send(Input::AccountsAnswered { attempt, result });
+                });
+            }
+            Effect::PostConnect {
+                attempt,
+                channel_id,
+                token,
+            } => {
+                let Some(client) = self.client_handle() else {
+                    return;
+                };
+                let account = self.flow.with_untracked(|f| match f.step() {
+                    Step::Connecting { picker: Some(p) } => p.selected_account().cloned(),
+                    _ => None,
+                });
+                leptos::task::spawn_local(async move {
+                    let result = client
+                        .connect(kind, &channel_id, &token)
+                        .await
+                        .map_err(|f| FlowError::from_failure(Stage::Connect, f))
+                        .map(|answer| {
+                            let channel = find_channel(&answer);
+                            ConnectedChannel {
+                                channel: kind,
+                                channel_id: channel_id.as_str().to_owned(),
+                                name: account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+                                picture: account.as_ref().and_then(|a| a.picture.clone()),
+                                id: channel.map(|c| c.id.as_str().to_owned()),
+                                reconnected: false,
+                            }
+                        });
+                    self.send(Input::ConnectAnswered { attempt, result });
+                });
+            }
+            Effect::PostReconnect { attempt, id, token } => {
+                let Some(client) = self.client_handle() else {
+                    return;
+                };
+                let known_name = self.flow.with_untracked(|f| match f.target() {
+                    Target::Reconnect { name, .. } => name.clone(),
+                    Target::Connect => None,
+                });
+                leptos::task::spawn_local(async move {
+                    let result = client
+                        .reconnect(kind, &id, &token)
+                        .await
+                        .map_err(|f| FlowError::from_failure(Stage::Reconnect, f))
+                        .map(|answer| {
+                            let channel = find_channel(&answer);
+                            ConnectedChannel {
+                                channel: kind,
+                                channel_id: channel
+                                    .as_ref()
+                                    .and_then(|c| c.channel_id.clone())
+                                    .unwrap_or_default(),
+                                name: channel
+                                    .as_ref()
+                                    .map(|c| c.name.clone())
+                                    .filter(|n| !n.is_empty())
+                                    .or(known_name)
+                                    .unwrap_or_default(),
+                                picture: channel.as_ref().and_then(|c| c.picture.clone()),
+                                id: Some(id.as_str().to_owned()),
+                                reconnected: true,
+                            }
+                        });
+                    self.send(Input::ConnectAnswered { attempt, result });
+                });
+            }
+            Effect::Emit(event) => {
+                if matches!(event, HostEvent::Connected(_)) {
+                    self.channels_version.try_update(|v| *v += 1);
+                }
+                self.emit(&event);
+            }
+        }
+    }
+
+    pub fn emit(self, event: &HostEvent) {
+        self.host.with_value(|host| events::emit(host, event));
+    }
+
+    fn watch_popup(self, attempt: u32) {
+        self.stop_watching();
+        let poll = set_interval_with_handle(
+            move || {
+                let closed = self
+                    .popup
+                    .try_with_value(|p| p.as_ref().map(Popup::is_closed).unwrap_or(true))
+                    .unwrap_or(true);
+                if closed {
+                    if let Some(Some(handle)) = self.poll.try_update_value(|h| h.take()) {
+                        handle.clear();
+                    }
+                    self.send(Input::PopupClosed { attempt });
+                }
+            },
+            POPUP_POLL,
+        )
+        .ok();
+        self.poll.set_value(poll);
+        let timeout = set_timeout_with_handle(
+            move || self.send(Input::TimedOut { attempt }),
+            Duration::from_millis(AUTHORIZATION_TIMEOUT_MS as u64),
+        )
+        .ok();
+        self.timeout.set_value(timeout);
+    }
+
+    fn stop_watching(self) {
+        if let Some(Some(handle)) = self.poll.try_update_value(|h| h.take()) {
+            handle.clear();
+        }
+        if let Some(Some(handle)) = self.timeout.try_update_value(|h| h.take()) {
+            handle.clear();
+        }
+    }
+
+    fn close_popup(self) {
+        self.stop_watching();
+        if let Some(Some(popup)) = self.popup.try_update_value(|p| p.take()) {
+            popup.close();
+        }
+    }
+
+    /// A message from the popup (`from_window`) or the BroadcastChannel.
+    fn receive(self, event: &MessageEvent, from_window: bool) {
+        let waiting = self
+            .flow
+            .try_with_untracked(|f| matches!(f.step(), Step::Waiting { .. }))
+            .unwrap_or(false);
+        if !waiting {
+            return;
+        }
+        let own = page_origin();
+        // BroadcastChannel only carries messages of this page's origin.
+        let origin = if from_window {
+            event.origin()
+        } else {
+            own.clone()
+        };
+        if !self.config.with_value(|c| c.accepts_origin(&origin, &own)) {
+            return;
+        }
+        let source: Option<web_sys::Window> = event.source().and_then(|s| s.dyn_into().ok());
+        if from_window {
+            if let Some(source) = &source {
+                let from_popup = self
+                    .popup
+                    .with_value(|p| p.as_ref().map(|p| p.is_source(source.as_ref())));
+                // Where it can tell, only its own popup may answer.
+                if from_popup == Some(false) {
+                    return;
+                }
+            }
+        }
+        let value: serde_json::Value = js_sys::JSON::stringify(&event.data())
+            .ok()
+            .and_then(|s| s.as_string())
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        match CallbackMessage::from_json(&value) {
+            Ok(message) => {
+                self.sender.set_value(Some(Sender {
+                    window: if from_window { source } else { None },
+                    origin,
+                }));
+                self.send(Input::Callback(message));
+            }
+            Err(ProtocolError::Foreign) => {}
+            Err(e @ ProtocolError::Malformed(_)) => {
+                web_sys::console::warn_1(&JsValue::from_str(&format!(
+                    "socialchat-connect: ignored a {e}"
+                )));
+            }
+        }
+    }
+
+    fn acknowledge(self) {
+        let ack = js_sys::JSON::parse(&acknowledgement().to_string()).unwrap_or(JsValue::NULL);
+        if let Some(Some(sender)) = self.sender.try_update_value(|s| s.take()) {
+            if let Some(window) = sender.window {
+                let _ = window.post_message(&ack, &sender.origin);
+            }
+        }
+        self.broadcast.with_value(|b| {
+            if let Some((channel, _)) = b {
+                let _ = channel.post_message(&ack);
+            }
+        });
+    }
+}
