@@ -2,50 +2,20 @@
 //! shadow root, attributes, several elements on one page, and removal.
 #![cfg(target_arch = "wasm32")]
 
-use wasm_bindgen::JsCast;
+mod common;
+
+use common::{add_widget, buttons as button_texts, shadow};
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// Adds `<socialchat-connect>` with the given attributes to the page, as a partner's markup would.
-async fn add_widget(attributes: &[(&str, &str)]) -> HtmlElement {
-    socialchat_connect::register();
-    let element = document().create_element("socialchat-connect").unwrap();
-    for (name, value) in attributes {
-        element.set_attribute(name, value).unwrap();
-    }
-    document().body().unwrap().append_child(&element).unwrap();
-    leptos::task::tick().await;
-    element.dyn_into().unwrap()
-}
-
-fn shadow_query(host: &HtmlElement, selector: &str) -> Option<Element> {
-    host.shadow_root()
-        .expect("the element renders into an open shadow root")
-        .query_selector(selector)
-        .unwrap()
-}
-
-fn button_texts(host: &HtmlElement) -> Vec<String> {
-    let all = host
-        .shadow_root()
-        .unwrap()
-        .query_selector_all("button")
-        .unwrap();
-    (0..all.length())
-        .filter_map(|i| all.item(i))
-        .filter_map(|n| n.text_content())
-        .collect()
+fn shadow_query(host: &web_sys::HtmlElement, selector: &str) -> Option<web_sys::Element> {
+    shadow(host).query_selector(selector).unwrap()
 }
 
 #[wasm_bindgen_test]
 async fn renders_the_connect_instagram_button_in_its_shadow_root() {
-    let widget = add_widget(&[("proxy", "/api/socialchat"), ("lang", "en")]).await;
+    let (widget, _events) = add_widget(&[("proxy", "/api/socialchat"), ("lang", "en")]).await;
     assert_eq!(button_texts(&widget), ["Connect Instagram"]);
     // Nothing leaks into the light DOM of the host page.
     assert_eq!(widget.child_element_count(), 0);
@@ -54,7 +24,7 @@ async fn renders_the_connect_instagram_button_in_its_shadow_root() {
 
 #[wasm_bindgen_test]
 async fn speaks_indonesian_with_lang_id() {
-    let widget = add_widget(&[("proxy", "/api/socialchat"), ("lang", "id")]).await;
+    let (widget, _events) = add_widget(&[("proxy", "/api/socialchat"), ("lang", "id")]).await;
     assert_eq!(button_texts(&widget), ["Hubungkan Instagram"]);
     let hint = shadow_query(&widget, ".sc-hint")
         .unwrap()
@@ -66,7 +36,7 @@ async fn speaks_indonesian_with_lang_id() {
 
 #[wasm_bindgen_test]
 async fn a_missing_proxy_shows_a_clear_message_instead_of_a_button() {
-    let widget = add_widget(&[("lang", "en")]).await;
+    let (widget, _events) = add_widget(&[("lang", "en")]).await;
     assert!(button_texts(&widget).is_empty());
     let alert = shadow_query(&widget, "[role=alert]").expect("an alert explains the problem");
     let text = alert.text_content().unwrap();
@@ -77,8 +47,9 @@ async fn a_missing_proxy_shows_a_clear_message_instead_of_a_button() {
 
 #[wasm_bindgen_test]
 async fn two_elements_on_one_page_render_independently() {
-    let first = add_widget(&[("proxy", "/a"), ("lang", "en")]).await;
-    let second = add_widget(&[("proxy", "/b"), ("lang", "id"), ("channel", "messenger")]).await;
+    let (first, _first_events) = add_widget(&[("proxy", "/a"), ("lang", "en")]).await;
+    let (second, _second_events) =
+        add_widget(&[("proxy", "/b"), ("lang", "id"), ("channel", "messenger")]).await;
     assert_eq!(button_texts(&first), ["Connect Instagram"]);
     assert_eq!(button_texts(&second), ["Hubungkan Messenger"]);
     second.remove();
@@ -89,7 +60,7 @@ async fn two_elements_on_one_page_render_independently() {
 
 #[wasm_bindgen_test]
 async fn changing_an_attribute_re_renders_and_removal_unmounts() {
-    let widget = add_widget(&[("proxy", "/api/socialchat"), ("lang", "en")]).await;
+    let (widget, _events) = add_widget(&[("proxy", "/api/socialchat"), ("lang", "en")]).await;
     widget.set_attribute("lang", "id").unwrap();
     leptos::task::tick().await;
     assert_eq!(button_texts(&widget), ["Hubungkan Instagram"]);

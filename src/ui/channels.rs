@@ -49,7 +49,9 @@ pub fn ChannelsPanel(ctrl: Controller) -> impl IntoView {
                 Channels::Failed(error) => view! {
                     <ErrorBox error=error lang=lang/>
                     <button type="button" class="sc-button"
-                        on:click=move |_| ctrl.channels_version.update(|v| *v += 1)>{lang.text(Text::TryAgain)}</button>
+                        on:click=move |_| {
+                    ctrl.channels_version.try_update(|v| *v += 1);
+                }>{lang.text(Text::TryAgain)}</button>
                 }.into_any(),
                 Channels::Loaded(list) if list.is_empty() => view! {
                     <p class="sc-hint">{lang.format(Text::NoChannels, &k)}</p>

@@ -123,11 +123,13 @@ impl Controller {
             *n
         });
         let name = format!("socialchat-connect-{}", n.unwrap_or(0));
-        let lang = self.config.with_value(|c| c.lang);
+        let Some(lang) = self.config.try_with_value(|c| c.lang) else {
+            return;
+        };
         let popup = Popup::open_blank(&name, lang.text(Text::Opening));
         let opened = popup.is_some();
         self.popup.set_value(popup);
-        self.interacted.set(true);
+        self.interacted.try_set(true);
         self.send(Input::Start {
             popup_opened: opened,
             target,
@@ -144,8 +146,8 @@ impl Controller {
         }
     }
 
-    fn kind(self) -> socialchat_api::ChannelKind {
-        self.config.with_value(|c| c.channel)
+    fn kind(self) -> Option<socialchat_api::ChannelKind> {
+        self.config.try_with_value(|c| c.channel)
     }
 
     pub fn client_handle(self) -> Option<Rc<ProxyClient>> {
@@ -153,7 +155,8 @@ impl Controller {
     }
 
     fn run(self, effect: Effect) {
-        let kind = self.kind();
+        // Everything below may run late (after an await); a removed widget does nothing.
+        let Some(kind) = self.kind() else { return };
         match effect {
             Effect::FetchAuthorize { attempt } => {
                 let Some(client) = self.client_handle() else {
@@ -168,7 +171,7 @@ impl Controller {
                 });
             }
             Effect::NavigatePopup { attempt, url } => {
-                self.popup.with_value(|p| {
+                let _ = self.popup.try_with_value(|p| {
                     if let Some(p) = p {
                         p.navigate(&url);
                     }
@@ -268,8 +271,9 @@ impl Controller {
         }
     }
 
+    /// Tells the host page. Silent once the widget is gone (a late answer after removal).
     pub fn emit(self, event: &HostEvent) {
-        self.host.with_value(|host| events::emit(host, event));
+        let _ = self.host.try_with_value(|host| events::emit(host, event));
     }
 
     fn watch_popup(self, attempt: u32) {
@@ -290,13 +294,13 @@ impl Controller {
             POPUP_POLL,
         )
         .ok();
-        self.poll.set_value(poll);
+        self.poll.try_set_value(poll);
         let timeout = set_timeout_with_handle(
             move || self.send(Input::TimedOut { attempt }),
             Duration::from_millis(AUTHORIZATION_TIMEOUT_MS as u64),
         )
         .ok();
-        self.timeout.set_value(timeout);
+        self.timeout.try_set_value(timeout);
     }
 
     fn stop_watching(self) {
@@ -331,7 +335,11 @@ impl Controller {
         } else {
             own.clone()
         };
-        if !self.config.with_value(|c| c.accepts_origin(&origin, &own)) {
+        let accepted = self
+            .config
+            .try_with_value(|c| c.accepts_origin(&origin, &own))
+            .unwrap_or(false);
+        if !accepted {
             return;
         }
         let source: Option<web_sys::Window> = event.source().and_then(|s| s.dyn_into().ok());
@@ -339,7 +347,8 @@ impl Controller {
             if let Some(source) = &source {
                 let from_popup = self
                     .popup
-                    .with_value(|p| p.as_ref().map(|p| p.is_source(source.as_ref())));
+                    .try_with_value(|p| p.as_ref().map(|p| p.is_source(source.as_ref())))
+                    .flatten();
                 // Where it can tell, only its own popup may answer.
                 if from_popup == Some(false) {
                     return;
@@ -353,7 +362,7 @@ impl Controller {
             .unwrap_or_default();
         match CallbackMessage::from_json(&value) {
             Ok(message) => {
-                self.sender.set_value(Some(Sender {
+                self.sender.try_set_value(Some(Sender {
                     window: if from_window { source } else { None },
                     origin,
                 }));
@@ -375,7 +384,7 @@ impl Controller {
                 let _ = window.post_message(&ack, &sender.origin);
             }
         }
-        self.broadcast.with_value(|b| {
+        let _ = self.broadcast.try_with_value(|b| {
             if let Some((channel, _)) = b {
                 let _ = channel.post_message(&ack);
             }

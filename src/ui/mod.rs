@@ -127,7 +127,8 @@ pub fn Widget(config: WidgetConfig, host: HtmlElement) -> impl IntoView {
         view.track();
         if ctrl.interacted.get_untracked() {
             request_animation_frame(move || {
-                if let Some(el) = container.get_untracked() {
+                // The widget may be gone by the next frame.
+                if let Some(Some(el)) = container.try_get_untracked() {
                     focus_first(&el);
                 }
             });
@@ -296,7 +297,9 @@ pub fn Avatar(name: String, picture: Option<String>) -> impl IntoView {
         {move || match picture.clone().filter(|_| !broken.get()) {
             Some(src) => view! {
                 <img class="sc-avatar" src=src alt="" referrerpolicy="no-referrer" loading="lazy"
-                    on:error=move |_| broken.set(true)/>
+                    on:error=move |_| {
+                        broken.try_set(true);
+                    }/>
             }
             .into_any(),
             None => view! { <span class="sc-avatar sc-initial" aria-hidden="true">{initial.clone()}</span> }.into_any(),

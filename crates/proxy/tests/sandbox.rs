@@ -456,3 +456,69 @@ fn bad_fail_rules_are_refused_at_start() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("expected ROUTE:OUTCOME"));
 }
+
+#[tokio::test]
+async fn tokens_and_failures_can_be_made_at_run_time_for_browser_tests() {
+    let proxy = sandbox(&[]);
+    let response = client()
+        .post(format!(
+            "{}/sandbox/token?kind=instagram&accounts=2",
+            proxy.origin
+        ))
+        .send()
+        .await
+        .unwrap();
+    let token: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let (accounts, _) = all_accounts(&proxy, &token).await;
+    assert_eq!(accounts.len(), 2);
+    let added = client()
+        .post(format!("{}/sandbox/fail?rule=account:503:1", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 204);
+    let url = format!(
+        "{}/partner/channel/instagram/account?token={token}",
+        proxy.api()
+    );
+    assert_eq!(call("GET", &url, None).await.0, 503);
+    assert_eq!(call("GET", &url, None).await.0, 200);
+    let bad = client()
+        .post(format!("{}/sandbox/fail?rule=nope", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn local_origins_are_allowed_only_with_the_flag() {
+    let open = sandbox(&["--allow-local-origins"]);
+    let closed = sandbox(&[]);
+    for (proxy, expected) in [(&open, true), (&closed, false)] {
+        for origin in ["http://127.0.0.1:41234", "http://localhost:9"] {
+            let response = client()
+                .get(format!("{}/partner/channel", proxy.api()))
+                .header("origin", origin)
+                .send()
+                .await
+                .unwrap();
+            let allowed = response
+                .headers()
+                .get("access-control-allow-origin")
+                .is_some();
+            assert_eq!(allowed, expected, "{origin}");
+        }
+    }
+    let foreign = client()
+        .get(format!("{}/partner/channel", open.api()))
+        .header("origin", "http://evil.example:8080")
+        .send()
+        .await
+        .unwrap();
+    assert!(foreign
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}

@@ -125,6 +125,9 @@ pub async fn decide(State(sandbox): State<Arc<Sandbox>>, body: Bytes) -> Respons
 pub struct TokenQuery {
     #[serde(default)]
     kind: String,
+    /// How many accounts the token may see, from the first; all when absent.
+    #[serde(default)]
+    accounts: Option<usize>,
 }
 
 /// `POST /sandbox/token?kind=instagram`: a token for every account, as if Allow had been
@@ -134,12 +137,30 @@ pub async fn token(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<TokenQue
         return crate::problem::Problem::bad_request("kind must be instagram or messenger")
             .into_response();
     };
-    let token = sandbox.grant_everything(kind);
+    let token = sandbox.grant_first(kind, q.accounts);
     (
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::json!({ "token": token }).to_string(),
     )
         .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct FailQuery {
+    #[serde(default)]
+    rule: String,
+}
+
+/// `POST /sandbox/fail?rule=ROUTE:OUTCOME[:TIMES]`: injects a failure into the running sandbox,
+/// like `--fail` at start.
+pub async fn fail(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<FailQuery>) -> Response {
+    match super::Fault::parse(&q.rule) {
+        Ok(fault) => {
+            sandbox.add_fault(fault);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(message) => crate::problem::Problem::bad_request(message).into_response(),
+    }
 }
 
 const AVATAR_COLOURS: [&str; 6] = [

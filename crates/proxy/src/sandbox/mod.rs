@@ -302,14 +302,19 @@ impl Sandbox {
         Ok(format!("{callback}{separator}token={token}"))
     }
 
-    /// A token as if the user had pressed Allow with every account ticked: for browser tests,
-    /// which cannot click inside a cross-origin popup.
-    fn grant_everything(&self, kind: ChannelKind) -> String {
+    /// A token as if the user had pressed Allow with the first `count` accounts ticked (all when
+    /// `None`): for browser tests, which cannot click inside a cross-origin popup.
+    fn grant_first(&self, kind: ChannelKind, count: Option<usize>) -> String {
         let mut world = self.lock();
         let allowed = world
             .accounts
             .get(&kind)
-            .map(|all| all.iter().map(|a| a.channel_id.clone()).collect())
+            .map(|all| {
+                all.iter()
+                    .take(count.unwrap_or(usize::MAX))
+                    .map(|a| a.channel_id.clone())
+                    .collect()
+            })
             .unwrap_or_default();
         let token = format!("sbx_{}", random_hex(24));
         world.grants.insert(
@@ -321,6 +326,10 @@ impl Sandbox {
             },
         );
         token
+    }
+
+    fn add_fault(&self, fault: Fault) {
+        self.lock().faults.push(fault);
     }
 
     fn session_accounts(&self, session: &str) -> Option<(ChannelKind, Vec<Account>)> {
@@ -566,6 +575,7 @@ pub fn routes(sandbox: Arc<Sandbox>) -> Router {
         .route("/sandbox/dialog", get(dialog::show).post(dialog::decide))
         .route("/sandbox/avatar/{file}", get(dialog::avatar))
         .route("/sandbox/token", axum::routing::post(dialog::token))
+        .route("/sandbox/fail", axum::routing::post(dialog::fail))
         .with_state(sandbox)
 }
 

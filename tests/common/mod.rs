@@ -1,0 +1,300 @@
+//! Helpers for the browser suites: put the element on the page as a partner would, read and
+//! click inside its shadow root, record its DOM events, and drive the sandbox proxy (started by
+//! scripts/test on 127.0.0.1:18787 with --allow-local-origins; SOCIALCHAT_TEST_SANDBOX at build
+//! time points elsewhere).
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CustomEvent, Element, HtmlElement, HtmlInputElement};
+
+pub const SANDBOX: &str = match option_env!("SOCIALCHAT_TEST_SANDBOX") {
+    Some(url) => url,
+    None => "http://127.0.0.1:18787",
+};
+
+pub fn proxy() -> String {
+    format!("{SANDBOX}/api/socialchat")
+}
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().unwrap()
+}
+
+pub fn document() -> web_sys::Document {
+    window().document().unwrap()
+}
+
+pub async fn sleep(ms: u32) {
+    TimeoutFuture::new(ms).await;
+}
+
+/// Waits up to 8 s for `condition`, then fails naming `what`.
+pub async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..400 {
+        if condition() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// One listener per event name, kept alive while the log is.
+type Listener = (String, Closure<dyn FnMut(CustomEvent)>);
+
+/// The `socialchat:*` events an element dispatched, in order, with their details as JSON.
+pub struct EventLog {
+    host: HtmlElement,
+    seen: Rc<RefCell<Vec<(String, serde_json::Value)>>>,
+    listeners: Vec<Listener>,
+}
+
+impl EventLog {
+    pub fn names(&self) -> Vec<String> {
+        self.seen.borrow().iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    pub fn details(&self, name: &str) -> Vec<serde_json::Value> {
+        self.seen
+            .borrow()
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, d)| d.clone())
+            .collect()
+    }
+
+    /// Everything the host page could read from the events, as one string.
+    pub fn everything(&self) -> String {
+        format!("{:?}", self.seen.borrow())
+    }
+}
+
+impl Drop for EventLog {
+    fn drop(&mut self) {
+        for (name, listener) in &self.listeners {
+            let _ = self
+                .host
+                .remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        }
+    }
+}
+
+pub const EVENT_NAMES: [&str; 5] = [
+    "socialchat:ready",
+    "socialchat:authorized",
+    "socialchat:connected",
+    "socialchat:cancelled",
+    "socialchat:error",
+];
+
+/// Adds `<socialchat-connect>` with the given attributes to the page, listening to its events
+/// from before it is connected.
+pub async fn add_widget(attributes: &[(&str, &str)]) -> (HtmlElement, EventLog) {
+    socialchat_connect::register();
+    let host: HtmlElement = document()
+        .create_element("socialchat-connect")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    for (name, value) in attributes {
+        host.set_attribute(name, value).unwrap();
+    }
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let mut listeners = Vec::new();
+    for name in EVENT_NAMES {
+        let sink = seen.clone();
+        let listener = Closure::<dyn FnMut(CustomEvent)>::new(move |event: CustomEvent| {
+            let detail = js_sys::JSON::stringify(&event.detail())
+                .ok()
+                .and_then(|s| s.as_string())
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default();
+            sink.borrow_mut().push((event.type_(), detail));
+        });
+        host.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+            .unwrap();
+        listeners.push((name.to_owned(), listener));
+    }
+    document().body().unwrap().append_child(&host).unwrap();
+    leptos::task::tick().await;
+    let log = EventLog {
+        host: host.clone(),
+        seen,
+        listeners,
+    };
+    (host, log)
+}
+
+pub fn shadow(host: &HtmlElement) -> web_sys::ShadowRoot {
+    host.shadow_root().expect("an open shadow root")
+}
+
+pub fn text(host: &HtmlElement) -> String {
+    shadow(host)
+        .query_selector(".sc-widget")
+        .ok()
+        .flatten()
+        .and_then(|w| w.text_content())
+        .unwrap_or_default()
+}
+
+fn all(host: &HtmlElement, selector: &str) -> Vec<Element> {
+    let list = shadow(host).query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into().ok())
+        .collect()
+}
+
+pub fn buttons(host: &HtmlElement) -> Vec<String> {
+    all(host, "button")
+        .iter()
+        .filter_map(|b| b.text_content())
+        .map(|t| t.trim().to_owned())
+        .collect()
+}
+
+pub fn button(host: &HtmlElement, label: &str) -> Option<HtmlElement> {
+    all(host, "button")
+        .into_iter()
+        .find(|b| b.text_content().map(|t| t.trim() == label).unwrap_or(false))
+        .and_then(|b| b.dyn_into().ok())
+}
+
+pub fn is_disabled(host: &HtmlElement, label: &str) -> bool {
+    button(host, label)
+        .map(|b| {
+            b.has_attribute("disabled")
+                || js_sys::Reflect::get(&b, &"disabled".into())
+                    .unwrap()
+                    .is_truthy()
+        })
+        .unwrap_or(false)
+}
+
+pub async fn click(host: &HtmlElement, label: &str) {
+    let target = button(host, label)
+        .unwrap_or_else(|| panic!("no button {label:?}; buttons: {:?}", buttons(host)));
+    target.click();
+    leptos::task::tick().await;
+}
+
+/// The account radios, with the text of their labels.
+pub fn radios(host: &HtmlElement) -> Vec<(HtmlInputElement, String)> {
+    all(host, "label.sc-account")
+        .into_iter()
+        .filter_map(|label| {
+            let input: HtmlInputElement = label.query_selector("input").ok()??.dyn_into().ok()?;
+            Some((
+                input,
+                label.text_content().unwrap_or_default().trim().to_owned(),
+            ))
+        })
+        .collect()
+}
+
+pub async fn choose(host: &HtmlElement, name: &str) {
+    let (radio, _) = radios(host)
+        .into_iter()
+        .find(|(_, label)| label.ends_with(name))
+        .unwrap_or_else(|| panic!("no account {name:?}"));
+    radio.click();
+    leptos::task::tick().await;
+}
+
+pub async fn type_search(host: &HtmlElement, text: &str) {
+    let input: HtmlInputElement = shadow(host)
+        .query_selector("input[type=search]")
+        .unwrap()
+        .expect("a search box")
+        .dyn_into()
+        .unwrap();
+    input.set_value(text);
+    let event = web_sys::Event::new("input").unwrap();
+    input.dispatch_event(&event).unwrap();
+    leptos::task::tick().await;
+}
+
+async fn fetch_text(method: &str, url: &str) -> (u16, String) {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(url, &init))
+        .await
+        .unwrap_or_else(|e| panic!("is the sandbox running at {SANDBOX}? {e:?}"))
+        .dyn_into()
+        .unwrap();
+    let text = JsFuture::from(response.text().unwrap()).await.unwrap();
+    (response.status(), text.as_string().unwrap_or_default())
+}
+
+/// A sandbox token that sees the first `accounts` Instagram accounts (all when `None`).
+pub async fn sandbox_token(accounts: Option<usize>) -> String {
+    let mut url = format!("{SANDBOX}/sandbox/token?kind=instagram");
+    if let Some(n) = accounts {
+        url.push_str(&format!("&accounts={n}"));
+    }
+    let (status, body) = fetch_text("POST", &url).await;
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    value["token"].as_str().unwrap().to_owned()
+}
+
+/// Makes the running sandbox fail, e.g. `account:500:1`.
+pub async fn sandbox_fail(rule: &str) {
+    let (status, body) = fetch_text("POST", &format!("{SANDBOX}/sandbox/fail?rule={rule}")).await;
+    assert_eq!(status, 204, "{body}");
+}
+
+pub fn callback_json(token: &str) -> String {
+    format!(
+        r#"{{"source":"socialchat-connect","kind":"callback","channel":"instagram","token":"{token}"}}"#
+    )
+}
+
+/// Delivers a message as the callback page does on its BroadcastChannel.
+pub fn broadcast(json: &str) {
+    let channel = web_sys::BroadcastChannel::new("socialchat-connect").unwrap();
+    channel
+        .post_message(&js_sys::JSON::parse(json).unwrap())
+        .unwrap();
+    channel.close();
+}
+
+/// Dispatches a `message` event on the window as if posted from `origin` (no source window).
+pub fn message_from(origin: &str, json: &str) {
+    let init = web_sys::MessageEventInit::new();
+    init.set_data(&js_sys::JSON::parse(json).unwrap());
+    init.set_origin(origin);
+    let event = web_sys::MessageEvent::new_with_event_init_dict("message", &init).unwrap();
+    window().dispatch_event(&event).unwrap();
+}
+
+pub fn page_origin() -> String {
+    window().location().origin().unwrap()
+}
+
+/// Runs `body` with `window.open` returning null, as when a popup blocker steps in.
+pub struct PopupBlocker {
+    original: JsValue,
+}
+
+impl PopupBlocker {
+    pub fn install() -> PopupBlocker {
+        let original = js_sys::Reflect::get(&window(), &"open".into()).unwrap();
+        let blocked = js_sys::Function::new_no_args("return null");
+        js_sys::Reflect::set(&window(), &"open".into(), &blocked).unwrap();
+        PopupBlocker { original }
+    }
+}
+
+impl Drop for PopupBlocker {
+    fn drop(&mut self) {
+        let _ = js_sys::Reflect::set(&window(), &"open".into(), &self.original);
+    }
+}
