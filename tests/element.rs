@@ -23,6 +23,22 @@ async fn renders_the_connect_instagram_button_in_its_shadow_root() {
 }
 
 #[wasm_bindgen_test]
+async fn tells_the_host_page_it_is_ready_and_why_it_is_not() {
+    let (ok, ok_events) = add_widget(&[("proxy", "/api/socialchat")]).await;
+    assert_eq!(ok_events.names(), ["socialchat:ready"]);
+    let (bad, bad_events) = add_widget(&[("proxy", "/api/socialchat"), ("theme", "blue")]).await;
+    let errors = bad_events.details("socialchat:error");
+    assert_eq!(errors.len(), 1, "{}", bad_events.everything());
+    assert_eq!(errors[0]["code"], "invalid-config");
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("attribute \"theme\""));
+    ok.remove();
+    bad.remove();
+}
+
+#[wasm_bindgen_test]
 async fn speaks_indonesian_with_lang_id() {
     let (widget, _events) = add_widget(&[("proxy", "/api/socialchat"), ("lang", "id")]).await;
     assert_eq!(button_texts(&widget), ["Hubungkan Instagram"]);

@@ -23,6 +23,14 @@ use crate::flow::{
 use crate::i18n::Text;
 use crate::popup::Popup;
 
+thread_local! {
+    /// The widget that started the latest authorization on this page. A BroadcastChannel
+    /// message has no source window, so only this widget takes it; several widgets on one page
+    /// then never act on the same callback.
+    static AUTHORIZING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+}
+
 /// How often the popup is checked for being closed.
 const POPUP_POLL: Duration = Duration::from_millis(500);
 
@@ -52,6 +60,8 @@ pub struct Controller {
     broadcast: StoredValue<Option<Broadcast>, LocalStorage>,
     listener: StoredValue<Option<WindowListenerHandle>>,
     popup_count: StoredValue<u32>,
+    /// This widget's number on the page, for [`AUTHORIZING`].
+    id: u32,
 }
 
 fn page_origin() -> String {
@@ -78,6 +88,11 @@ impl Controller {
             broadcast: StoredValue::new_local(None),
             listener: StoredValue::new(None),
             popup_count: StoredValue::new(0),
+            id: NEXT_ID.with(|n| {
+                let id = n.get();
+                n.set(id.wrapping_add(1).max(1));
+                id
+            }),
         }
     }
 
@@ -122,13 +137,15 @@ impl Controller {
             *n += 1;
             *n
         });
-        let name = format!("socialchat-connect-{}", n.unwrap_or(0));
+        // Unique on the page: a shared name would make two widgets share one window.
+        let name = format!("socialchat-connect-{}-{}", self.id, n.unwrap_or(0));
         let Some(lang) = self.config.try_with_value(|c| c.lang) else {
             return;
         };
         let popup = Popup::open_blank(&name, lang.text(Text::Opening));
         let opened = popup.is_some();
         self.popup.set_value(popup);
+        AUTHORIZING.with(|a| a.set(self.id));
         self.interacted.try_set(true);
         self.send(Input::Start {
             popup_opened: opened,
@@ -326,6 +343,9 @@ impl Controller {
             .try_with_untracked(|f| matches!(f.step(), Step::Waiting { .. }))
             .unwrap_or(false);
         if !waiting {
+            return;
+        }
+        if !from_window && AUTHORIZING.with(|a| a.get()) != self.id {
             return;
         }
         let own = page_origin();

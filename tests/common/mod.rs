@@ -185,16 +185,14 @@ pub async fn click(host: &HtmlElement, label: &str) {
     leptos::task::tick().await;
 }
 
-/// The account radios, with the text of their labels.
+/// The account radios, with the account names their labels show.
 pub fn radios(host: &HtmlElement) -> Vec<(HtmlInputElement, String)> {
     all(host, "label.sc-account")
         .into_iter()
         .filter_map(|label| {
             let input: HtmlInputElement = label.query_selector("input").ok()??.dyn_into().ok()?;
-            Some((
-                input,
-                label.text_content().unwrap_or_default().trim().to_owned(),
-            ))
+            let name = label.query_selector(".sc-name").ok()??.text_content()?;
+            Some((input, name.trim().to_owned()))
         })
         .collect()
 }
@@ -202,7 +200,7 @@ pub fn radios(host: &HtmlElement) -> Vec<(HtmlInputElement, String)> {
 pub async fn choose(host: &HtmlElement, name: &str) {
     let (radio, _) = radios(host)
         .into_iter()
-        .find(|(_, label)| label.ends_with(name))
+        .find(|(_, label)| label == name)
         .unwrap_or_else(|| panic!("no account {name:?}"));
     radio.click();
     leptos::task::tick().await;
