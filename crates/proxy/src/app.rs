@@ -180,7 +180,7 @@ pub fn router(options: ServerOptions, backend: Backend) -> Router {
         Some(dir) => {
             let callback_dir = dir.clone();
             app.route(
-                "/callback/{file}",
+                "/callback/{*file}",
                 get(
                     move |axum::extract::Path(file): axum::extract::Path<String>| {
                         callback_page(callback_dir.clone(), file)
@@ -222,16 +222,19 @@ fn cors_layer(options: &ServerOptions) -> Option<CorsLayer> {
 }
 
 /// `/callback/{kind}`: the callback page, at the URL set as callbackInstagramUrl /
-/// callbackMessengerUrl. `/callback/{file}`: the files it loads by relative path (its script,
-/// style, the widget's module), from the same folder.
+/// callbackMessengerUrl. `/callback/{path}`: the files it loads by relative path (its script,
+/// style, the widget's module and its snippets), from the same folder.
 async fn callback_page(dir: PathBuf, file: String) -> Response {
     let is_kind = file.parse::<socialchat_api::ChannelKind>().is_ok();
-    let safe_name = !file.is_empty()
-        && !file.starts_with('.')
-        && file
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !is_kind && !safe_name {
+    // Plain names only, segment by segment: no `..`, no hidden files, nothing odd.
+    let safe_path = file.split('/').all(|segment| {
+        !segment.is_empty()
+            && !segment.starts_with('.')
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    });
+    if !is_kind && !safe_path {
         return Problem::not_found().into_response();
     }
     let path = dir.join(if is_kind {

@@ -558,7 +558,21 @@ async fn static_files_and_the_callback_page_are_served_from_the_build_folder() {
         .await
         .unwrap();
     assert_eq!(asset.status(), 200);
-    for sneaky in ["..%2Fsecret", ".hidden", "a%2Fb"] {
+    std::fs::create_dir_all(dir.join("snippets/x")).unwrap();
+    std::fs::write(dir.join("snippets/x/inline0.js"), "export {};").unwrap();
+    let snippet = client()
+        .get(format!("{}/callback/snippets/x/inline0.js", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(snippet.status(), 200);
+    for sneaky in [
+        "..%2Fsecret",
+        ".hidden",
+        "snippets%2F..%2Fcallback.html",
+        "snippets//x",
+        "a%2F..%2Fb",
+    ] {
         let refused = client()
             .get(format!("{}/callback/{sneaky}", proxy.origin))
             .send()
