@@ -136,6 +136,7 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot) -> u32 {
     });
     // Leftovers of an earlier mount (the shadow root outlives disconnection) go first.
     shadow.set_inner_html("");
+    ui::adopt_styles(&shadow);
     let Some(container) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.create_element("div").ok())

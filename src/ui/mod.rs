@@ -17,8 +17,30 @@ use crate::i18n::{Lang, Text};
 
 pub use controller::Controller;
 
-/// The widget's styles, scoped by its shadow root.
+/// The widget's styles, scoped by its shadow root. They are adopted as a constructed
+/// stylesheet (one shared by every widget on the page), never an inline `<style>`, so a
+/// Content-Security-Policy without `'unsafe-inline'` styles works.
 const STYLE: &str = include_str!("style.css");
+
+thread_local! {
+    static SHEET: Option<web_sys::CssStyleSheet> = {
+        let sheet = web_sys::CssStyleSheet::new().ok();
+        if let Some(sheet) = &sheet {
+            let _ = sheet.replace_sync(STYLE);
+        }
+        sheet
+    };
+}
+
+/// Gives a shadow root the widget's styles.
+pub fn adopt_styles(shadow: &web_sys::ShadowRoot) {
+    SHEET.with(|sheet| {
+        if let Some(sheet) = sheet {
+            let sheets = js_sys::Array::of1(sheet);
+            shadow.set_adopted_style_sheets(&sheets);
+        }
+    });
+}
 
 fn theme_class(theme: Theme) -> &'static str {
     match theme {
@@ -136,7 +158,6 @@ pub fn Widget(config: WidgetConfig, host: HtmlElement) -> impl IntoView {
     });
 
     view! {
-        <style>{STYLE}</style>
         <div class=theme_class(theme) lang=lang.code()>
             {list_channels.then(|| view! { <channels::ChannelsPanel ctrl=ctrl/> })}
             <div class="sc-flow" node_ref=container>
@@ -311,7 +332,6 @@ pub fn Avatar(name: String, picture: Option<String>) -> impl IntoView {
 #[component]
 pub fn ConfigProblem(error: ConfigError, lang: Lang) -> impl IntoView {
     view! {
-        <style>{STYLE}</style>
         <div class="sc-widget sc-theme-auto" lang=lang.code()>
             <div class="sc-alert" role="alert">
                 <strong>{lang.text(Text::ConfigErrorTitle)}</strong>

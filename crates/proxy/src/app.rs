@@ -187,11 +187,26 @@ pub fn router(options: ServerOptions, backend: Backend) -> Router {
                     },
                 ),
             )
-            .fallback_service(ServeDir::new(dir).fallback(get(not_found)))
+            .fallback_service(
+                Router::new()
+                    .fallback_service(ServeDir::new(dir).fallback(get(not_found)))
+                    .layer(middleware::from_fn(public_assets)),
+            )
         }
         None => app.fallback(not_found),
     };
     app.layer(middleware::from_fn(log_requests))
+}
+
+/// The widget's files are public: any page may load them as module scripts and fetch the wasm,
+/// which both need CORS when the page is on another origin than the files.
+async fn public_assets(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
 }
 
 async fn not_found() -> Problem {

@@ -599,6 +599,11 @@ async fn static_files_and_the_callback_page_are_served_from_the_build_folder() {
         .to_str()
         .unwrap()
         .contains("javascript"));
+    // Public files: a page on another origin may load them as a module script.
+    assert_eq!(
+        script.headers().get("access-control-allow-origin").unwrap(),
+        "*"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -1,0 +1,267 @@
+// End-to-end tests: the release build of the widget in Debian's Chromium (playwright-core),
+// embedded in a partner dashboard on its own origin, talking to a fresh sandbox proxy, driven as
+// a user would, by roles and accessible names. Run with `node --test e2e/` after
+// `trunk build --release` (scripts/test does both).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { launch } from "./browser.mjs";
+import { ROOT, startSandbox } from "./sandbox.mjs";
+import { startHost } from "./host.mjs";
+
+const SHOTS = path.join(ROOT, "target/e2e-screenshots");
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+let host;
+before(async () => {
+  browser = await launch();
+  host = await startHost();
+});
+after(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+/**
+ * A fresh sandbox, a browser context and the dashboard page. `files: "sandbox"` loads the widget
+ * from the sandbox's origin (another origin than the page); otherwise from the page's own.
+ */
+async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArgs = [], contextOptions = {} } = {}) {
+  const sandbox = await startSandbox([
+    "--static", path.join(ROOT, "dist"),
+    "--allow-local-origins",
+    "--callback-url", `${host.origin}/callback.html?channel={kind}`,
+    ...sandboxArgs,
+  ]);
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, ...contextOptions });
+  const seen = { console: [], csp: [], urls: [], tokens: new Set() };
+  context.on("console", (m) => {
+    seen.console.push(m.text());
+    if (m.text().includes("Content Security Policy") || m.text().includes("Content-Security-Policy")) seen.csp.push(m.text());
+  });
+  context.on("weberror", (e) => seen.console.push(`error: ${e.error().message}`));
+  context.on("request", (r) => {
+    seen.urls.push(r.url());
+    const token = new URL(r.url()).searchParams.get("token");
+    if (token && r.url().startsWith(`${host.origin}/callback.html`)) seen.tokens.add(token);
+  });
+  const page = await context.newPage();
+  const url = host.dashboard({ files: files === "sandbox" ? sandbox.origin : host.origin, api: sandbox.origin, widgets });
+  await page.goto(url);
+  t.after(async () => {
+    await context.close();
+    sandbox.stop();
+  });
+  return { sandbox, context, page, seen };
+}
+
+const widget = (page, n = 0) => page.locator("socialchat-connect").nth(n);
+const events = (page) => page.evaluate(() => window.scEvents);
+
+/** Clicks a start button and returns the popup it opened, at the sandbox dialog. */
+async function openDialog(context, button) {
+  const [popup] = await Promise.all([context.waitForEvent("page"), button.click()]);
+  await popup.getByRole("button", { name: "Allow" }).waitFor();
+  return popup;
+}
+
+async function allow(context, button) {
+  const popup = await openDialog(context, button);
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await popup.waitForEvent("close", { timeout: 10000 });
+}
+
+test("connect: Allow, the popup closes, an account from the second page, success and the event", async (t) => {
+  const { context, page, seen } = await setUp(t);
+  const w = widget(page);
+  await w.getByRole("button", { name: "Connect Instagram" }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, "1-idle.png") });
+  await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
+  assert.equal(await w.getByRole("radio").count(), 10);
+  await w.getByRole("button", { name: "Load more" }).click();
+  await w.getByRole("radio", { name: "Laundry Kilat Bersih" }).check();
+  await page.screenshot({ path: path.join(SHOTS, "2-picker.png") });
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByText("Laundry Kilat Bersih is now connected to Socialchat.", { exact: true }).first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, "3-connected.png") });
+  const connected = (await events(page)).filter((e) => e.type === "socialchat:connected");
+  assert.equal(connected.length, 1);
+  assert.deepEqual(
+    { ...connected[0].detail, id: undefined },
+    { channel: "instagram", channelId: "17841400000000010", name: "Laundry Kilat Bersih", picture: connected[0].detail.picture, id: undefined, reconnected: false },
+  );
+  assert.ok(connected[0].detail.id, "the new channel's _id");
+  assert.deepEqual(seen.csp, [], "no CSP violation under a strict policy");
+});
+
+test("the host page on another origin than the widget's files", async (t) => {
+  const { context, page, sandbox, seen } = await setUp(t, { files: "sandbox" });
+  const w = widget(page);
+  await w.getByRole("button", { name: "Connect Instagram" }).waitFor();
+  assert.ok(seen.urls.includes(`${sandbox.origin}/socialchat-connect.js`), "the loader came from the other origin");
+  assert.ok(seen.urls.includes(`${sandbox.origin}/pkg/socialchat-connect_bg.wasm`), "the wasm was found relative to the loader");
+  await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
+  await w.getByRole("button", { name: "Load more" }).click();
+  await w.getByRole("radio", { name: "Apotek Sehat Sentosa" }).check();
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.locator(".sc-success").waitFor();
+  assert.deepEqual(seen.csp, []);
+});
+
+test("reconnect a disconnected channel from list-channels", async (t) => {
+  const { context, page } = await setUp(t, { widgets: [{ lang: "en", "list-channels": true }] });
+  const w = widget(page);
+  await w.getByText("Disconnected").waitFor();
+  await allow(context, w.getByRole("button", { name: "Reconnect Kopi Kenangan Senja" }));
+  await w.getByText("Kopi Kenangan Senja is connected to Socialchat again.", { exact: true }).first().waitFor();
+  await w.getByText("Disconnected").waitFor({ state: "detached" });
+  const connected = (await events(page)).find((e) => e.type === "socialchat:connected");
+  assert.equal(connected.detail.reconnected, true);
+  assert.equal(connected.detail.id, "65f0a1b2c3d4e5f6a7b8c902");
+});
+
+test("Deny in the dialog is a cancellation with Try again", async (t) => {
+  const { context, page } = await setUp(t);
+  const w = widget(page);
+  const popup = await openDialog(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await popup.getByRole("button", { name: "Deny" }).click();
+  await w.getByText("You declined access on Facebook. Nothing was connected.", { exact: true }).first().waitFor();
+  const cancelled = (await events(page)).filter((e) => e.type === "socialchat:cancelled");
+  assert.deepEqual(cancelled.map((e) => e.detail), [{ reason: "denied" }]);
+  await allow(context, w.getByRole("button", { name: "Try again" }));
+  await w.getByRole("radio").first().waitFor();
+});
+
+test("the user closes the popup: window closed, and Try again works", async (t) => {
+  const { context, page } = await setUp(t);
+  const w = widget(page);
+  const popup = await openDialog(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await popup.close();
+  await w.getByText("The Facebook window was closed before it finished.", { exact: true }).first().waitFor();
+  await allow(context, w.getByRole("button", { name: "Try again" }));
+  await w.getByRole("radio").first().waitFor();
+  const cancelled = (await events(page)).filter((e) => e.type === "socialchat:cancelled");
+  assert.deepEqual(cancelled.map((e) => e.detail), [{ reason: "popup-closed" }]);
+});
+
+test("a blocked popup is explained and the retry button opens it", async (t) => {
+  const { context, page } = await setUp(t);
+  await page.evaluate(() => {
+    window.realOpen = window.open;
+    window.open = () => null;
+  });
+  const w = widget(page);
+  await w.getByRole("button", { name: "Connect Instagram" }).click();
+  await w.getByRole("alert").getByText("Your browser blocked the Facebook window.", { exact: false }).waitFor();
+  assert.equal((await events(page)).find((e) => e.type === "socialchat:error").detail.code, "popup-blocked");
+  await page.evaluate(() => {
+    window.open = window.realOpen;
+  });
+  await allow(context, w.getByRole("button", { name: "Try again" }));
+  await w.getByRole("radio").first().waitFor();
+});
+
+for (const [route, start, check] of [
+  ["authorize", null, "Could not start the Facebook authorization."],
+  ["account", null, "Could not load the list of accounts."],
+  ["connect", "Bengkel Motor Jaya", "The account could not be connected."],
+]) {
+  test(`an injected ${route} failure shows its message and Try again recovers`, async (t) => {
+    const { context, page, sandbox } = await setUp(t);
+    const w = widget(page);
+    await w.getByRole("button", { name: "Connect Instagram" }).waitFor();
+    await sandbox.fail(`${route}:500:1`);
+    if (route === "authorize") {
+      await w.getByRole("button", { name: "Connect Instagram" }).click();
+      await w.getByRole("alert").getByText(check, { exact: false }).waitFor();
+      assert.equal(context.pages().length, 1, "the popup was closed");
+      await allow(context, w.getByRole("button", { name: "Try again" }));
+      await w.getByRole("radio").first().waitFor();
+      return;
+    }
+    await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+    if (route === "account") {
+      await w.getByRole("alert").getByText(check, { exact: false }).waitFor();
+      await w.getByRole("button", { name: "Try again" }).click();
+      await w.getByRole("radio").first().waitFor();
+      return;
+    }
+    await w.getByRole("radio", { name: start }).check();
+    await w.getByRole("button", { name: "Connect", exact: true }).click();
+    await w.getByRole("alert").getByText(check, { exact: false }).waitFor();
+    await w.getByRole("button", { name: "Connect", exact: true }).click();
+    await w.getByText(`${start} is now connected`, { exact: false }).first().waitFor();
+    const codes = (await events(page)).filter((e) => e.type === "socialchat:error").map((e) => e.detail.code);
+    assert.deepEqual(codes, ["connect-failed"]);
+  });
+}
+
+test("an expired token leads back to authorization", async (t) => {
+  const { context, page } = await setUp(t, { sandboxArgs: ["--token-ttl-secs", "1"] });
+  const w = widget(page);
+  await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
+  await page.waitForTimeout(1200);
+  await w.getByRole("button", { name: "Load more" }).click();
+  await w.getByText("The Facebook authorization has expired. Please authorize again.", { exact: true }).first().waitFor();
+  await allow(context, w.getByRole("button", { name: "Authorize again" }));
+  await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
+});
+
+test("two widgets on one page, one of them in Indonesian", async (t) => {
+  const { context, page } = await setUp(t, { widgets: [{ id: "a", lang: "id" }, { id: "b", lang: "en" }] });
+  const id = widget(page, 0);
+  const en = widget(page, 1);
+  await id.getByRole("button", { name: "Hubungkan Instagram" }).waitFor();
+  await en.getByRole("button", { name: "Connect Instagram" }).waitFor();
+  await allow(context, id.getByRole("button", { name: "Hubungkan Instagram" }));
+  await id.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
+  assert.equal(await en.getByRole("radio").count(), 0, "the other widget did not move");
+  await id.getByRole("searchbox", { name: "Cari akun" }).fill("sate");
+  await id.getByText("Tidak ada akun yang cocok dengan pencarian.", { exact: true }).waitFor();
+  await id.getByRole("searchbox", { name: "Cari akun" }).fill("");
+  await id.getByRole("radio", { name: "Warung Makan Bu Tini 🍛" }).check();
+  await id.getByRole("button", { name: "Hubungkan", exact: true }).click();
+  await id.getByText("Warung Makan Bu Tini 🍛 sudah terhubung ke Socialchat.", { exact: true }).first().waitFor();
+  const connected = (await events(page)).filter((e) => e.type === "socialchat:connected");
+  assert.deepEqual(connected.map((e) => e.target), ["a"]);
+  assert.ok(await en.getByRole("button", { name: "Connect Instagram" }).isVisible());
+});
+
+test("after the flow the token is in no URL, console message, event detail or storage", async (t) => {
+  const { context, page, seen } = await setUp(t);
+  const w = widget(page);
+  const historyBefore = await page.evaluate(() => history.length);
+  await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
+  await w.getByRole("button", { name: "Load more" }).click();
+  await w.getByRole("radio", { name: "Sepatu Lokal Bandung" }).check();
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.locator(".sc-success").waitFor();
+  assert.equal(seen.tokens.size, 1, "the sandbox redirected to the callback page with one token");
+  const [token] = [...seen.tokens];
+  const state = await page.evaluate(async () => ({
+    href: location.href,
+    historyLength: history.length,
+    referrer: document.referrer,
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    cookies: document.cookie,
+    databases: JSON.stringify(await indexedDB.databases()),
+    events: JSON.stringify(window.scEvents),
+    dom: document.documentElement.outerHTML + [...document.querySelectorAll("socialchat-connect")].map((e) => e.shadowRoot.innerHTML).join(""),
+  }));
+  for (const [where, text] of Object.entries(state)) {
+    assert.ok(!String(text).includes(token), `the token is in ${where}`);
+  }
+  assert.equal(state.historyLength, historyBefore, "the flow added no history entry to the dashboard");
+  for (const message of seen.console) assert.ok(!message.includes(token), `the token is in a console message: ${message}`);
+  // The callback page removed it from its own address bar before anything else ran.
+  const pageUrls = seen.urls.filter((u) => u.includes(token));
+  assert.ok(pageUrls.every((u) => u.startsWith(`${host.origin}/callback.html?`) || u.includes("/partner/channel/instagram/account?")),
+    `only the callback redirect and the proxy call carry the token: ${pageUrls.join(", ")}`);
+});
