@@ -6,15 +6,16 @@
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ROOT } from "./sandbox.mjs";
+import { BUNDLE } from "./sandbox.mjs";
 
-const DIST = path.join(ROOT, "dist");
+const DIST = BUNDLE;
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
 
 const escape = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 // The host page's own script: records the widget's events, as a partner's dashboard would.
 const RECORDER = `
+window.scGlobalsBefore = Object.getOwnPropertyNames(window);
 window.scEvents = [];
 for (const type of ["ready", "authorized", "connected", "cancelled", "error"]) {
   document.addEventListener("socialchat:" + type, (event) => {
@@ -53,9 +54,14 @@ export function startHost() {
         })
         .join("\n");
       const sameOrigin = files === `http://${req.headers.host}`;
+      const loader = `${escape(sameOrigin ? "" : files)}/socialchat-connect.js`;
+      // ?twice=1: the loader included twice, once under another URL (a second module instance).
+      const loaders = url.searchParams.get("twice")
+        ? `<script type="module" src="${loader}"></script>\n<script type="module" src="${loader}?again"></script>`
+        : `<script type="module" src="${loader}"></script>`;
       const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner dashboard</title>
 <script src="/recorder.js"></script>
-<script type="module" src="${escape(sameOrigin ? "" : files)}/socialchat-connect.js"></script>
+${loaders}
 </head><body><h1>Partner dashboard</h1>
 ${elements}
 </body></html>`;
@@ -70,7 +76,7 @@ ${elements}
       res.writeHead(200, { "content-type": TYPES[".js"] });
       return res.end(RECORDER);
     }
-    // The widget's build output: the callback page and, for same-origin pages, the loader.
+    // The partner bundle: the callback page and, for same-origin pages, the loader.
     const file = path.normalize(path.join(DIST, url.pathname));
     if (!file.startsWith(DIST + path.sep)) {
       res.writeHead(404);
@@ -95,8 +101,9 @@ ${elements}
       resolve({
         origin,
         /** The dashboard URL for widgets served from `files`, talking to the proxy at `api`. */
-        dashboard({ files = origin, api, widgets = [{}] }) {
+        dashboard({ files = origin, api, widgets = [{}], twice = false }) {
           const q = new URLSearchParams({ files, api, widgets: JSON.stringify(widgets) });
+          if (twice) q.set("twice", "1");
           return `${origin}/dashboard?${q}`;
         },
         close: () => new Promise((done) => server.close(done)),

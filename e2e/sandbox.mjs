@@ -7,6 +7,8 @@ import path from "node:path";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const PROXY_BIN = path.join(ROOT, "target/debug/socialchat-proxy");
+/** What a partner deploys (scripts/bundle): the end-to-end tests serve exactly this folder. */
+export const BUNDLE = path.join(ROOT, "target/bundle/socialchat");
 
 export function startSandbox(args = []) {
   const child = spawn(PROXY_BIN, ["sandbox", "--listen", "127.0.0.1:0", ...args], {

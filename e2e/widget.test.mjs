@@ -1,13 +1,13 @@
 // End-to-end tests: the release build of the widget in Debian's Chromium (playwright-core),
-// embedded in a partner dashboard on its own origin, talking to a fresh sandbox proxy, driven as
-// a user would, by roles and accessible names. Run with `node --test e2e/` after
-// `trunk build --release` (scripts/test does both).
+// exactly as a partner deploys it (scripts/bundle), embedded in a partner dashboard on its own
+// origin, talking to a fresh sandbox proxy, driven as a user would, by roles and accessible
+// names. Run with `node --test e2e/` after scripts/bundle (scripts/test does both).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { launch } from "./browser.mjs";
-import { ROOT, startSandbox } from "./sandbox.mjs";
+import { BUNDLE, ROOT, startSandbox } from "./sandbox.mjs";
 import { startHost } from "./host.mjs";
 
 const SHOTS = path.join(ROOT, "target/e2e-screenshots");
@@ -28,9 +28,9 @@ after(async () => {
  * A fresh sandbox, a browser context and the dashboard page. `files: "sandbox"` loads the widget
  * from the sandbox's origin (another origin than the page); otherwise from the page's own.
  */
-async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArgs = [], contextOptions = {} } = {}) {
+async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArgs = [], contextOptions = {}, twice = false } = {}) {
   const sandbox = await startSandbox([
-    "--static", path.join(ROOT, "dist"),
+    "--static", BUNDLE,
     "--allow-local-origins",
     "--callback-url", `${host.origin}/callback.html?channel={kind}`,
     ...sandboxArgs,
@@ -48,7 +48,7 @@ async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArg
     if (token && r.url().startsWith(`${host.origin}/callback.html`)) seen.tokens.add(token);
   });
   const page = await context.newPage();
-  const url = host.dashboard({ files: files === "sandbox" ? sandbox.origin : host.origin, api: sandbox.origin, widgets });
+  const url = host.dashboard({ files: files === "sandbox" ? sandbox.origin : host.origin, api: sandbox.origin, widgets, twice });
   await page.goto(url);
   t.after(async () => {
     await context.close();
@@ -264,4 +264,22 @@ test("after the flow the token is in no URL, console message, event detail or st
   const pageUrls = seen.urls.filter((u) => u.includes(token));
   assert.ok(pageUrls.every((u) => u.startsWith(`${host.origin}/callback.html?`) || u.includes("/partner/channel/instagram/account?")),
     `only the callback redirect and the proxy call carry the token: ${pageUrls.join(", ")}`);
+});
+
+test("the loader included twice defines the element once and adds no globals", async (t) => {
+  const { context, page, seen } = await setUp(t, { twice: true, widgets: [{ id: "one", lang: "en" }] });
+  const w = widget(page);
+  await w.getByRole("button", { name: "Connect Instagram" }).waitFor();
+  await page.waitForTimeout(300);
+  const state = await page.evaluate(() => ({
+    buttons: document.querySelector("socialchat-connect").shadowRoot.querySelectorAll("button").length,
+    ready: window.scEvents.filter((e) => e.type === "socialchat:ready").length,
+    added: Object.getOwnPropertyNames(window).filter((n) => !window.scGlobalsBefore.includes(n)),
+  }));
+  assert.equal(state.buttons, 1, "rendered once");
+  assert.equal(state.ready, 1, "one ready event: the element was defined once");
+  assert.deepEqual(state.added.filter((n) => !["scEvents", "scGlobalsBefore"].includes(n)), [], "no globals");
+  assert.deepEqual(seen.console.filter((m) => m.startsWith("error") || m.includes("socialchat-connect:")), []);
+  await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await w.getByRole("radio").first().waitFor();
 });
