@@ -283,3 +283,20 @@ test("the loader included twice defines the element once and adds no globals", a
   await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
   await w.getByRole("radio").first().waitFor();
 });
+
+test("the callback page opened on its own strips the token and says what happened", async (t) => {
+  const context = await browser.newContext({ locale: "en-US" });
+  t.after(() => context.close());
+  const withToken = await context.newPage();
+  const seen = [];
+  withToken.on("framenavigated", (frame) => seen.push(frame.url()));
+  await withToken.goto(`${host.origin}/callback.html?token=sbx_lost_token_123`);
+  await withToken.waitForFunction(() => location.search === "");
+  assert.equal(new URL(withToken.url()).search, "", "the token left the address bar");
+  await withToken.getByText("This page was opened without its dashboard.", { exact: false }).waitFor({ timeout: 8000 });
+  const withoutToken = await context.newPage();
+  await withoutToken.goto(`${host.origin}/callback.html`);
+  await withoutToken.getByText("The Facebook authorization was declined or did not succeed.", { exact: false }).waitFor({ timeout: 8000 });
+  const storage = await withToken.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
+  assert.ok(!storage.includes("sbx_lost_token_123"));
+});

@@ -522,3 +522,30 @@ async fn local_origins_are_allowed_only_with_the_flag() {
         .get("access-control-allow-origin")
         .is_none());
 }
+
+#[test]
+fn sigterm_shuts_the_server_down_gracefully() {
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert!(line.contains("listening on"), "{line}");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exits cleanly on SIGTERM: {status:?}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("stopped"), "{stderr}");
+}
