@@ -197,6 +197,17 @@ pub struct ConnectedChannel {
     pub reconnected: bool,
 }
 
+/// What the search box text is compared with: trimmed and lower-cased, once per keystroke.
+pub fn search_needle(filter: &str) -> String {
+    filter.trim().to_lowercase()
+}
+
+/// Whether an account whose lower-cased name is `name_lower` matches the search `needle`.
+/// The picker's rows and [`Picker::visible`] share this one rule.
+pub fn name_matches(name_lower: &str, needle: &str) -> bool {
+    needle.is_empty() || name_lower.contains(needle)
+}
+
 /// The account picker: what is loaded, what is chosen, what is being typed in the search box.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Picker {
@@ -214,10 +225,10 @@ pub struct Picker {
 impl Picker {
     /// The loaded accounts that match the search box, in order.
     pub fn visible(&self) -> Vec<&Account> {
-        let needle = self.filter.trim().to_lowercase();
+        let needle = search_needle(&self.filter);
         self.accounts
             .iter()
-            .filter(|a| needle.is_empty() || a.name.to_lowercase().contains(&needle))
+            .filter(|a| name_matches(&a.name.to_lowercase(), &needle))
             .collect()
     }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use socialchat_api::{Account, ChannelId};
 
 use super::{kind_name, Avatar, Controller, ErrorBox};
-use crate::flow::{Input, Picker, Step};
+use crate::flow::{name_matches, search_needle, Input, Picker, Step};
 use crate::i18n::Text;
 
 fn picker_of(step: &Step) -> Option<&Picker> {
@@ -19,12 +19,18 @@ fn picker_of(step: &Step) -> Option<&Picker> {
 pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
     let (lang, kind) = ctrl.config.with_value(|c| (c.lang, kind_name(c.channel)));
     let k = [("kind", kind)];
-    let visible: Memo<Vec<Account>> = Memo::new(move |_| {
+    // Every loaded account is drawn once (Load more only appends rows); the search box hides
+    // rows instead of rebuilding the list, so a keystroke costs a string check per row.
+    let accounts: Memo<Vec<Account>> = Memo::new(move |_| {
         ctrl.flow.with(|f| {
             picker_of(f.step())
-                .map(|p| p.visible().into_iter().cloned().collect())
+                .map(|p| p.accounts.clone())
                 .unwrap_or_default()
         })
+    });
+    let visible_count = Memo::new(move |_| {
+        ctrl.flow
+            .with(|f| picker_of(f.step()).map_or(0, |p| p.visible().len()))
     });
     let loaded = Memo::new(move |_| {
         ctrl.flow
@@ -57,6 +63,7 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let needle = Memo::new(move |_| filter.with(|f| search_needle(f)));
     let connecting = Memo::new(move |_| {
         ctrl.flow
             .with(|f| matches!(f.step(), Step::Connecting { .. }))
@@ -93,14 +100,17 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
             </label>
             <div class="sc-accounts" role="radiogroup" aria-labelledby="sc-choose">
                 <For
-                    each=move || visible.get()
+                    each=move || accounts.get()
                     key=|account| account.channel_id.clone()
                     children=move |account| {
                         let id: ChannelId = account.channel_id.clone();
                         let id_for_check = id.clone();
                         let group = group.get_value();
+                        let name_lower = account.name.to_lowercase();
+                        // A memo per row: the DOM is touched only for rows whose match changes.
+                        let hidden = Memo::new(move |_| !needle.with(|n| name_matches(&name_lower, n)));
                         view! {
-                            <label class="sc-account">
+                            <label class="sc-account" prop:hidden=move || hidden.get()>
                                 <input type="radio" name=group value=id.as_str().to_owned()
                                     prop:checked=move || selected.get().as_ref() == Some(&id_for_check)
                                     prop:disabled=move || connecting.get()
@@ -112,7 +122,7 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
                     }
                 />
             </div>
-            <Show when=move || { visible.get().is_empty() && loaded.get() > 0 }>
+            <Show when=move || { visible_count.get() == 0 && loaded.get() > 0 }>
                 <p class="sc-hint">{lang.text(Text::NoMatch)}</p>
             </Show>
             {move || more_error.get().map(|e| view! { <ErrorBox error=e lang=lang/> })}

@@ -185,10 +185,11 @@ pub async fn click(host: &HtmlElement, label: &str) {
     leptos::task::tick().await;
 }
 
-/// The account radios, with the account names their labels show.
+/// The account radios the user can see (the search box hides the others), with their names.
 pub fn radios(host: &HtmlElement) -> Vec<(HtmlInputElement, String)> {
     all(host, "label.sc-account")
         .into_iter()
+        .filter(|label| !label.has_attribute("hidden"))
         .filter_map(|label| {
             let input: HtmlInputElement = label.query_selector("input").ok()??.dyn_into().ok()?;
             let name = label.query_selector(".sc-name").ok()??.text_content()?;

@@ -1,0 +1,10 @@
+// Starts the widget's module itself (instead of the loader) so that the benchmark can read the
+// size of the WebAssembly memory; everything else is the normal widget.
+import init from "/pkg/socialchat-connect.js";
+const params = new URLSearchParams(location.search);
+const exports = await init({ module_or_path: "/pkg/socialchat-connect_bg.wasm" });
+window.wasmMemoryBytes = () => exports.memory.buffer.byteLength;
+const element = document.createElement("socialchat-connect");
+element.setAttribute("proxy", params.get("proxy"));
+element.setAttribute("lang", "en");
+document.body.append(element);

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Proxy benchmarks: socialchat-proxy serve forwarding GET …/account to a fast local upstream,
+# against the upstream reached directly and against nginx configured as the README's equivalent.
+# Load from a second process (oha), loopback only, bounded in time. Prints one line per figure
+# and PASS/FAIL lines for the budgets. Needs: oha, nginx, target/release/socialchat-proxy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${BENCH_DURATION:-10s}
+RATE=${BENCH_RATE:-1000}
+UPSTREAM=127.0.0.1:18801
+NGINX=127.0.0.1:18802
+OURS=127.0.0.1:18803
+PATH_Q="/partner/channel/instagram/account?token=sbx_benchtoken&nextOffset=abc"
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# The fast upstream and the README's nginx config, in one nginx.
+cat >"$work/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/error.log;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream socialchat { server $UPSTREAM; keepalive 64; }
+  server {
+    listen $UPSTREAM;
+    location / {
+      default_type application/json;
+      return 200 '{"docs":[{"name":"Toko Batik Sari","channelId":"17841400000000001","picture":"https://cdn.test/p.jpg"}],"hasNextPage":true,"nextOffset":"abc"}';
+    }
+  }
+  server {
+    listen $NGINX;
+    location ~ ^/api/socialchat(/partner/channel/(instagram|messenger)(/authorize|/account|/[A-Za-z0-9_-]{1,64})?)\$ {
+      limit_except GET POST { deny all; }
+      proxy_pass http://socialchat\$1\$is_args\$args;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Authorization "Bearer benchkey";
+      client_max_body_size 8k;
+      proxy_read_timeout 20s;
+    }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -p "$work" &
+pids+=("$!")
+SOCIALCHAT_API_KEY=benchkey target/release/socialchat-proxy serve --upstream "http://$UPSTREAM" --listen "$OURS" \
+  >"$work/ours.out" 2>"$work/ours.log" &
+ours_pid=$!
+pids+=("$ours_pid")
+for addr in $UPSTREAM $NGINX $OURS; do
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null && break; sleep 0.1; done
+done
+
+json_flag="-j"
+oha --help 2>/dev/null | grep -q -- "--output-format" && json_flag="--output-format json"
+
+# run NAME URL [oha args...] -> prints "rps p50_ms p99_ms success"
+run() {
+  local url=$1; shift
+  # shellcheck disable=SC2086
+  oha --no-tui $json_flag "$@" "$url" >"$work/out.json" 2>"$work/oha.err" || { cat "$work/oha.err" >&2; return 1; }
+  python3 - "$work/out.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s, p = d["summary"], d["latencyPercentiles"]
+print(f'{s["requestsPerSec"]:.0f} {p["p50"]*1000:.3f} {p["p99"]*1000:.3f} {s["successRate"]*100:.1f}')
+PY
+}
+
+line() { printf '%-58s %s\n' "$1" "$2"; }
+declare -A rps p50 p99
+for target in direct nginx ours; do
+  case $target in
+    direct) url="http://$UPSTREAM$PATH_Q" ;;
+    nginx) url="http://$NGINX/api/socialchat$PATH_Q" ;;
+    ours) url="http://$OURS/api/socialchat$PATH_Q" ;;
+  esac
+  read -r r a b ok < <(run "$url" -z "$DURATION" -q "$RATE" -c 16)
+  p50[$target]=$a; p99[$target]=$b
+  line "latency at $RATE req/s, $target (p50 / p99, success)" "$a / $b ms, $ok %"
+  read -r r a b ok < <(run "$url" -z "$DURATION" -c 64)
+  rps[$target]=$r
+  line "throughput, 64 connections, $target (req/s, p99)" "$r req/s, p99 $b ms, $ok %"
+  if [ "$target" = ours ]; then
+    rss=$(awk '/VmHWM/ {print $2}' "/proc/$ours_pid/status")
+    line "socialchat-proxy peak memory (VmHWM) under that load" "$((rss / 1024)) MiB"
+  fi
+done
+
+over=$(python3 -c "print(f'{${p99[ours]} - ${p99[direct]}:.3f}')")
+over_nginx=$(python3 -c "print(f'{${p99[nginx]} - ${p99[direct]}:.3f}')")
+ratio=$(python3 -c "print(f'{${rps[ours]} / ${rps[nginx]}:.2f}')")
+line "p99 overhead at $RATE req/s: socialchat-proxy / nginx" "$over / $over_nginx ms"
+line "throughput ratio socialchat-proxy / nginx" "$ratio"
+python3 -c "import sys; sys.exit(0 if $over < 1.0 else 1)" && echo "PASS p99 overhead under 1 ms at $RATE req/s ($over ms)" || echo "FAIL p99 overhead under 1 ms at $RATE req/s ($over ms)"
+python3 -c "import sys; sys.exit(0 if $ratio >= 1.0 else 1)" && echo "PASS throughput at least nginx's (x$ratio)" || echo "FAIL throughput at least nginx's (x$ratio)"

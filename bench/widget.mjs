@@ -1,0 +1,194 @@
+// Widget benchmarks: what a partner's page pays for the widget. Release bundle
+// (target/bundle/socialchat, from scripts/bundle) served on 127.0.0.1, Debian's Chromium through
+// playwright-core, the sandbox proxy for the API. Prints one line per figure, and PASS/FAIL
+// lines for the budgets. Timings are taken inside the page with performance.now().
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { readdirSync, statSync, readFileSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import path from "node:path";
+import { launch } from "../e2e/browser.mjs";
+import { BUNDLE, ROOT, startSandbox } from "../e2e/sandbox.mjs";
+
+const LOADS = Number(process.env.BENCH_LOADS || 20);
+const out = (name, value, unit = "") => console.log(`${name.padEnd(58)} ${value}${unit ? " " + unit : ""}`);
+const verdict = (ok, what) => console.log(`${ok ? "PASS" : "FAIL"} ${what}`);
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const ms = (x) => x.toFixed(1);
+
+// --- bytes ---------------------------------------------------------------------------------
+const files = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (/\.(js|wasm|css)$/.test(name) && !name.startsWith("callback")) files.push(p);
+  }
+})(BUNDLE);
+let raw = 0, gz = 0, br = 0;
+for (const f of files) {
+  const data = readFileSync(f);
+  const g = gzipSync(data, { level: 9 }).length;
+  const b = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  raw += data.length; gz += g; br += b;
+  out(`bytes ${path.relative(BUNDLE, f)} (raw / gzip / brotli)`, `${data.length} / ${g} / ${b}`);
+}
+out("bytes before the button works, total (raw / gzip / brotli)", `${raw} / ${gz} / ${br}`);
+verdict(br < 64 * 1024, `under 64 KiB brotli before the button works (${(br / 1024).toFixed(1)} KiB)`);
+
+// --- a static server for the bundle and the bench pages ---------------------------------------
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url, "http://x");
+  const base = url.pathname.startsWith("/bench/") ? ROOT : BUNDLE;
+  const file = path.normalize(path.join(base, url.pathname));
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream", "cache-control": "no-store" });
+    res.end(body);
+  } catch {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const site = `http://127.0.0.1:${server.address().port}`;
+const browser = await launch();
+const sandbox = await startSandbox(["--allow-local-origins", "--accounts", "1000", "--page-size", "25"]);
+const api = `${sandbox.origin}/api/socialchat`;
+
+try {
+  // --- time to an interactive button, cold cache ----------------------------------------------
+  const loadTimes = {};
+  for (const impl of ["widget", "reference"]) {
+    loadTimes[impl] = [];
+    for (let i = 0; i < LOADS; i++) {
+      const context = await browser.newContext(); // a new context: a cold cache every time
+      const page = await context.newPage();
+      await page.goto(`${site}/bench/load.html?impl=${impl}&proxy=${encodeURIComponent(api)}`);
+      await page.waitForFunction(() => window.benchResult !== undefined, null, { timeout: 15000 });
+      loadTimes[impl].push(await page.evaluate(() => window.benchResult));
+      await context.close();
+    }
+    out(`script tag to interactive button, ${impl} (median / p90 of ${LOADS})`,
+      `${ms(quantile(loadTimes[impl], 0.5))} / ${ms(quantile(loadTimes[impl], 0.9))}`, "ms");
+  }
+  const ratio = quantile(loadTimes.widget, 0.5) / quantile(loadTimes.reference, 0.5);
+  out("widget / plain-JS reference, median load time", ratio.toFixed(2), "x");
+
+  // --- the flow: click to window.open, callback to accounts drawn -------------------------------
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    window.benchClicks = [];
+    let inClick = false;
+    let clickAt = 0;
+    addEventListener("click", () => { inClick = true; clickAt = performance.now(); }, true);
+    addEventListener("click", () => { inClick = false; }, false);
+    const realOpen = window.open;
+    window.open = function (...args) {
+      window.benchClicks.push({ sameTask: inClick, ms: performance.now() - clickAt });
+      return realOpen.apply(this, args);
+    };
+  });
+  const drawn = [];
+  const opens = [];
+  for (let run = 0; run < 10; run++) {
+    const page = await context.newPage();
+    await page.goto(`${site}/bench/memory.html?proxy=${encodeURIComponent(api)}`);
+    const widget = page.locator("socialchat-connect");
+    const [popup] = await Promise.all([context.waitForEvent("page"), widget.getByRole("button", { name: "Connect Instagram" }).click()]);
+    await widget.getByText("Waiting for Facebook…").first().waitFor();
+    opens.push(...(await page.evaluate(() => window.benchClicks)));
+    const token = await (await fetch(`${sandbox.origin}/sandbox/token?kind=instagram`, { method: "POST" })).json();
+    drawn.push(await page.evaluate((token) => new Promise((resolve) => {
+      const root = document.querySelector("socialchat-connect").shadowRoot;
+      const t0 = performance.now();
+      new BroadcastChannel("socialchat-connect").postMessage({ source: "socialchat-connect", kind: "callback", channel: "instagram", token: token.token });
+      (function poll() {
+        if (root.querySelectorAll("input[type=radio]").length > 0) {
+          requestAnimationFrame(() => resolve(performance.now() - t0));
+        } else requestAnimationFrame(poll);
+      })();
+    }), token));
+    if (!popup.isClosed()) await popup.close();
+    await page.close();
+  }
+  out("click to window.open (median / max of 10)", `${ms(quantile(opens.map((o) => o.ms), 0.5))} / ${ms(Math.max(...opens.map((o) => o.ms)))}`, "ms");
+  verdict(opens.length === 10 && opens.every((o) => o.sameTask), `window.open runs in the click's own task (${opens.filter((o) => o.sameTask).length}/${opens.length})`);
+  out("callback message to account list drawn, first page of 25 (median / p90)", `${ms(quantile(drawn, 0.5))} / ${ms(quantile(drawn, 0.9))}`, "ms");
+
+  // --- 1,000 accounts: append a page of 25, filter on one keystroke -----------------------------
+  const page = await context.newPage();
+  await page.goto(`${site}/bench/memory.html?proxy=${encodeURIComponent(api)}`);
+  const widget = page.locator("socialchat-connect");
+  const [popup] = await Promise.all([context.waitForEvent("page"), widget.getByRole("button", { name: "Connect Instagram" }).click()]);
+  await widget.getByText("Waiting for Facebook…").first().waitFor();
+  const token = (await (await fetch(`${sandbox.origin}/sandbox/token?kind=instagram`, { method: "POST" })).json()).token;
+  const big = await page.evaluate(async (token) => {
+    const root = document.querySelector("socialchat-connect").shadowRoot;
+    const radios = () => root.querySelectorAll("input[type=radio]").length;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    new BroadcastChannel("socialchat-connect").postMessage({ source: "socialchat-connect", kind: "callback", channel: "instagram", token });
+    while (radios() === 0) await frame();
+    const appends = [];
+    while (true) {
+      const more = [...root.querySelectorAll("button")].find((b) => b.textContent.trim() === "Load more");
+      if (!more) break;
+      const before = radios();
+      while (more.disabled) await frame();
+      more.click();
+      // The time from the answer's arrival is what the page pays: measure from the request's end.
+      const start = performance.now();
+      while (radios() === before) await new Promise((r) => setTimeout(r, 0));
+      const network = performance.getEntriesByType("resource").filter((e) => e.name.includes("/account?")).pop();
+      appends.push(performance.now() - Math.max(start, network ? network.responseEnd : start));
+    }
+    const input = root.querySelector("input[type=search]");
+    const filters = [];
+    for (const text of ["k", "ko", "kop", "kopi", "kopi ", "", "s", "sa", "sat", ""]) {
+      const t0 = performance.now();
+      input.value = text;
+      input.dispatchEvent(new Event("input"));
+      await new Promise((r) => setTimeout(r, 0));
+      filters.push(performance.now() - t0);
+    }
+    return { loaded: radios(), appends, filters };
+  }, token);
+  if (!popup.isClosed()) await popup.close();
+  out("accounts loaded through Load more", big.loaded);
+  const lastAppends = big.appends.slice(-10);
+  out("append a page of 25 to ~1,000 loaded (median / max of the last 10)", `${ms(quantile(lastAppends, 0.5))} / ${ms(Math.max(...lastAppends))}`, "ms");
+  out("filter 1,000 accounts on one keystroke (median / max of 10)", `${ms(quantile(big.filters, 0.5))} / ${ms(Math.max(...big.filters))}`, "ms");
+  verdict(quantile(big.filters, 0.5) < 16, `filtering on a keystroke fits in a frame (median ${ms(quantile(big.filters, 0.5))} ms < 16 ms)`);
+  await page.close();
+
+  // --- wasm memory after one flow and after ten --------------------------------------------------
+  const mem = await context.newPage();
+  await mem.goto(`${site}/bench/memory.html?proxy=${encodeURIComponent(api)}`);
+  const w = mem.locator("socialchat-connect");
+  const sizes = [];
+  for (let flow = 1; flow <= 10; flow++) {
+    const [p] = await Promise.all([context.waitForEvent("page"), w.getByRole("button", { name: "Connect Instagram" }).click()]);
+    await w.getByText("Waiting for Facebook…").first().waitFor();
+    const t = (await (await fetch(`${sandbox.origin}/sandbox/token?kind=instagram`, { method: "POST" })).json()).token;
+    await mem.evaluate((token) => new BroadcastChannel("socialchat-connect").postMessage({ source: "socialchat-connect", kind: "callback", channel: "instagram", token }), t);
+    await w.getByRole("radio").first().waitFor();
+    // A different account each time (the sandbox refuses one connected twice).
+    await w.getByRole("button", { name: "Load more" }).click();
+    await w.getByRole("radio").nth(25 + flow).check();
+    await w.getByRole("button", { name: "Connect", exact: true }).click();
+    await w.locator(".sc-success").waitFor();
+    await w.getByRole("button", { name: "Connect another account" }).click();
+    if (!p.isClosed()) await p.close();
+    sizes.push(await mem.evaluate(() => window.wasmMemoryBytes()));
+  }
+  out("wasm memory after 1 flow / after 10 flows", `${sizes[0]} / ${sizes[9]}`, "bytes");
+  verdict(sizes[9] <= sizes[0], `no wasm memory growth over ten flows (+${sizes[9] - sizes[0]} bytes)`);
+} finally {
+  await browser.close();
+  sandbox.stop();
+  server.close();
+}
