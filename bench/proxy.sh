@@ -17,7 +17,7 @@ pids=()
 cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# The fast upstream and the README's nginx config, in one nginx.
+# The fast upstream and the README's nginx config (same location block), in one nginx.
 cat >"$work/nginx.conf" <<NGINX
 worker_processes auto;
 pid $work/nginx.pid;
@@ -36,7 +36,7 @@ http {
   }
   server {
     listen $NGINX;
-    location ~ ^/api/socialchat(/partner/channel/(instagram|messenger)(/authorize|/account|/[A-Za-z0-9_-]{1,64})?)\$ {
+    location ~ "^/api/socialchat(/partner/channel/(instagram|messenger)(/authorize|/account|/[A-Za-z0-9_-]{1,64})?)\$" {
       limit_except GET POST { deny all; }
       proxy_pass http://socialchat\$1\$is_args\$args;
       proxy_http_version 1.1;
