@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
 
 use crate::i18n::{Lang, Text};
+use crate::js_json;
 
 /// How long the page waits for the widget's acknowledgement before telling the user to close it.
 const ACK_WAIT_MS: i32 = 4000;
@@ -54,7 +55,7 @@ pub fn run_callback_page() {
     let message =
         CallbackMessage::from_callback_query(channel_of_callback(&path, &search), &search);
     let authorized = matches!(message.outcome, CallbackOutcome::Authorized(_));
-    let data = js_sys::JSON::parse(&message.to_json().to_string()).unwrap_or(JsValue::NULL);
+    let data = js_json::to_js(&message.to_json());
     drop(message);
 
     // The dashboard's origin: the partner may name it when the callback is served elsewhere.
@@ -86,12 +87,7 @@ pub fn run_callback_page() {
             if from_window && event.origin() != target_origin {
                 return;
             }
-            let value: serde_json::Value = js_sys::JSON::stringify(&event.data())
-                .ok()
-                .and_then(|s| s.as_string())
-                .and_then(|s| serde_json::from_str(&s).ok())
-                .unwrap_or_default();
-            if !is_acknowledgement(&value) {
+            if !is_acknowledgement(&js_json::from_js(&event.data())) {
                 return;
             }
             if authorized {

@@ -5,6 +5,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
 use crate::flow::HostEvent;
+use crate::js_json;
 
 /// The event's name and its detail as JSON.
 pub fn describe(event: &HostEvent) -> (&'static str, serde_json::Value) {
@@ -40,8 +41,7 @@ pub fn dispatch(host: &HtmlElement, name: &str, detail: &serde_json::Value) {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
-    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
-    init.set_detail(&detail);
+    init.set_detail(&js_json::to_js(detail));
     if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
         let _ = host.dispatch_event(&event);
     }

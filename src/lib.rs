@@ -3,7 +3,7 @@
 //!
 //! The crate is split the way it is tested. The pure core ([`config`], [`flow`], [`i18n`], and
 //! the pure parts of [`popup`]) has no web dependency and is tested natively in milliseconds; the
-//! thin browser shell (`element`, `client`, `events`, `callback_page`, `ui`) exists only on
+//! thin browser shell (`element`, `client`, `events`, `js_json`, `callback_page`, `ui`) exists only on
 //! wasm32 and is tested in headless Chromium (`tests/`).
 
 pub mod config;
@@ -19,6 +19,8 @@ mod client;
 mod element;
 #[cfg(target_arch = "wasm32")]
 mod events;
+#[cfg(target_arch = "wasm32")]
+mod js_json;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 

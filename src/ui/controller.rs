@@ -21,6 +21,7 @@ use crate::flow::{
     AUTHORIZATION_TIMEOUT_MS,
 };
 use crate::i18n::Text;
+use crate::js_json;
 use crate::popup::Popup;
 
 thread_local! {
@@ -375,12 +376,7 @@ impl Controller {
                 }
             }
         }
-        let value: serde_json::Value = js_sys::JSON::stringify(&event.data())
-            .ok()
-            .and_then(|s| s.as_string())
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default();
-        match CallbackMessage::from_json(&value) {
+        match CallbackMessage::from_json(&js_json::from_js(&event.data())) {
             Ok(message) => {
                 self.sender.try_set_value(Some(Sender {
                     window: if from_window { source } else { None },
@@ -398,7 +394,7 @@ impl Controller {
     }
 
     fn acknowledge(self) {
-        let ack = js_sys::JSON::parse(&acknowledgement().to_string()).unwrap_or(JsValue::NULL);
+        let ack = js_json::to_js(&acknowledgement());
         if let Some(Some(sender)) = self.sender.try_update_value(|s| s.take()) {
             if let Some(window) = sender.window {
                 let _ = window.post_message(&ack, &sender.origin);

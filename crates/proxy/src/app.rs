@@ -28,7 +28,7 @@ use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
-use crate::problem::{json_error, Problem};
+use crate::problem::{error_response, json_error, Problem, Source};
 use crate::sandbox::Sandbox;
 use crate::upstream::Upstream;
 
@@ -546,18 +546,5 @@ fn project_answer(endpoint: &Endpoint, answer: RawAnswer) -> Response {
 
 /// An error Socialchat (or the sandbox) gave, passed on in Socialchat's shape.
 fn upstream_error(status: StatusCode, message: &str, original: Option<&str>) -> Response {
-    let mut body = serde_json::json!({
-        "statusCode": status.as_u16(),
-        "message": message,
-        "source": "socialchat",
-    });
-    if let Some(original) = original {
-        body["originalMessage"] = original.into();
-    }
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    error_response(Source::Socialchat, status, message, original)
 }

@@ -38,12 +38,33 @@ impl Problem {
     }
 }
 
-/// A JSON error answer in Socialchat's shape.
+/// Who produced an error answer: the proxy itself, or Socialchat (or the sandbox) upstream.
+#[derive(Clone, Copy)]
+pub enum Source {
+    Proxy,
+    Socialchat,
+}
+
+/// The proxy's own JSON error answer, in Socialchat's shape.
 pub fn json_error(status: StatusCode, message: &str, original_message: Option<&str>) -> Response {
+    error_response(Source::Proxy, status, message, original_message)
+}
+
+/// A JSON error answer in Socialchat's shape: `{statusCode, message, originalMessage?, source}`.
+pub fn error_response(
+    source: Source,
+    status: StatusCode,
+    message: &str,
+    original_message: Option<&str>,
+) -> Response {
+    let source = match source {
+        Source::Proxy => "proxy",
+        Source::Socialchat => "socialchat",
+    };
     let mut body = serde_json::json!({
         "statusCode": status.as_u16(),
         "message": message,
-        "source": "proxy",
+        "source": source,
     });
     if let Some(original) = original_message {
         body["originalMessage"] = original.into();

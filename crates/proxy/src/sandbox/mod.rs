@@ -290,15 +290,7 @@ impl Sandbox {
             .filter(|a| ticked.iter().any(|t| t == a.channel_id.as_str()))
             .map(|a| a.channel_id.clone())
             .collect();
-        let token = format!("sbx_{}", random_hex(24));
-        world.grants.insert(
-            token.clone(),
-            Grant {
-                kind,
-                allowed,
-                expires: Instant::now() + self.options.token_ttl,
-            },
-        );
+        let token = world.issue_token(kind, allowed, self.options.token_ttl);
         Ok(format!("{callback}{separator}token={token}"))
     }
 
@@ -316,16 +308,7 @@ impl Sandbox {
                     .collect()
             })
             .unwrap_or_default();
-        let token = format!("sbx_{}", random_hex(24));
-        world.grants.insert(
-            token.clone(),
-            Grant {
-                kind,
-                allowed,
-                expires: Instant::now() + self.options.token_ttl,
-            },
-        );
-        token
+        world.issue_token(kind, allowed, self.options.token_ttl)
     }
 
     fn add_fault(&self, fault: Fault) {
@@ -352,6 +335,18 @@ impl Sandbox {
 }
 
 impl World {
+    /// A new token that sees `allowed` until `ttl` has passed.
+    fn issue_token(&mut self, kind: ChannelKind, allowed: Vec<ChannelId>, ttl: Duration) -> String {
+        let token = format!("sbx_{}", random_hex(24));
+        let grant = Grant {
+            kind,
+            allowed,
+            expires: Instant::now() + ttl,
+        };
+        self.grants.insert(token.clone(), grant);
+        token
+    }
+
     fn grant(&mut self, token: &str, kind: ChannelKind) -> Result<&Grant, RawAnswer> {
         let expired = matches!(self.grants.get(token), Some(g) if g.expires <= Instant::now());
         if expired {
