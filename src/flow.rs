@@ -140,7 +140,7 @@ impl FlowError {
                 FlowError::new(ErrorCode::UnexpectedResponse, None, e.to_string())
             }
             ApiFailure::Http(e) => {
-                let code = if e.status == 401 && carries_token {
+                let code = if e.is_unauthorized() && carries_token {
                     ErrorCode::TokenExpired
                 } else if e.status == 409 && matches!(stage, Stage::Connect) {
                     ErrorCode::AlreadyConnected

@@ -21,8 +21,15 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
     let k = [("kind", kind)];
     // Every loaded account is drawn once (Load more only appends rows); the search box hides
     // rows instead of rebuilding the list, so a keystroke costs a string check per row.
+    let loaded = Memo::new(move |_| {
+        ctrl.flow
+            .with(|f| picker_of(f.step()).map_or(0, |p| p.accounts.len()))
+    });
+    // Within one picker the list only grows (Load more appends), so its length says when it
+    // changed: keystrokes and selections then never copy the loaded accounts.
     let accounts: Memo<Vec<Account>> = Memo::new(move |_| {
-        ctrl.flow.with(|f| {
+        loaded.track();
+        ctrl.flow.with_untracked(|f| {
             picker_of(f.step())
                 .map(|p| p.accounts.clone())
                 .unwrap_or_default()
@@ -31,10 +38,6 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
     let visible_count = Memo::new(move |_| {
         ctrl.flow
             .with(|f| picker_of(f.step()).map_or(0, |p| p.visible().len()))
-    });
-    let loaded = Memo::new(move |_| {
-        ctrl.flow
-            .with(|f| picker_of(f.step()).map_or(0, |p| p.accounts.len()))
     });
     let has_more = Memo::new(move |_| {
         ctrl.flow
