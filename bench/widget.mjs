@@ -146,23 +146,39 @@ try {
       const network = performance.getEntriesByType("resource").filter((e) => e.name.includes("/account?")).pop();
       appends.push(performance.now() - Math.max(start, network ? network.responseEnd : start));
     }
-    const input = root.querySelector("input[type=search]");
-    const filters = [];
-    for (const text of ["k", "ko", "kop", "kopi", "kopi ", "", "s", "sa", "sat", ""]) {
-      const t0 = performance.now();
-      input.value = text;
-      input.dispatchEvent(new Event("input"));
-      await new Promise((r) => setTimeout(r, 0));
-      filters.push(performance.now() - t0);
-    }
-    return { loaded: radios(), appends, filters };
+    return { loaded: radios(), appends };
   }, token);
+  // Keystrokes are real (trusted) key presses. For each one the page records, from the input
+  // event: when the work it caused (the handler and the widget's reactive updates, all
+  // microtasks) has finished, and when the frame that shows the result has been rendered.
+  await page.evaluate(() => {
+    const input = document.querySelector("socialchat-connect").shadowRoot.querySelector("input[type=search]");
+    const nextTask = (f) => { const c = new MessageChannel(); c.port1.onmessage = f; c.port2.postMessage(0); };
+    window.__keystrokes = [];
+    input.addEventListener("input", () => {
+      const t0 = performance.now();
+      const k = { work: 0, paint: 0 };
+      nextTask(() => { k.work = performance.now() - t0; });
+      requestAnimationFrame(() => nextTask(() => { k.paint = performance.now() - t0; window.__keystrokes.push(k); }));
+    }, { capture: true });
+    input.focus();
+  });
+  const keys = [..."kopi ", ..."\b\b\b\b\b", ..."sat", ..."\b\b\b"];
+  for (const key of keys) {
+    const before = await page.evaluate(() => window.__keystrokes.length);
+    await page.keyboard.press(key === "\b" ? "Backspace" : key === " " ? "Space" : key);
+    await page.waitForFunction((n) => window.__keystrokes.length > n, before);
+  }
+  big.keystrokes = await page.evaluate(() => window.__keystrokes);
+  big.filters = big.keystrokes.map((k) => k.work);
+  big.frames = big.keystrokes.map((k) => k.paint);
   if (!popup.isClosed()) await popup.close();
   out("accounts loaded through Load more", big.loaded);
   const lastAppends = big.appends.slice(-10);
   out("append a page of 25 to ~1,000 loaded (median / max of the last 10)", `${ms(quantile(lastAppends, 0.5))} / ${ms(Math.max(...lastAppends))}`, "ms");
-  out("filter 1,000 accounts on one keystroke (median / max of 10)", `${ms(quantile(big.filters, 0.5))} / ${ms(Math.max(...big.filters))}`, "ms");
-  verdict(quantile(big.filters, 0.5) < 16, `filtering on a keystroke fits in a frame (median ${ms(quantile(big.filters, 0.5))} ms < 16 ms)`);
+  out(`filter 1,000 accounts, one keystroke: work (median / max of ${big.filters.length})`, `${ms(quantile(big.filters, 0.5))} / ${ms(Math.max(...big.filters))}`, "ms");
+  out(`filter 1,000 accounts, one keystroke: to frame rendered (median / p90)`, `${ms(quantile(big.frames, 0.5))} / ${ms(quantile(big.frames, 0.9))}`, "ms");
+  verdict(quantile(big.frames, 0.5) < 16, `a keystroke's filtered list is on screen within a frame (median ${ms(quantile(big.frames, 0.5))} ms < 16 ms)`);
   await page.close();
 
   // --- wasm memory after one flow and after ten --------------------------------------------------

@@ -107,7 +107,7 @@ fn status_of(step: &Step, lang: Lang, kind: &str) -> String {
         Step::Picking(p) if p.accounts.is_empty() => lang.format(Text::EmptyAccounts, &k),
         Step::Picking(p) => lang.format(
             Text::AccountsShown,
-            &[("count", &p.visible().len().to_string())],
+            &[("count", &p.visible_count().to_string())],
         ),
         Step::Connecting { picker: Some(_) } => lang.text(Text::Connecting).to_owned(),
         Step::Connecting { picker: None } => lang.text(Text::Reconnecting).to_owned(),

@@ -8,6 +8,66 @@ use super::{kind_name, Avatar, Controller, ErrorBox};
 use crate::flow::{name_matches, search_needle, Input, Picker, Step};
 use crate::i18n::Text;
 
+/// Rows are drawn in blocks of this many (a page of accounts at the sandbox's default size).
+const BLOCK: usize = 25;
+
+/// What every row of one picker shares.
+#[derive(Clone)]
+struct Rows {
+    group: String,
+    needle: ReadSignal<String>,
+    selected: ReadSignal<Option<ChannelId>>,
+    /// The rows drawn so far, for the search.
+    drawn: StoredValue<Vec<Row>>,
+}
+
+/// One account in the list: a native radio button whose accessible name is the account's name.
+fn account_row(account: Account, rows: StoredValue<Rows>, ctrl: Controller) -> impl IntoView {
+    let Rows {
+        group,
+        needle,
+        selected,
+        drawn,
+    } = rows.get_value();
+    let id: ChannelId = account.channel_id.clone();
+    let id_for_check = id.clone();
+    let name_lower = account.name.to_lowercase();
+    let hidden = RwSignal::new(needle.with_untracked(|n| !name_matches(&name_lower, n)));
+    drawn.update_value(|rows| rows.push(Row { name_lower, hidden }));
+    on_cleanup(move || {
+        drawn.try_update_value(|rows| rows.retain(|row| row.hidden != hidden));
+    });
+    view! {
+        <label class="sc-account" prop:hidden=move || hidden.get()>
+            <input type="radio" name=group value=id.as_str().to_owned()
+                prop:checked=move || selected.with(|s| s.as_ref() == Some(&id_for_check))
+                on:change=move |_| ctrl.send(Input::Select(id.clone()))/>
+            <Avatar name=account.name.clone() picture=account.picture.clone()/>
+            <span class="sc-name">{account.name.clone()}</span>
+        </label>
+    }
+}
+
+/// A drawn row: its name as the search compares it, and whether the search hides it.
+struct Row {
+    name_lower: String,
+    hidden: RwSignal<bool>,
+}
+
+/// A signal that follows `read` and changes only when its value does.
+fn mirror<T: PartialEq + Send + Sync + 'static>(
+    read: impl Fn() -> T + Send + Sync + 'static,
+) -> ReadSignal<T> {
+    let (value, set_value) = signal(untrack(&read));
+    Effect::new(move |_| {
+        let next = read();
+        if value.with_untracked(|v| *v != next) {
+            set_value.set(next);
+        }
+    });
+    value
+}
+
 fn picker_of(step: &Step) -> Option<&Picker> {
     match step {
         Step::Picking(p) | Step::Connecting { picker: Some(p) } => Some(p),
@@ -25,19 +85,9 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
         ctrl.flow
             .with(|f| picker_of(f.step()).map_or(0, |p| p.accounts.len()))
     });
-    // Within one picker the list only grows (Load more appends), so its length says when it
-    // changed: keystrokes and selections then never copy the loaded accounts.
-    let accounts: Memo<Vec<Account>> = Memo::new(move |_| {
-        loaded.track();
-        ctrl.flow.with_untracked(|f| {
-            picker_of(f.step())
-                .map(|p| p.accounts.clone())
-                .unwrap_or_default()
-        })
-    });
     let visible_count = Memo::new(move |_| {
         ctrl.flow
-            .with(|f| picker_of(f.step()).map_or(0, |p| p.visible().len()))
+            .with(|f| picker_of(f.step()).map_or(0, |p| p.visible_count()))
     });
     let has_more = Memo::new(move |_| {
         ctrl.flow
@@ -55,10 +105,6 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
         ctrl.flow
             .with(|f| picker_of(f.step()).and_then(|p| p.connect_error.clone()))
     });
-    let selected = Memo::new(move |_| {
-        ctrl.flow
-            .with(|f| picker_of(f.step()).and_then(|p| p.selected.clone()))
-    });
     let filter = Memo::new(move |_| {
         ctrl.flow.with(|f| {
             picker_of(f.step())
@@ -66,16 +112,40 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let needle = Memo::new(move |_| filter.with(|f| search_needle(f)));
     let connecting = Memo::new(move |_| {
         ctrl.flow
             .with(|f| matches!(f.step(), Step::Connecting { .. }))
     });
-    // One radio group per attempt; a StoredValue because the list may be drawn again.
-    let group = StoredValue::new(format!(
-        "sc-account-{}",
-        ctrl.flow.with_untracked(|f| f.attempt())
-    ));
+    // What the rows read is mirrored into plain signals: a memo downstream of the flow wakes
+    // every row's effects on each keystroke (to check whether it changed), a signal set only on
+    // a change wakes them only when there is something to draw.
+    let selected = mirror(move || {
+        ctrl.flow
+            .with(|f| picker_of(f.step()).and_then(|p| p.selected.clone()))
+    });
+    let needle = mirror(move || filter.with(|f| search_needle(f)));
+    let drawn: StoredValue<Vec<Row>> = StoredValue::new(Vec::new());
+    // One pass per changed search shows or hides the rows whose match changed, and only those
+    // touch the DOM.
+    Effect::new(move |_| {
+        needle.with(|needle| {
+            drawn.with_value(|rows| {
+                for row in rows {
+                    let hidden = !name_matches(&row.name_lower, needle);
+                    if row.hidden.try_get_untracked() == Some(!hidden) {
+                        row.hidden.try_set(hidden);
+                    }
+                }
+            })
+        })
+    });
+    let rows = StoredValue::new(Rows {
+        // One radio group per attempt.
+        group: format!("sc-account-{}", ctrl.flow.with_untracked(|f| f.attempt())),
+        needle,
+        selected,
+        drawn,
+    });
 
     let empty = move || loaded.get() == 0 && !has_more.get();
     view! {
@@ -101,30 +171,39 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
                     prop:value=move || filter.get()
                     on:input=move |ev| ctrl.send(Input::Filter(event_target_value(&ev)))/>
             </label>
-            <div class="sc-accounts" role="radiogroup" aria-labelledby="sc-choose">
+            // One `disabled` for the whole list while connecting, not one binding per row.
+            <fieldset class="sc-accounts" role="radiogroup" aria-labelledby="sc-choose"
+                prop:disabled=move || connecting.get()>
+                // Rows come in blocks: a block out of view is skipped by the browser's style,
+                // layout and paint (content-visibility), so a keystroke that shows or hides many
+                // rows costs about what is on screen.
                 <For
-                    each=move || accounts.get()
-                    key=|account| account.channel_id.clone()
-                    children=move |account| {
-                        let id: ChannelId = account.channel_id.clone();
-                        let id_for_check = id.clone();
-                        let group = group.get_value();
-                        let name_lower = account.name.to_lowercase();
-                        // A memo per row: the DOM is touched only for rows whose match changes.
-                        let hidden = Memo::new(move |_| !needle.with(|n| name_matches(&name_lower, n)));
+                    each=move || 0..loaded.get().div_ceil(BLOCK)
+                    key=|block| *block
+                    children=move |block| {
+                        // Within one picker the list only grows (Load more appends), so the loaded
+                        // count says when a block may have changed: keystrokes and selections never
+                        // copy accounts, and a full block is never drawn again.
+                        let accounts: Memo<Vec<Account>> = Memo::new(move |_| {
+                            loaded.track();
+                            ctrl.flow.with_untracked(|f| {
+                                picker_of(f.step())
+                                    .map(|p| p.accounts.iter().skip(block * BLOCK).take(BLOCK).cloned().collect())
+                                    .unwrap_or_default()
+                            })
+                        });
                         view! {
-                            <label class="sc-account" prop:hidden=move || hidden.get()>
-                                <input type="radio" name=group value=id.as_str().to_owned()
-                                    prop:checked=move || selected.get().as_ref() == Some(&id_for_check)
-                                    prop:disabled=move || connecting.get()
-                                    on:change=move |_| ctrl.send(Input::Select(id.clone()))/>
-                                <Avatar name=account.name.clone() picture=account.picture.clone()/>
-                                <span class="sc-name">{account.name.clone()}</span>
-                            </label>
+                            <div class="sc-block">
+                                <For
+                                    each=move || accounts.get()
+                                    key=|account: &Account| account.channel_id.clone()
+                                    children=move |account| account_row(account, rows, ctrl)
+                                />
+                            </div>
                         }
                     }
                 />
-            </div>
+            </fieldset>
             <Show when=move || { visible_count.get() == 0 && loaded.get() > 0 }>
                 <p class="sc-hint">{lang.text(Text::NoMatch)}</p>
             </Show>

@@ -217,7 +217,8 @@ pub async fn type_search(host: &HtmlElement, text: &str) {
     input.set_value(text);
     let event = web_sys::Event::new("input").unwrap();
     input.dispatch_event(&event).unwrap();
-    leptos::task::tick().await;
+    // The widget's reactive updates run as microtasks: after a timer they have all run.
+    sleep(0).await;
 }
 
 async fn fetch_text(method: &str, url: &str) -> (u16, String) {
