@@ -1,11 +1,13 @@
 //! The callback page (`callback.html`), which Socialchat redirects to with `?token=…` (or
 //! Facebook's error parameters) after the Facebook dialog.
 //!
-//! It removes the query from the address bar at once, builds the message with the api crate's
-//! protocol, posts it to `window.opener` with an explicit target origin and on the
-//! BroadcastChannel (the fallback when Facebook severed the opener), and closes itself once the
-//! widget acknowledges. When nobody answers, or the authorization failed, it stays open with a
-//! readable sentence.
+//! It removes the query from the address bar at once and builds the message with the api crate's
+//! protocol. In redirect mode (a top-level page without an opener, with the dashboard's pending
+//! redirect in `sessionStorage`) it leaves the message there and replaces itself with the saved
+//! dashboard page, so that no history entry keeps the token. Otherwise it posts the message to
+//! `window.opener` with an explicit target origin and on the BroadcastChannel (the fallback when
+//! Facebook severed the opener), and closes itself once the widget acknowledges. When nobody
+//! answers, or the authorization failed, it stays open with a readable sentence.
 
 use socialchat_api::callback::{channel_of_callback, is_acknowledgement, BROADCAST_CHANNEL};
 use socialchat_api::{CallbackMessage, CallbackOutcome};
@@ -15,6 +17,8 @@ use web_sys::{BroadcastChannel, MessageEvent, Window};
 
 use crate::i18n::{Lang, Text};
 use crate::js_json;
+use crate::redirect::{route_callback, CallbackRoute};
+use crate::session;
 
 /// How long the page waits for the widget's acknowledgement before telling the user to close it.
 const ACK_WAIT_MS: i32 = 4000;
@@ -55,6 +59,30 @@ pub fn run_callback_page() {
     let message =
         CallbackMessage::from_callback_query(channel_of_callback(&path, &search), &search);
     let authorized = matches!(message.outcome, CallbackOutcome::Authorized(_));
+
+    let opener: Option<Window> = window
+        .opener()
+        .ok()
+        .filter(|o| !o.is_null() && !o.is_undefined())
+        .map(|o| o.unchecked_into());
+
+    // Redirect mode: hand the message to the dashboard through its sessionStorage, then go back
+    // to the saved page in place of this one (no history entry of this page remains).
+    let (pending, _) = session::peek();
+    if let CallbackRoute::ReturnTo { return_to, handoff } = route_callback(
+        pending.as_deref(),
+        opener.is_some(),
+        message.clone(),
+        session::now(),
+    ) {
+        if session::save_handoff(&handoff.to_json()).is_ok() {
+            show(&document, lang.text(Text::CallbackReturning));
+            if location.replace(&return_to).is_ok() {
+                return;
+            }
+        }
+    }
+
     let data = js_json::to_js(&message.to_json());
     drop(message);
 
@@ -68,11 +96,6 @@ pub fn run_callback_page() {
         .filter(|o| crate::config::is_origin(o))
         .unwrap_or(own_origin);
 
-    let opener: Option<Window> = window
-        .opener()
-        .ok()
-        .filter(|o| !o.is_null() && !o.is_undefined())
-        .map(|o| o.unchecked_into());
     let channel = BroadcastChannel::new(BROADCAST_CHANNEL).ok();
 
     show(&document, lang.text(Text::CallbackWorking));

@@ -27,6 +27,18 @@ pub enum Theme {
     Dark,
 }
 
+/// How the Facebook dialog is shown (the `mode` attribute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// A popup over the dashboard.
+    #[default]
+    Popup,
+    /// The whole page goes to Facebook and comes back (phones, in-app browsers).
+    Redirect,
+    /// A popup, but a redirect in a known in-app browser or when the popup is blocked.
+    Auto,
+}
+
 /// Everything the element was told through its attributes, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WidgetConfig {
@@ -42,6 +54,7 @@ pub struct WidgetConfig {
     pub list_channels: bool,
     pub theme: Theme,
     pub credentials: Credentials,
+    pub mode: Mode,
 }
 
 /// A missing or invalid attribute.
@@ -72,10 +85,11 @@ pub struct Attributes<'a> {
     pub list_channels: Option<&'a str>,
     pub theme: Option<&'a str>,
     pub credentials: Option<&'a str>,
+    pub mode: Option<&'a str>,
 }
 
 /// The attributes the element reads (and re-reads when they change).
-pub const OBSERVED_ATTRIBUTES: [&str; 8] = [
+pub const OBSERVED_ATTRIBUTES: [&str; 9] = [
     "proxy",
     "channel",
     "lang",
@@ -84,6 +98,7 @@ pub const OBSERVED_ATTRIBUTES: [&str; 8] = [
     "list-channels",
     "theme",
     "credentials",
+    "mode",
 ];
 
 /// Whether `text` is a serialized origin: `http(s)://host[:port]`, nothing after it.
@@ -206,6 +221,17 @@ impl WidgetConfig {
                 ))
             }
         };
+        let mode = match attrs.mode.map(str::trim) {
+            None | Some("") | Some("popup") => Mode::Popup,
+            Some("redirect") => Mode::Redirect,
+            Some("auto") => Mode::Auto,
+            Some(v) => {
+                return Err(ConfigError::new(
+                    "mode",
+                    format!("must be \"popup\", \"redirect\" or \"auto\", not {v:?}"),
+                ))
+            }
+        };
         Ok(WidgetConfig {
             proxy,
             channel,
@@ -215,6 +241,7 @@ impl WidgetConfig {
             list_channels: parse_bool(attrs.list_channels),
             theme,
             credentials,
+            mode,
         })
     }
 }
@@ -254,6 +281,23 @@ mod tests {
         assert!(!config.list_channels);
         assert_eq!(config.theme, Theme::Auto);
         assert_eq!(config.credentials, Credentials::SameOrigin);
+        assert_eq!(config.mode, Mode::Popup);
+    }
+
+    #[test]
+    fn mode_is_popup_redirect_or_auto() {
+        for (text, mode) in [
+            ("popup", Mode::Popup),
+            ("redirect", Mode::Redirect),
+            (" auto ", Mode::Auto),
+            ("", Mode::Popup),
+        ] {
+            let a = Attributes {
+                mode: Some(text),
+                ..attrs("/p")
+            };
+            assert_eq!(WidgetConfig::from_attributes(&a, []).unwrap().mode, mode);
+        }
     }
 
     #[test]
@@ -289,7 +333,7 @@ mod tests {
 
     #[test]
     fn every_attribute_is_validated_with_a_message_naming_it() {
-        let cases: [(&str, Attributes); 5] = [
+        let cases: [(&str, Attributes); 6] = [
             (
                 "channel",
                 Attributes {
@@ -322,6 +366,13 @@ mod tests {
                 "credentials",
                 Attributes {
                     credentials: Some("all"),
+                    ..attrs("/p")
+                },
+            ),
+            (
+                "mode",
+                Attributes {
+                    mode: Some("tab"),
                     ..attrs("/p")
                 },
             ),

@@ -114,6 +114,7 @@ fn read_config(host: &HtmlElement) -> Result<WidgetConfig, crate::config::Config
         get("theme"),
         get("credentials"),
     );
+    let mode = get("mode");
     let attrs = Attributes {
         proxy: proxy.as_deref(),
         channel: channel.as_deref(),
@@ -123,6 +124,7 @@ fn read_config(host: &HtmlElement) -> Result<WidgetConfig, crate::config::Config
         list_channels: list_channels.as_deref(),
         theme: theme.as_deref(),
         credentials: credentials.as_deref(),
+        mode: mode.as_deref(),
     };
     let langs = browser_languages();
     WidgetConfig::from_attributes(&attrs, langs.iter().map(String::as_str))

@@ -15,6 +15,7 @@ use socialchat_api::{
 };
 
 use crate::i18n::Text;
+use crate::redirect::Resume;
 
 /// How long the widget waits for the callback before giving up.
 pub const AUTHORIZATION_TIMEOUT_MS: u32 = 10 * 60 * 1000;
@@ -65,6 +66,8 @@ pub enum ErrorCode {
     ReconnectFailed,
     ChannelsFailed,
     UnexpectedResponse,
+    /// A redirect came back and could not continue (no callback, storage cleared, no element).
+    ResumeFailed,
     InvalidConfig,
 }
 
@@ -82,6 +85,7 @@ impl ErrorCode {
             ErrorCode::ReconnectFailed => "reconnect-failed",
             ErrorCode::ChannelsFailed => "channels-failed",
             ErrorCode::UnexpectedResponse => "unexpected-response",
+            ErrorCode::ResumeFailed => "resume-failed",
             ErrorCode::InvalidConfig => "invalid-config",
         }
     }
@@ -100,6 +104,7 @@ impl ErrorCode {
             ErrorCode::ReconnectFailed => Text::ErrorReconnect,
             ErrorCode::ChannelsFailed => Text::ErrorChannels,
             ErrorCode::UnexpectedResponse => Text::ErrorUnexpected,
+            ErrorCode::ResumeFailed => Text::ErrorResume,
             ErrorCode::InvalidConfig => Text::ConfigErrorTitle,
         }
     }
@@ -260,6 +265,15 @@ impl Picker {
     }
 }
 
+/// How the Facebook dialog is shown for one attempt (the `mode` attribute decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// In a popup; `opened`: whether `window.open` gave a window.
+    Popup { opened: bool },
+    /// The whole page goes to Facebook and comes back (redirect mode).
+    Redirect,
+}
+
 /// Where the flow is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -269,6 +283,8 @@ pub enum Step {
     Opening,
     /// `window.open` returned nothing.
     PopupBlocked,
+    /// Redirect mode: the page is on its way to Facebook.
+    Redirecting,
     /// The user is on Facebook. `popup_closed`: the popup reads closed (the user closed it, or
     /// Facebook severed it); a valid callback still completes the flow.
     Waiting {
@@ -301,12 +317,20 @@ pub enum HostEvent {
 /// What happens to the flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A click that may start an authorization; the shell has already called `window.open`
-    /// (synchronously, in the click) and says whether it got a window. `target` overrides the
-    /// element's own (a Reconnect in the channel list).
+    /// A click that may start an authorization. For a popup the shell has already called
+    /// `window.open` (synchronously, in the click) and says whether it got a window. `target`
+    /// overrides the element's own (a Reconnect in the channel list).
     Start {
-        popup_opened: bool,
+        via: Via,
         target: Option<Target>,
+    },
+    /// Redirect mode: what the element found in storage when it appeared (see
+    /// [`crate::redirect::decide`]).
+    Resume(Resume),
+    /// Redirect mode: the attempt could not be saved before leaving.
+    RedirectFailed {
+        attempt: u32,
+        error: FlowError,
     },
     AuthorizeAnswered {
         attempt: u32,
@@ -350,6 +374,12 @@ pub enum Effect {
         attempt: u32,
         url: String,
     },
+    /// Redirect mode: save the attempt (never the token) and send the page to `url`.
+    Redirect {
+        attempt: u32,
+        url: String,
+        target: Target,
+    },
     /// Close the popup if it is open, stop watching it.
     ClosePopup,
     /// Tell the callback page that its message arrived, so that it closes itself.
@@ -381,6 +411,8 @@ pub struct Flow {
     /// The target of the current attempt.
     target: Target,
     attempt: u32,
+    /// Whether the current attempt goes through a redirect instead of a popup.
+    redirect: bool,
     step: Step,
     /// The token of the current authorization, held only between the callback and the end.
     token: Option<Token>,
@@ -397,6 +429,7 @@ impl Flow {
             default_target: target.clone(),
             target,
             attempt: 0,
+            redirect: false,
             step: Step::Idle,
             token: None,
         }
@@ -414,6 +447,11 @@ impl Flow {
         self.attempt
     }
 
+    /// Whether the current attempt goes through a redirect instead of a popup.
+    pub fn is_redirect(&self) -> bool {
+        self.redirect
+    }
+
     /// Whether a click may start an authorization now. The shell asks before it opens a popup,
     /// so that it never opens one that the flow would not use.
     pub fn can_start(&self) -> bool {
@@ -422,7 +460,9 @@ impl Flow {
             Step::Waiting { popup_closed } => *popup_closed,
             Step::Failed { retry, .. } => *retry == Retry::Authorize,
             Step::Picking(picker) => picker.accounts.is_empty() && !picker.has_more(),
-            Step::Opening | Step::LoadingAccounts | Step::Connecting { .. } => false,
+            Step::Opening | Step::Redirecting | Step::LoadingAccounts | Step::Connecting { .. } => {
+                false
+            }
         }
     }
 
@@ -447,10 +487,7 @@ impl Flow {
     /// step (late answers, duplicate messages, clicks on a disabled button) change nothing.
     pub fn handle(&mut self, input: Input) -> Vec<Effect> {
         match input {
-            Input::Start {
-                popup_opened,
-                target,
-            } => {
+            Input::Start { via, target } => {
                 if !self.can_start() {
                     return Vec::new();
                 }
@@ -463,7 +500,8 @@ impl Flow {
                 self.attempt += 1;
                 self.token = None;
                 self.target = target.unwrap_or_else(|| self.default_target.clone());
-                if popup_opened {
+                self.redirect = via == Via::Redirect;
+                if via != (Via::Popup { opened: false }) {
                     self.step = Step::Opening;
                     effects.push(Effect::FetchAuthorize {
                         attempt: self.attempt,
@@ -483,6 +521,14 @@ impl Flow {
                     return Vec::new();
                 }
                 match result {
+                    Ok(url) if self.redirect => {
+                        self.step = Step::Redirecting;
+                        vec![Effect::Redirect {
+                            attempt,
+                            url,
+                            target: self.target.clone(),
+                        }]
+                    }
                     Ok(url) => {
                         self.step = Step::Waiting {
                             popup_closed: false,
@@ -520,30 +566,56 @@ impl Flow {
                     return Vec::new();
                 }
                 let mut effects = vec![Effect::Acknowledge, Effect::ClosePopup];
-                match message.outcome {
-                    CallbackOutcome::Declined(failure) if failure.is_denied() => {
-                        self.step = Step::Stopped(CancelReason::Denied);
-                        effects.push(Effect::Emit(HostEvent::Cancelled {
-                            reason: CancelReason::Denied,
-                        }));
+                effects.extend(self.take_callback(message));
+                effects
+            }
+            Input::Resume(resume) => {
+                // On the page the redirect came back to (Idle), or on the page itself when the
+                // browser restores it from its back-forward cache (Redirecting).
+                if !matches!(self.step, Step::Idle | Step::Redirecting) || !resume.claims() {
+                    return Vec::new();
+                }
+                self.attempt += 1;
+                self.token = None;
+                self.redirect = true;
+                match resume {
+                    Resume::NotMine => Vec::new(),
+                    Resume::Continue { target, message } if message.channel == self.kind => {
+                        self.target = target;
+                        self.take_callback(message)
                     }
-                    CallbackOutcome::Declined(failure) => {
-                        let detail = match &failure.description {
-                            Some(d) => format!("{}: {d}", failure.error),
-                            None => failure.error.clone(),
-                        };
-                        effects.extend(self.fail(
-                            FlowError::new(ErrorCode::AuthorizationFailed, None, detail),
+                    Resume::Continue { target, .. } => {
+                        self.target = target;
+                        self.fail(
+                            FlowError::new(
+                                ErrorCode::ResumeFailed,
+                                None,
+                                "the callback was for another channel kind",
+                            ),
                             Retry::Authorize,
-                        ));
+                        )
                     }
-                    CallbackOutcome::Authorized(token) => {
-                        effects.push(Effect::Emit(HostEvent::Authorized { channel: self.kind }));
-                        self.token = Some(token.clone());
-                        effects.push(self.after_authorization(token));
+                    Resume::Expired { target } => {
+                        self.target = target;
+                        self.step = Step::Stopped(CancelReason::Timeout);
+                        vec![Effect::Emit(HostEvent::Cancelled {
+                            reason: CancelReason::Timeout,
+                        })]
+                    }
+                    Resume::Lost { target, why } => {
+                        self.target = target;
+                        self.fail(
+                            FlowError::new(ErrorCode::ResumeFailed, None, why.as_str()),
+                            Retry::Authorize,
+                        )
                     }
                 }
-                effects
+            }
+            Input::RedirectFailed { attempt, error } => {
+                if attempt != self.attempt || self.step != Step::Redirecting {
+                    return Vec::new();
+                }
+                self.fail(error, Retry::Authorize)
             }
             Input::TimedOut { attempt } => {
                 if attempt != self.attempt
@@ -727,6 +799,35 @@ impl Flow {
         }
     }
 
+    /// The callback's answer, from the popup or from a redirect that came back.
+    fn take_callback(&mut self, message: CallbackMessage) -> Vec<Effect> {
+        match message.outcome {
+            CallbackOutcome::Declined(failure) if failure.is_denied() => {
+                self.step = Step::Stopped(CancelReason::Denied);
+                vec![Effect::Emit(HostEvent::Cancelled {
+                    reason: CancelReason::Denied,
+                })]
+            }
+            CallbackOutcome::Declined(failure) => {
+                let detail = match &failure.description {
+                    Some(d) => format!("{}: {d}", failure.error),
+                    None => failure.error.clone(),
+                };
+                self.fail(
+                    FlowError::new(ErrorCode::AuthorizationFailed, None, detail),
+                    Retry::Authorize,
+                )
+            }
+            CallbackOutcome::Authorized(token) => {
+                self.token = Some(token.clone());
+                vec![
+                    Effect::Emit(HostEvent::Authorized { channel: self.kind }),
+                    self.after_authorization(token),
+                ]
+            }
+        }
+    }
+
     /// With a token in hand: list the accounts, or reconnect straight away (the API needs
     /// nothing but the token and the channel's `_id`, so there is no picker).
     fn after_authorization(&mut self, token: Token) -> Effect {
@@ -805,7 +906,7 @@ mod tests {
 
     fn start() -> Input {
         Input::Start {
-            popup_opened: true,
+            via: Via::Popup { opened: true },
             target: None,
         }
     }
@@ -914,7 +1015,7 @@ mod tests {
     fn a_blocked_popup_says_so_and_a_new_click_retries() {
         let mut flow = Flow::new(IG, None);
         let effects = flow.handle(Input::Start {
-            popup_opened: false,
+            via: Via::Popup { opened: false },
             target: None,
         });
         assert_eq!(flow.step(), &Step::PopupBlocked);
@@ -1348,7 +1449,7 @@ mod tests {
         let mut flow = Flow::new(IG, None);
         let id = ChannelRecordId::new("abc").unwrap();
         flow.handle(Input::Start {
-            popup_opened: true,
+            via: Via::Popup { opened: true },
             target: Some(Target::Reconnect {
                 id: id.clone(),
                 name: Some("Kopi".into()),
@@ -1420,5 +1521,189 @@ mod tests {
             })
             .is_empty());
         assert_eq!(flow.step(), &Step::Opening);
+    }
+
+    fn resume_with(message: CallbackMessage, target: Target) -> Input {
+        Input::Resume(Resume::Continue { target, message })
+    }
+
+    fn message(kind: ChannelKind, t: &str) -> CallbackMessage {
+        CallbackMessage {
+            channel: kind,
+            outcome: CallbackOutcome::Authorized(token(t)),
+        }
+    }
+
+    #[test]
+    fn redirect_mode_fetches_the_url_then_leaves_the_page_without_the_token() {
+        let mut flow = Flow::new(IG, None);
+        let effects = flow.handle(Input::Start {
+            via: Via::Redirect,
+            target: None,
+        });
+        assert_eq!(effects, vec![Effect::FetchAuthorize { attempt: 1 }]);
+        assert_eq!(flow.step(), &Step::Opening);
+        let effects = flow.handle(Input::AuthorizeAnswered {
+            attempt: 1,
+            result: Ok("https://fb.test/dialog".into()),
+        });
+        assert_eq!(
+            effects,
+            vec![Effect::Redirect {
+                attempt: 1,
+                url: "https://fb.test/dialog".into(),
+                target: Target::Connect
+            }]
+        );
+        assert_eq!(flow.step(), &Step::Redirecting);
+        assert!(!flow.can_start(), "no second click while the page leaves");
+        assert!(flow.handle(Input::Cancel).is_empty());
+        assert!(
+            flow.handle(authorized(IG, "tok")).is_empty(),
+            "no popup callback while redirecting"
+        );
+    }
+
+    #[test]
+    fn a_redirect_that_cannot_be_saved_fails_with_a_new_authorization() {
+        let mut flow = Flow::new(IG, None);
+        flow.handle(Input::Start {
+            via: Via::Redirect,
+            target: None,
+        });
+        flow.handle(Input::AuthorizeAnswered {
+            attempt: 1,
+            result: Ok("https://fb.test/dialog".into()),
+        });
+        let error = FlowError::new(ErrorCode::ResumeFailed, None, "sessionStorage is off");
+        let effects = flow.handle(Input::RedirectFailed {
+            attempt: 1,
+            error: error.clone(),
+        });
+        assert_eq!(effects, vec![Effect::Emit(HostEvent::Error(error))]);
+        assert!(flow.can_start());
+    }
+
+    #[test]
+    fn a_resumed_redirect_continues_at_the_picker() {
+        let mut flow = Flow::new(IG, None);
+        let effects = flow.handle(resume_with(message(IG, "tok"), Target::Connect));
+        assert_eq!(
+            effects,
+            vec![
+                Effect::Emit(HostEvent::Authorized { channel: IG }),
+                Effect::FetchAccounts {
+                    attempt: 1,
+                    token: token("tok"),
+                    offset: None
+                }
+            ]
+        );
+        flow.handle(Input::AccountsAnswered {
+            attempt: 1,
+            result: Ok(page(1..3, None)),
+        });
+        assert_eq!(picker(&flow).accounts.len(), 2);
+        // Only once, and only from the button's step.
+        assert!(flow
+            .handle(resume_with(message(IG, "tok2"), Target::Connect))
+            .is_empty());
+    }
+
+    #[test]
+    fn a_resumed_reconnect_posts_the_reconnect() {
+        let id = ChannelRecordId::new("65f0a1b2c3d4e5f6a7b8c902").unwrap();
+        let target = Target::Reconnect {
+            id: id.clone(),
+            name: Some("Kopi".into()),
+        };
+        let mut flow = Flow::new(IG, None);
+        let effects = flow.handle(resume_with(message(IG, "tok"), target.clone()));
+        assert_eq!(
+            effects[1],
+            Effect::PostReconnect {
+                attempt: 1,
+                id,
+                token: token("tok")
+            }
+        );
+        assert_eq!(flow.target(), &target);
+    }
+
+    #[test]
+    fn a_resume_that_cannot_continue_says_so_and_offers_a_new_start() {
+        for (resume, code) in [
+            (
+                Resume::Lost {
+                    target: Target::Connect,
+                    why: crate::redirect::Lost::NoCallback,
+                },
+                Some(ErrorCode::ResumeFailed),
+            ),
+            (
+                Resume::Continue {
+                    target: Target::Connect,
+                    message: message(ChannelKind::Messenger, "tok"),
+                },
+                Some(ErrorCode::ResumeFailed),
+            ),
+            (
+                Resume::Expired {
+                    target: Target::Connect,
+                },
+                None,
+            ),
+        ] {
+            let mut flow = Flow::new(IG, None);
+            let effects = flow.handle(Input::Resume(resume));
+            match code {
+                Some(code) => {
+                    assert!(
+                        matches!(&effects[..], [Effect::Emit(HostEvent::Error(e))] if e.code == code)
+                    );
+                    assert!(matches!(
+                        flow.step(),
+                        Step::Failed {
+                            retry: Retry::Authorize,
+                            ..
+                        }
+                    ));
+                }
+                None => {
+                    assert_eq!(
+                        effects,
+                        vec![Effect::Emit(HostEvent::Cancelled {
+                            reason: CancelReason::Timeout
+                        })]
+                    );
+                    assert_eq!(flow.step(), &Step::Stopped(CancelReason::Timeout));
+                }
+            }
+            assert!(!flow.holds_token());
+            assert!(flow.can_start(), "Start again is offered");
+        }
+        let mut flow = Flow::new(IG, None);
+        assert!(flow.handle(Input::Resume(Resume::NotMine)).is_empty());
+        assert_eq!(flow.step(), &Step::Idle);
+    }
+
+    #[test]
+    fn a_declined_redirect_is_a_cancellation() {
+        let mut flow = Flow::new(IG, None);
+        let declined = CallbackMessage {
+            channel: IG,
+            outcome: CallbackOutcome::Declined(CallbackFailure {
+                error: "access_denied".into(),
+                reason: Some("user_denied".into()),
+                description: None,
+            }),
+        };
+        let effects = flow.handle(resume_with(declined, Target::Connect));
+        assert_eq!(
+            effects,
+            vec![Effect::Emit(HostEvent::Cancelled {
+                reason: CancelReason::Denied
+            })]
+        );
     }
 }

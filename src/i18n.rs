@@ -77,6 +77,7 @@ pub enum Text {
     AllowAllHint,
     ConfigErrorTitle,
     Opening,
+    Redirecting,
     Waiting,
     WaitingHint,
     Cancel,
@@ -117,22 +118,25 @@ pub enum Text {
     ErrorReconnect,
     ErrorChannels,
     ErrorUnexpected,
+    ErrorResume,
     ErrorStatus,
     CallbackWorking,
     CallbackDone,
     CallbackCloseHint,
     CallbackDeclined,
     CallbackLost,
+    CallbackReturning,
 }
 
 impl Text {
     /// Every key, for the completeness test.
-    pub const ALL: [Text; 51] = [
+    pub const ALL: [Text; 54] = [
         Text::ConnectKind,
         Text::ReconnectKind,
         Text::AllowAllHint,
         Text::ConfigErrorTitle,
         Text::Opening,
+        Text::Redirecting,
         Text::Waiting,
         Text::WaitingHint,
         Text::Cancel,
@@ -173,12 +177,14 @@ impl Text {
         Text::ErrorReconnect,
         Text::ErrorChannels,
         Text::ErrorUnexpected,
+        Text::ErrorResume,
         Text::ErrorStatus,
         Text::CallbackWorking,
         Text::CallbackDone,
         Text::CallbackCloseHint,
         Text::CallbackDeclined,
         Text::CallbackLost,
+        Text::CallbackReturning,
     ];
 }
 
@@ -188,6 +194,9 @@ const ID: &[(Text, &str)] = &[
     (Text::AllowAllHint, "Di Facebook, izinkan semua Halaman dan akun Instagram agar semuanya bisa dipilih."),
     (Text::ConfigErrorTitle, "Widget Socialchat belum diatur dengan benar"),
     (Text::Opening, "Membuka Facebook…"),
+    (Text::Redirecting, "Menuju Facebook…"),
+    (Text::ErrorResume, "Koneksi yang dimulai sebelum pindah ke Facebook tidak dapat dilanjutkan di halaman ini. Mulai lagi."),
+    (Text::CallbackReturning, "Kembali ke dasbor…"),
     (Text::Waiting, "Menunggu Facebook…"),
     (Text::WaitingHint, "Selesaikan langkahnya di jendela Facebook yang terbuka."),
     (Text::Cancel, "Batal"),
@@ -248,6 +257,12 @@ const EN: &[(Text, &str)] = &[
         "The Socialchat widget is not set up correctly",
     ),
     (Text::Opening, "Opening Facebook…"),
+    (Text::Redirecting, "Taking you to Facebook…"),
+    (
+        Text::ErrorResume,
+        "The connection started before going to Facebook could not be continued on this page. Start again.",
+    ),
+    (Text::CallbackReturning, "Returning to your dashboard…"),
     (Text::Waiting, "Waiting for Facebook…"),
     (
         Text::WaitingHint,

@@ -2,7 +2,7 @@
 //! Instagram to Socialchat without leaving the partner's dashboard.
 //!
 //! The crate is split the way it is tested. The pure core ([`config`], [`flow`], [`i18n`], and
-//! the pure parts of [`popup`]) has no web dependency and is tested natively in milliseconds; the
+//! the pure parts of [`popup`], [`redirect`]) has no web dependency and is tested natively in milliseconds; the
 //! thin browser shell (`element`, `client`, `events`, `js_json`, `callback_page`, `ui`) exists only on
 //! wasm32 and is tested in headless Chromium (`tests/`).
 
@@ -10,6 +10,7 @@ pub mod config;
 pub mod flow;
 pub mod i18n;
 pub mod popup;
+pub mod redirect;
 
 #[cfg(target_arch = "wasm32")]
 mod callback_page;
@@ -21,6 +22,8 @@ mod element;
 mod events;
 #[cfg(target_arch = "wasm32")]
 mod js_json;
+#[cfg(target_arch = "wasm32")]
+mod session;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 

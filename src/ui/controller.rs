@@ -14,15 +14,17 @@ use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, HtmlElement, MessageEvent};
 
 use crate::client::ProxyClient;
-use crate::config::WidgetConfig;
+use crate::config::{Mode, WidgetConfig};
 use crate::events;
 use crate::flow::{
-    ConnectedChannel, Effect, Flow, FlowError, HostEvent, Input, Stage, Step, Target,
-    AUTHORIZATION_TIMEOUT_MS,
+    ConnectedChannel, Effect, ErrorCode, Flow, FlowError, HostEvent, Input, Stage, Step, Target,
+    Via, AUTHORIZATION_TIMEOUT_MS,
 };
 use crate::i18n::Text;
 use crate::js_json;
 use crate::popup::Popup;
+use crate::redirect::{decide, is_in_app_browser, Claimant, Lost, PendingRedirect, Resume};
+use crate::session;
 
 thread_local! {
     /// The widget that started the latest authorization on this page. A BroadcastChannel
@@ -60,6 +62,7 @@ pub struct Controller {
     sender: StoredValue<Option<Sender>, LocalStorage>,
     broadcast: StoredValue<Option<Broadcast>, LocalStorage>,
     listener: StoredValue<Option<WindowListenerHandle>>,
+    pageshow: StoredValue<Option<WindowListenerHandle>>,
     popup_count: StoredValue<u32>,
     /// This widget's number on the page, for [`AUTHORIZING`].
     id: u32,
@@ -88,6 +91,7 @@ impl Controller {
             sender: StoredValue::new_local(None),
             broadcast: StoredValue::new_local(None),
             listener: StoredValue::new(None),
+            pageshow: StoredValue::new(None),
             popup_count: StoredValue::new(0),
             id: NEXT_ID.with(|n| {
                 let id = n.get();
@@ -103,6 +107,18 @@ impl Controller {
             self.receive(&event, true);
         });
         self.listener.set_value(Some(handle));
+        // A page that left for Facebook and is restored by Back from the back-forward cache
+        // would still say "Taking you to Facebook…": look at storage again.
+        let handle = window_event_listener(leptos::ev::pageshow, move |event| {
+            let leaving = self
+                .flow
+                .try_with_untracked(|f| f.step() == &Step::Redirecting)
+                .unwrap_or(false);
+            if event.persisted() && leaving {
+                self.resume(true);
+            }
+        });
+        self.pageshow.set_value(Some(handle));
         if let Ok(channel) = BroadcastChannel::new(BROADCAST_CHANNEL) {
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 self.receive(&event, false);
@@ -118,8 +134,10 @@ impl Controller {
             client.abort();
         }
         self.close_popup();
-        if let Some(Some(handle)) = self.listener.try_update_value(|l| l.take()) {
-            handle.remove();
+        for listener in [self.listener, self.pageshow] {
+            if let Some(Some(handle)) = listener.try_update_value(|l| l.take()) {
+                handle.remove();
+            }
         }
         if let Some(Some((channel, _closure))) = self.broadcast.try_update_value(|b| b.take()) {
             channel.set_onmessage(None);
@@ -128,30 +146,113 @@ impl Controller {
     }
 
     /// A click that may start an authorization. Opens the popup synchronously, before anything
-    /// else, so that popup blockers let it through.
+    /// else, so that popup blockers let it through; in redirect mode (or `auto` where a popup
+    /// cannot work) the page itself goes to Facebook once the URL is known.
     pub fn start(self, target: Option<Target>) {
         if !self.flow.with_untracked(|f| f.can_start()) {
             return;
         }
         self.close_popup();
-        let n = self.popup_count.try_update_value(|n| {
-            *n += 1;
-            *n
-        });
-        // Unique on the page: a shared name would make two widgets share one window.
-        let name = format!("socialchat-connect-{}-{}", self.id, n.unwrap_or(0));
-        let Some(lang) = self.config.try_with_value(|c| c.lang) else {
+        let Some((lang, mode)) = self.config.try_with_value(|c| (c.lang, c.mode)) else {
             return;
         };
-        let popup = Popup::open_blank(&name, lang.text(Text::Opening));
-        let opened = popup.is_some();
-        self.popup.set_value(popup);
-        AUTHORIZING.with(|a| a.set(self.id));
+        let in_app = || {
+            web_sys::window()
+                .and_then(|w| w.navigator().user_agent().ok())
+                .is_some_and(|ua| is_in_app_browser(&ua))
+        };
+        let via = if mode == Mode::Redirect || (mode == Mode::Auto && in_app()) {
+            Via::Redirect
+        } else {
+            let n = self.popup_count.try_update_value(|n| {
+                *n += 1;
+                *n
+            });
+            // Unique on the page: a shared name would make two widgets share one window.
+            let name = format!("socialchat-connect-{}-{}", self.id, n.unwrap_or(0));
+            let popup = Popup::open_blank(&name, lang.text(Text::Opening));
+            let opened = popup.is_some();
+            self.popup.set_value(popup);
+            AUTHORIZING.with(|a| a.set(self.id));
+            match (opened, mode) {
+                // `auto`: a blocked popup falls back to a redirect.
+                (false, Mode::Auto) => Via::Redirect,
+                (opened, _) => Via::Popup { opened },
+            }
+        };
         self.interacted.try_set(true);
-        self.send(Input::Start {
-            popup_opened: opened,
-            target,
+        self.send(Input::Start { via, target });
+    }
+
+    /// Redirect mode: takes a redirect that came back (or never left) out of storage and
+    /// continues it, when it is this element's. `back`: the page was restored from the
+    /// back-forward cache while it was leaving, so whatever storage holds, this attempt is over.
+    pub fn resume(self, back: bool) {
+        let (pending, handoff) = session::peek();
+        if pending.is_none() && handoff.is_none() && !back {
+            return;
+        }
+        let Some(kind) = self.kind() else { return };
+        let element = self
+            .host
+            .try_with_value(|h| Some(h.id()).filter(|id| !id.is_empty()))
+            .flatten();
+        let mut resume = decide(
+            pending.as_deref(),
+            handoff.as_deref(),
+            Claimant {
+                channel: kind,
+                element: element.as_deref(),
+            },
+            |id| session::element_present(kind, id),
+            session::now(),
+        );
+        if back && !resume.claims() {
+            resume = Resume::Lost {
+                target: self.flow.with_untracked(|f| f.target().clone()),
+                why: Lost::NoCallback,
+            };
+        }
+        if resume.claims() {
+            // Read once: a reload, or another element, never resumes it again.
+            session::clear();
+            self.send(Input::Resume(resume));
+        }
+    }
+
+    /// Redirect mode: saves the attempt (never the token) and sends the page to Facebook.
+    fn redirect(self, attempt: u32, url: &str, target: Target, kind: socialchat_api::ChannelKind) {
+        let element = self
+            .host
+            .try_with_value(|h| Some(h.id()).filter(|id| !id.is_empty()))
+            .flatten();
+        let saved = session::attempt_id()
+            .ok_or_else(|| "the browser gave no random numbers".to_owned())
+            .and_then(|id| {
+                let pending = PendingRedirect {
+                    attempt: id,
+                    channel: kind,
+                    return_to: session::current_page(),
+                    element,
+                    target,
+                    started_at: session::now(),
+                };
+                session::save_pending(&pending.to_json())
+            });
+        let left = saved.and_then(|()| {
+            web_sys::window()
+                .ok_or_else(|| "no window".to_owned())?
+                .location()
+                .assign(url)
+                .map_err(|_| "the page could not go to the authorization URL".to_owned())
         });
+        if let Err(detail) = left {
+            session::clear();
+            self.send(Input::RedirectFailed {
+                attempt,
+                error: FlowError::new(ErrorCode::ResumeFailed, None, detail),
+            });
+        }
     }
 
     /// Feeds an input to the flow and carries out the effects.
@@ -196,6 +297,11 @@ impl Controller {
                 });
                 self.watch_popup(attempt);
             }
+            Effect::Redirect {
+                attempt,
+                url,
+                target,
+            } => self.redirect(attempt, &url, target, kind),
             Effect::ClosePopup => self.close_popup(),
             Effect::Acknowledge => self.acknowledge(),
             Effect::FetchAccounts {

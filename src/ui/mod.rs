@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::config::{ConfigError, Theme, WidgetConfig};
-use crate::flow::{CancelReason, FlowError, Input, Retry, Step, Target};
+use crate::flow::{CancelReason, Flow, FlowError, Input, Retry, Step, Target};
 use crate::i18n::{Lang, Text};
 
 pub use controller::Controller;
@@ -63,6 +63,8 @@ pub fn kind_name(kind: ChannelKind) -> &'static str {
 enum View {
     Idle,
     Opening,
+    /// Redirect mode: fetching the authorization URL, then leaving the page.
+    Redirecting,
     PopupBlocked,
     Waiting,
     WaitingClosed,
@@ -74,9 +76,11 @@ enum View {
     Failed,
 }
 
-fn view_of(step: &Step) -> View {
-    match step {
+fn view_of(flow: &Flow) -> View {
+    match flow.step() {
         Step::Idle => View::Idle,
+        Step::Opening if flow.is_redirect() => View::Redirecting,
+        Step::Redirecting => View::Redirecting,
         Step::Opening => View::Opening,
         Step::PopupBlocked => View::PopupBlocked,
         Step::Waiting {
@@ -93,11 +97,14 @@ fn view_of(step: &Step) -> View {
 }
 
 /// The sentence the live region announces for a step.
-fn status_of(step: &Step, lang: Lang, kind: &str) -> String {
+fn status_of(flow: &Flow, lang: Lang, kind: &str) -> String {
     let k = [("kind", kind)];
-    match step {
+    match flow.step() {
         Step::Idle => String::new(),
-        Step::Opening => lang.text(Text::Opening).to_owned(),
+        Step::Opening | Step::Redirecting if flow.is_redirect() => {
+            lang.text(Text::Redirecting).to_owned()
+        }
+        Step::Opening | Step::Redirecting => lang.text(Text::Opening).to_owned(),
         Step::PopupBlocked => lang.text(Text::ErrorPopupBlocked).to_owned(),
         Step::Waiting {
             popup_closed: false,
@@ -137,13 +144,12 @@ pub fn Widget(config: WidgetConfig, host: HtmlElement) -> impl IntoView {
     let list_channels = config.list_channels;
     let ctrl = Controller::new(config, host);
     ctrl.listen();
+    // Redirect mode: a redirect that came back to this page continues here.
+    ctrl.resume(false);
     on_cleanup(move || ctrl.release());
 
-    let view = Memo::new(move |_| ctrl.flow.with(|f| view_of(f.step())));
-    let status = Memo::new(move |_| {
-        ctrl.flow
-            .with(|f| status_of(f.step(), lang, kind_name(kind)))
-    });
+    let view = Memo::new(move |_| ctrl.flow.with(view_of));
+    let status = Memo::new(move |_| ctrl.flow.with(|f| status_of(f, lang, kind_name(kind))));
     let container = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         view.track();
@@ -212,6 +218,11 @@ fn step_view(ctrl: Controller, view: View) -> AnyView {
             }
             .into_any()
         }
+        View::Redirecting => view! {
+            {spinner_line(lang.text(Text::Redirecting).to_owned())}
+            <p class="sc-hint">{lang.text(Text::AllowAllHint)}</p>
+        }
+        .into_any(),
         View::WaitingClosed => view! {
             <p class="sc-note" data-autofocus tabindex="-1">{lang.text(Text::PopupClosed)}</p>
             <div class="sc-actions">
@@ -236,7 +247,7 @@ fn step_view(ctrl: Controller, view: View) -> AnyView {
         View::Reconnecting => spinner_line(lang.text(Text::Reconnecting).to_owned()).into_any(),
         View::Picker => view! { <picker::AccountPicker ctrl=ctrl/> }.into_any(),
         View::Done => {
-            let text = ctrl.flow.with_untracked(|f| status_of(f.step(), lang, kind));
+            let text = ctrl.flow.with_untracked(|f| status_of(f, lang, kind));
             view! {
                 <div class="sc-success" data-autofocus tabindex="-1">
                     <span class="sc-check" aria-hidden="true">"✓"</span>
@@ -251,7 +262,7 @@ fn step_view(ctrl: Controller, view: View) -> AnyView {
             .into_any()
         }
         View::Stopped => {
-            let text = ctrl.flow.with_untracked(|f| status_of(f.step(), lang, kind));
+            let text = ctrl.flow.with_untracked(|f| status_of(f, lang, kind));
             view! {
                 <p class="sc-note" data-autofocus tabindex="-1">{text}</p>
                 <div class="sc-actions">
