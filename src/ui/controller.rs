@@ -34,6 +34,10 @@ thread_local! {
     static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
 }
 
+/// How long an element waits for the element that started a redirect to appear and claim it,
+/// before it reports the attempt lost.
+const OWNER_GRACE: Duration = Duration::from_millis(1000);
+
 /// How often the popup is checked for being closed.
 const POPUP_POLL: Duration = Duration::from_millis(500);
 
@@ -188,6 +192,15 @@ impl Controller {
     /// continues it, when it is this element's. `back`: the page was restored from the
     /// back-forward cache while it was leaving, so whatever storage holds, this attempt is over.
     pub fn resume(self, back: bool) {
+        self.resume_now(back, false);
+    }
+
+    /// `confirmed`: a second look, after the owner's grace period.
+    fn resume_now(self, back: bool, confirmed: bool) {
+        // A late timer after the element was removed does nothing.
+        if self.flow.try_with_untracked(|_| ()).is_none() {
+            return;
+        }
         let (pending, handoff) = session::peek();
         if pending.is_none() && handoff.is_none() && !back {
             return;
@@ -212,6 +225,20 @@ impl Controller {
                 target: self.flow.with_untracked(|f| f.target().clone()),
                 why: Lost::NoCallback,
             };
+        }
+        if !confirmed
+            && matches!(
+                resume,
+                Resume::Lost {
+                    why: Lost::NoElement,
+                    ..
+                }
+            )
+        {
+            // The element that started it may still be on its way (a page that adds its widgets
+            // late): it gets a moment to claim its attempt before this one reports it lost.
+            set_timeout(move || self.resume_now(back, true), OWNER_GRACE);
+            return;
         }
         if resume.claims() {
             // Read once: a reload, or another element, never resumes it again.

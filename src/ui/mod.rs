@@ -144,8 +144,9 @@ pub fn Widget(config: WidgetConfig, host: HtmlElement) -> impl IntoView {
     let list_channels = config.list_channels;
     let ctrl = Controller::new(config, host);
     ctrl.listen();
-    // Redirect mode: a redirect that came back to this page continues here.
-    ctrl.resume(false);
+    // Redirect mode: a redirect that came back to this page continues here, once the element
+    // has told the host page it is ready (the mount finishes first).
+    leptos::task::spawn_local(async move { ctrl.resume(false) });
     on_cleanup(move || ctrl.release());
 
     let view = Memo::new(move |_| ctrl.flow.with(view_of));
