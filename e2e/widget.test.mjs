@@ -300,3 +300,131 @@ test("the callback page opened on its own strips the token and says what happene
   const storage = await withToken.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
   assert.ok(!storage.includes("sbx_lost_token_123"));
 });
+
+// --- redirect mode ------------------------------------------------------------------------------
+
+/** Every entry of the tab's session history, as the browser keeps it. */
+async function historyUrls(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const { entries } = await cdp.send("Page.getNavigationHistory");
+  await cdp.detach();
+  return entries.map((e) => e.url);
+}
+
+/** On the sandbox dialog in the page itself (no popup): Allow, then back on the dashboard. */
+async function allowInPage(page) {
+  await page.getByRole("button", { name: "Allow" }).click();
+  await page.waitForURL((url) => url.pathname === "/dashboard");
+}
+
+test("redirect mode: to Facebook and back in the same tab, resumed at the picker, the token nowhere after", async (t) => {
+  const { context, page, seen } = await setUp(t, { widgets: [{ id: "ig", lang: "en", mode: "redirect" }] });
+  const w = widget(page);
+  const dashboard = page.url();
+  await w.getByRole("button", { name: "Connect Instagram" }).click();
+  await page.getByRole("button", { name: "Allow" }).waitFor();
+  assert.equal(context.pages().length, 1, "no popup");
+  await allowInPage(page);
+  assert.equal(page.url(), dashboard, "back on the page it left, query and all");
+  await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
+  await w.getByRole("button", { name: "Load more" }).click();
+  await w.getByRole("radio", { name: "Kue Lapis Legit Mama Rina" }).check();
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByText("Kue Lapis Legit Mama Rina is now connected to Socialchat.", { exact: true }).first().waitFor();
+  assert.deepEqual((await events(page)).map((e) => [e.type, e.target]), [
+    ["socialchat:ready", "ig"], ["socialchat:authorized", "ig"], ["socialchat:connected", "ig"],
+  ]);
+
+  // Token hygiene, history entries included.
+  assert.equal(seen.tokens.size, 1, "the sandbox redirected to the callback page with one token");
+  const [token] = [...seen.tokens];
+  const entries = await historyUrls(context, page);
+  for (const url of entries) assert.ok(!url.includes(token), `a history entry keeps the token: ${url}`);
+  assert.ok(!entries.some((u) => u.includes("/callback.html")), `the callback page left no history entry: ${entries.join(", ")}`);
+  const state = await page.evaluate(() => ({
+    href: location.href,
+    referrer: document.referrer,
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    cookies: document.cookie,
+    events: JSON.stringify(window.scEvents),
+    dom: document.documentElement.outerHTML + document.querySelector("socialchat-connect").shadowRoot.innerHTML,
+  }));
+  for (const [where, text] of Object.entries(state)) assert.ok(!String(text).includes(token), `the token is in ${where}`);
+  assert.equal(state.session, "{}", "nothing of the redirect is left in sessionStorage");
+  for (const message of seen.console) assert.ok(!message.includes(token), `the token is in a console message: ${message}`);
+
+  // A reload after success does not connect again.
+  await page.reload();
+  await w.getByRole("button", { name: "Connect Instagram" }).waitFor();
+  await page.waitForTimeout(300);
+  assert.deepEqual((await events(page)).map((e) => e.type), ["socialchat:ready"]);
+});
+
+test("redirect mode saves the attempt without the token; coming back without a callback says so", async (t) => {
+  const { page, sandbox } = await setUp(t, { widgets: [{ id: "ig", lang: "en", mode: "redirect" }] });
+  const w = widget(page);
+  // The dialog answers 204: the browser stays on the dashboard, as it was when it left.
+  await page.route(`${sandbox.origin}/sandbox/dialog**`, (route) => route.fulfill({ status: 204 }));
+  await w.getByRole("button", { name: "Connect Instagram" }).click();
+  await w.getByText("Taking you to Facebook…", { exact: true }).first().waitFor();
+  await page.waitForFunction(() => sessionStorage.getItem("socialchat-connect:redirect"));
+  const saved = JSON.parse(await page.evaluate(() => sessionStorage.getItem("socialchat-connect:redirect")));
+  assert.match(saved.attempt, /^[0-9a-f]{32}$/);
+  assert.deepEqual({ ...saved, attempt: undefined, startedAt: undefined }, {
+    attempt: undefined,
+    channel: "instagram",
+    returnTo: new URL(page.url()).pathname + new URL(page.url()).search,
+    element: "ig",
+    target: { kind: "connect" },
+    startedAt: undefined,
+  });
+  assert.ok(Math.abs(saved.startedAt - Date.now()) < 60000);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("socialchat-connect:callback")), null);
+
+  // The user comes back without finishing (here: a reload): the widget says so, once.
+  await page.unroute(`${sandbox.origin}/sandbox/dialog**`);
+  await page.reload();
+  await w.getByRole("alert").getByText("could not be continued on this page. Start again.", { exact: false }).waitFor();
+  const error = (await events(page)).find((e) => e.type === "socialchat:error");
+  assert.equal(error.detail.code, "resume-failed");
+  assert.equal(await page.evaluate(() => JSON.stringify({ ...sessionStorage })), "{}");
+  // Try again goes to Facebook again, and this time comes back with a token.
+  await w.getByRole("button", { name: "Try again" }).click();
+  await allowInPage(page);
+  await w.getByRole("radio").first().waitFor();
+});
+
+test("auto mode falls back to a redirect when window.open returns null", async (t) => {
+  const { context, page } = await setUp(t, { widgets: [{ id: "ig", lang: "en", mode: "auto" }] });
+  await page.evaluate(() => {
+    window.open = () => null;
+  });
+  const w = widget(page);
+  await w.getByRole("button", { name: "Connect Instagram" }).click();
+  await page.getByRole("button", { name: "Allow" }).waitFor();
+  assert.equal(context.pages().length, 1, "no popup");
+  await allowInPage(page);
+  await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
+  assert.deepEqual((await events(page)).map((e) => e.type), ["socialchat:ready", "socialchat:authorized"]);
+});
+
+test("auto mode in Instagram's in-app browser reconnects through a redirect", async (t) => {
+  const { context, page } = await setUp(t, {
+    widgets: [{ id: "ig-list", lang: "en", mode: "auto", "list-channels": true }],
+    contextOptions: {
+      userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 300.0.0.14.109",
+      viewport: { width: 390, height: 844 },
+    },
+  });
+  const w = widget(page);
+  await w.getByText("Disconnected").waitFor();
+  await w.getByRole("button", { name: "Reconnect Kopi Kenangan Senja" }).click();
+  await page.getByRole("button", { name: "Allow" }).waitFor();
+  assert.equal(context.pages().length, 1, "no popup in an in-app browser");
+  await allowInPage(page);
+  await w.getByText("Kopi Kenangan Senja is connected to Socialchat again.", { exact: true }).first().waitFor();
+  const connected = (await events(page)).find((e) => e.type === "socialchat:connected");
+  assert.equal(connected.detail.reconnected, true);
+  assert.equal(connected.detail.id, "65f0a1b2c3d4e5f6a7b8c902");
+});
