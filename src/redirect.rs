@@ -347,6 +347,18 @@ mod tests {
         .to_json()
     }
 
+    /// The usual case: element "ig" left, the callback came back; `element` looks at it.
+    fn came_back(element: Option<&str>, owner_present: bool) -> Resume {
+        let p = pending(Some("ig"), Target::Connect).to_json();
+        decide(
+            Some(&p),
+            Some(&handoff(ATTEMPT)),
+            me(element),
+            |_| owner_present,
+            NOW,
+        )
+    }
+
     fn me(element: Option<&str>) -> Claimant<'_> {
         Claimant {
             channel: ChannelKind::Instagram,
@@ -401,14 +413,7 @@ mod tests {
 
     #[test]
     fn the_element_that_started_it_resumes_at_the_callback() {
-        let p = pending(Some("ig"), Target::Connect).to_json();
-        let resume = decide(
-            Some(&p),
-            Some(&handoff(ATTEMPT)),
-            me(Some("ig")),
-            |_| true,
-            NOW,
-        );
+        let resume = came_back(Some("ig"), true);
         assert_eq!(
             resume,
             Resume::Continue {
@@ -421,16 +426,10 @@ mod tests {
 
     #[test]
     fn another_element_on_the_page_leaves_it_alone() {
+        assert_eq!(came_back(Some("other"), true), Resume::NotMine);
+        assert_eq!(came_back(None, true), Resume::NotMine);
         let p = pending(Some("ig"), Target::Connect).to_json();
         let h = handoff(ATTEMPT);
-        assert_eq!(
-            decide(Some(&p), Some(&h), me(Some("other")), |_| true, NOW),
-            Resume::NotMine
-        );
-        assert_eq!(
-            decide(Some(&p), Some(&h), me(None), |_| true, NOW),
-            Resume::NotMine
-        );
         let messenger = Claimant {
             channel: ChannelKind::Messenger,
             element: Some("ig"),
@@ -444,16 +443,8 @@ mod tests {
 
     #[test]
     fn when_the_element_is_gone_another_of_its_kind_says_so() {
-        let p = pending(Some("ig"), Target::Connect).to_json();
-        let resume = decide(
-            Some(&p),
-            Some(&handoff(ATTEMPT)),
-            me(Some("x")),
-            |_| false,
-            NOW,
-        );
         assert_eq!(
-            resume,
+            came_back(Some("x"), false),
             Resume::Lost {
                 target: Target::Connect,
                 why: Lost::NoElement
