@@ -6,6 +6,7 @@
 //! in-process simulation. Validation and projection are shared, so the sandbox exercises
 //! exactly what production runs.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -311,11 +312,15 @@ async fn log_requests(request: Request, next: Next) -> Response {
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    eprintln!(
-        "{id} {method} {path} {} {:.1}ms",
+    let line = format!(
+        "{id} {method} {path} {} {:.1}ms\n",
         response.status().as_u16(),
         start.elapsed().as_secs_f64() * 1000.0
     );
+    // One write per line: stderr is unbuffered, and `eprintln!` writes each piece of the format
+    // separately (a dozen system calls per request under load). A log that cannot be written
+    // must not fail the request.
+    let _ = std::io::stderr().write_all(line.as_bytes());
     response
 }
 
@@ -517,24 +522,28 @@ fn project_answer(endpoint: &Endpoint, answer: RawAnswer) -> Response {
             ),
         };
     }
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
-        return json_error(
-            StatusCode::BAD_GATEWAY,
-            "Socialchat answered with something that is not JSON",
-            None,
-        );
-    };
-    let projected = match endpoint {
-        Endpoint::ChannelList => ChannelList::parse(text)
-            .map(|list| list.to_json())
-            .unwrap_or_else(|_| project_channels(value)),
-        Endpoint::Accounts(_) => AccountPage::parse(text)
-            .map(|page| page.to_json())
-            .unwrap_or_else(|_| project_channels(value)),
+    // The answer is read once into its typed shape; only an answer of another shape is read
+    // as a generic JSON value and stripped of the secrets a channel can carry.
+    let typed = match endpoint {
+        Endpoint::ChannelList => ChannelList::parse(text).map(|list| list.to_json()).ok(),
+        Endpoint::Accounts(_) => AccountPage::parse(text).map(|page| page.to_json()).ok(),
         Endpoint::Authorize(_) => AuthorizeResponse::parse(text)
             .map(|a| serde_json::json!({ "url": a.url }))
-            .unwrap_or_else(|_| project_channels(value)),
-        Endpoint::Connect(_) | Endpoint::Reconnect(..) => project_channels(value),
+            .ok(),
+        Endpoint::Connect(_) | Endpoint::Reconnect(..) => None,
+    };
+    let projected = match typed {
+        Some(projected) => projected,
+        None => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(value) => project_channels(value),
+            Err(_) => {
+                return json_error(
+                    StatusCode::BAD_GATEWAY,
+                    "Socialchat answered with something that is not JSON",
+                    None,
+                )
+            }
+        },
     };
     (
         status,

@@ -12,7 +12,8 @@ use crate::app::{PartnerCall, RawAnswer};
 use crate::problem::Problem;
 
 pub struct Upstream {
-    base: String,
+    /// Parsed once: each call only sets its path and query on a copy.
+    base: reqwest::Url,
     key: String,
     client: reqwest::Client,
     timeout: Duration,
@@ -23,10 +24,16 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Upstream {
     pub fn new(base: &str, key: String, timeout: Duration) -> Result<Upstream, String> {
-        let base = base.trim_end_matches('/').to_owned();
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(format!("--upstream must be an http(s) URL, not {base:?}"));
+        let text = base.trim_end_matches('/');
+        if !(text.starts_with("https://") || text.starts_with("http://")) {
+            return Err(format!("--upstream must be an http(s) URL, not {text:?}"));
         }
+        let base = reqwest::Url::parse(text)
+            .ok()
+            .filter(|url| url.host().is_some() && url.query().is_none() && url.fragment().is_none())
+            .ok_or_else(|| {
+                format!("--upstream must be an http(s) URL without query, not {text:?}")
+            })?;
         let client = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(timeout)
@@ -65,10 +72,11 @@ impl Upstream {
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
     ) -> Result<RawAnswer, Problem> {
-        let mut url = format!("{}{}", self.base, path);
+        let mut url = self.base.clone();
+        let joined = format!("{}{}", self.base.path().trim_end_matches('/'), path);
+        url.set_path(&joined);
         if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query::build(query));
+            url.set_query(Some(&query::build(query)));
         }
         let mut request = self
             .client

@@ -624,3 +624,47 @@ fn serve_refuses_to_start_without_the_api_key() {
         .unwrap();
     assert!(!output.status.success());
 }
+
+#[tokio::test]
+async fn an_upstream_with_a_path_keeps_it_in_front_of_every_call() {
+    let upstream = TestUpstream::start().await;
+    let base = format!("{}/gateway/", upstream.url);
+    let proxy = Proxy::start(
+        &["serve", "--upstream", &base],
+        &[("SOCIALCHAT_API_KEY", KEY)],
+    );
+    call(
+        "GET",
+        &format!(
+            "{}/partner/channel/instagram/account?token={TOKEN}&nextOffset=a%2Bb",
+            proxy.api()
+        ),
+        None,
+    )
+    .await;
+    let got = upstream.recorded();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].path, "/gateway/partner/channel/instagram/account");
+    assert_eq!(got[0].query, format!("token={TOKEN}&nextOffset=a%2Bb"));
+}
+
+#[test]
+fn serve_refuses_an_upstream_that_is_not_a_plain_http_url() {
+    for bad in [
+        "ftp://api.socialchat.id",
+        "https://",
+        "https://api.socialchat.id/?x=1",
+    ] {
+        let output = std::process::Command::new(common::BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--upstream", bad])
+            .env("SOCIALCHAT_API_KEY", KEY)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{bad} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("--upstream must be an http(s) URL"),
+            "{bad}: {stderr}"
+        );
+    }
+}
