@@ -329,7 +329,7 @@ pub fn Avatar(name: String, picture: Option<String>) -> impl IntoView {
     view! {
         {move || match picture.clone().filter(|_| !broken.get()) {
             Some(src) => view! {
-                <img class="sc-avatar" src=src alt="" referrerpolicy="no-referrer" loading="lazy"
+                <img class="sc-avatar" src=src alt="" referrerpolicy="no-referrer" loading="lazy" decoding="async"
                     on:error=move |_| {
                         broken.try_set(true);
                     }/>

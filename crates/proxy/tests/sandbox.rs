@@ -426,13 +426,29 @@ async fn latency_delays_answers() {
 #[tokio::test]
 async fn pictures_are_served_and_a_broken_one_is_a_404() {
     let proxy = sandbox(&[]);
-    let svg = client()
-        .get(format!("{}/sandbox/avatar/3.svg", proxy.origin))
+    let picture = client()
+        .get(format!("{}/sandbox/avatar/3.png", proxy.origin))
         .send()
         .await
         .unwrap();
-    assert_eq!(svg.status(), 200);
-    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert_eq!(picture.status(), 200);
+    assert_eq!(picture.headers()["content-type"], "image/png");
+    // A PNG a decoder reads: 64×64, a disc in one colour with a white initial, clear corners.
+    let bytes = picture.bytes().await.unwrap();
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes.to_vec()));
+    // Palette indexes as they are, not expanded to colours.
+    decoder.set_transformations(png::Transformations::IDENTITY);
+    let mut reader = decoder.read_info().unwrap();
+    let mut indexes = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut indexes).unwrap();
+    assert_eq!((frame.width, frame.height), (64, 64));
+    let palette = reader.info().palette.as_ref().unwrap().to_vec();
+    assert_eq!(palette.len(), 9);
+    let index = |x: usize, y: usize| indexes[y * 64 + x];
+    assert_eq!(index(0, 0), 0);
+    assert_eq!(index(4, 32), 1);
+    assert!(indexes.contains(&2), "the initial is drawn");
+    assert_eq!(&palette[6..9], &[255, 255, 255]);
     let broken = client()
         .get(format!("{}/sandbox/avatar/missing.png", proxy.origin))
         .send()

@@ -163,32 +163,31 @@ pub async fn fail(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<FailQuery
     }
 }
 
-const AVATAR_COLOURS: [&str; 6] = [
-    "#d62976", "#4f5bd5", "#fa7e1e", "#2e7d32", "#00838f", "#6a1b9a",
+const AVATAR_COLOURS: [[u8; 3]; 6] = [
+    [0xd6, 0x29, 0x76],
+    [0x4f, 0x5b, 0xd5],
+    [0xfa, 0x7e, 0x1e],
+    [0x2e, 0x7d, 0x32],
+    [0x00, 0x83, 0x8f],
+    [0x6a, 0x1b, 0x9a],
 ];
 
-/// A generated picture for account N (`N.svg`); anything else is a 404, which the widget must
+/// A generated picture for account N (`N.png`); anything else is a 404, which the widget must
 /// survive (it shows the account's initial instead).
 pub async fn avatar(State(sandbox): State<Arc<Sandbox>>, Path(file): Path<String>) -> Response {
     let number = file
-        .strip_suffix(".svg")
+        .strip_suffix(".png")
         .and_then(|n| n.parse::<usize>().ok());
     let Some((number, initial)) = number.and_then(|n| Some((n, sandbox.avatar_initial(n)?))) else {
         return (StatusCode::NOT_FOUND, "no such picture").into_response();
     };
     let colour = AVATAR_COLOURS[number % AVATAR_COLOURS.len()];
-    let svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 64\">\
-<rect width=\"64\" height=\"64\" rx=\"32\" fill=\"{colour}\"/>\
-<text x=\"32\" y=\"41\" font-family=\"sans-serif\" font-size=\"28\" font-weight=\"700\" fill=\"#fff\" text-anchor=\"middle\">{}</text></svg>",
-        escape(&initial.to_uppercase().to_string())
-    );
     (
         [
-            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CONTENT_TYPE, "image/png"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        svg,
+        super::avatar::png(initial, colour),
     )
         .into_response()
 }

@@ -6,6 +6,7 @@
 //! expire (401), connecting an account twice is a 409, reconnecting needs the channel's account to
 //! have been allowed in the dialog, and a Deny forwards Facebook's error parameters.
 
+mod avatar;
 mod dialog;
 mod fault;
 mod seed;

@@ -60,7 +60,7 @@ fn picture(number: usize) -> Option<String> {
     match number {
         NO_PICTURE => None,
         BROKEN_PICTURE => Some("/sandbox/avatar/missing.png".to_owned()),
-        n => Some(format!("/sandbox/avatar/{n}.svg")),
+        n => Some(format!("/sandbox/avatar/{n}.png")),
     }
 }
 
