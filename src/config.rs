@@ -145,6 +145,19 @@ fn parse_proxy(value: Option<&str>) -> Result<String, ConfigError> {
     Ok(value.trim_end_matches('/').to_owned())
 }
 
+/// The `channel` attribute: Instagram when absent or empty.
+pub fn parse_channel(value: Option<&str>) -> Result<ChannelKind, ConfigError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(ChannelKind::Instagram),
+        Some(v) => v.parse().map_err(|_| {
+            ConfigError::new(
+                "channel",
+                format!("must be \"instagram\" or \"messenger\", not {v:?}"),
+            )
+        }),
+    }
+}
+
 fn parse_bool(value: Option<&str>) -> bool {
     // A boolean attribute: present means true, unless written out as "false".
     matches!(value, Some(v) if !v.trim().eq_ignore_ascii_case("false"))
@@ -158,15 +171,7 @@ impl WidgetConfig {
         browser_langs: impl IntoIterator<Item = &'a str>,
     ) -> Result<WidgetConfig, ConfigError> {
         let proxy = parse_proxy(attrs.proxy)?;
-        let channel = match attrs.channel.map(str::trim) {
-            None | Some("") => ChannelKind::Instagram,
-            Some(v) => v.parse().map_err(|_| {
-                ConfigError::new(
-                    "channel",
-                    format!("must be \"instagram\" or \"messenger\", not {v:?}"),
-                )
-            })?,
-        };
+        let channel = parse_channel(attrs.channel)?;
         let lang = match attrs.lang.map(str::trim) {
             None | Some("") => Lang::from_browser(browser_langs),
             Some(v) => Lang::from_tag(v).ok_or_else(|| {

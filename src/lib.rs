@@ -1,10 +1,10 @@
 //! socialchat-connect: the `<socialchat-connect>` element that lets a partner's users connect
 //! Instagram to Socialchat without leaving the partner's dashboard.
 //!
-//! The crate is split the way it is tested. The pure core ([`config`], [`flow`], [`i18n`], and
-//! the pure parts of [`popup`], [`redirect`]) has no web dependency and is tested natively in milliseconds; the
-//! thin browser shell (`element`, `client`, `events`, `js_json`, `callback_page`, `ui`) exists only on
-//! wasm32 and is tested in headless Chromium (`tests/`).
+//! The crate is split the way it is tested. The pure core ([`config`], [`flow`], [`i18n`],
+//! [`redirect`] and the pure parts of [`popup`]) has no web dependency and is tested natively in
+//! milliseconds; the thin browser shell (`element`, `client`, `events`, `js_json`, `session`,
+//! `callback_page`, `ui`) exists only on wasm32 and is tested in headless Chromium (`tests/`).
 
 pub mod config;
 pub mod flow;

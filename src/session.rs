@@ -5,6 +5,7 @@ use socialchat_api::ChannelKind;
 use wasm_bindgen::JsCast;
 use web_sys::Storage;
 
+use crate::config::parse_channel;
 use crate::redirect::{HANDOFF_KEY, PENDING_KEY};
 
 fn storage() -> Option<Storage> {
@@ -86,11 +87,13 @@ pub fn element_present(kind: ChannelKind, id: Option<&str>) -> bool {
     (0..elements.length())
         .filter_map(|i| elements.item(i)?.dyn_into::<web_sys::Element>().ok())
         .any(|el| {
-            let own_id = Some(el.id()).filter(|i| !i.is_empty());
-            let own_kind = el
-                .get_attribute("channel")
-                .and_then(|c| c.trim().parse::<ChannelKind>().ok())
-                .unwrap_or(ChannelKind::Instagram);
-            own_kind == kind && own_id.as_deref() == id
+            // Read as the element itself reads it: one with an invalid `channel` never resumes.
+            let own_kind = parse_channel(el.get_attribute("channel").as_deref()).ok();
+            own_kind == Some(kind) && id_of(&el).as_deref() == id
         })
+}
+
+/// An element's `id` attribute, `None` when it has none: what a redirect remembers it by.
+pub fn id_of(element: &web_sys::Element) -> Option<String> {
+    Some(element.id()).filter(|id| !id.is_empty())
 }

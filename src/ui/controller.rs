@@ -206,10 +206,7 @@ impl Controller {
             return;
         }
         let Some(kind) = self.kind() else { return };
-        let element = self
-            .host
-            .try_with_value(|h| Some(h.id()).filter(|id| !id.is_empty()))
-            .flatten();
+        let element = self.element_id();
         let mut resume = decide(
             pending.as_deref(),
             handoff.as_deref(),
@@ -249,10 +246,7 @@ impl Controller {
 
     /// Redirect mode: saves the attempt (never the token) and sends the page to Facebook.
     fn redirect(self, attempt: u32, url: &str, target: Target, kind: socialchat_api::ChannelKind) {
-        let element = self
-            .host
-            .try_with_value(|h| Some(h.id()).filter(|id| !id.is_empty()))
-            .flatten();
+        let element = self.element_id();
         let saved = session::attempt_id()
             .ok_or_else(|| "the browser gave no random numbers".to_owned())
             .and_then(|id| {
@@ -290,6 +284,11 @@ impl Controller {
         for effect in effects {
             self.run(effect);
         }
+    }
+
+    /// This element's `id` attribute, if it has one.
+    fn element_id(self) -> Option<String> {
+        self.host.try_with_value(|h| session::id_of(h)).flatten()
     }
 
     fn kind(self) -> Option<socialchat_api::ChannelKind> {
