@@ -3,8 +3,9 @@
 //! every request of a widget shares one `AbortController`, aborted when the widget is removed.
 
 use socialchat_api::{
-    query, AccountPage, ApiError, AuthorizeResponse, ChannelId, ChannelKind, ChannelList,
-    ChannelRecordId, ConnectRequest, Endpoint, NextOffset, ReconnectRequest, Token,
+    AccountPage, ApiError, AuthorizeResponse, ChannelId, ChannelKind, ChannelList,
+    ChannelListQuery, ChannelRecordId, ConnectRequest, NextOffset, PartnerCall, ReconnectRequest,
+    Token,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -48,20 +49,19 @@ impl ProxyClient {
         }
     }
 
-    async fn send(
-        &self,
-        endpoint: &Endpoint,
-        query: &[(&str, &str)],
-        body: Option<String>,
-    ) -> Result<String, ApiFailure> {
+    async fn send(&self, call: &PartnerCall) -> Result<String, ApiFailure> {
         let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
-        let mut url = format!("{}{}", self.base, endpoint.path());
+        let mut url = format!("{}{}", self.base, call.path());
+        let query = call.query_string();
         if !query.is_empty() {
             url.push('?');
-            url.push_str(&query::build(query));
+            url.push_str(&query);
         }
+        let body = call
+            .body()
+            .map(|b| serde_json::to_string(&b).unwrap_or_default());
         let init = RequestInit::new();
-        init.set_method(endpoint.method().as_str());
+        init.set_method(call.method().as_str());
         init.set_credentials(self.credentials);
         // The proxy never redirects; a redirect would mean a misconfigured path.
         init.set_redirect(web_sys::RequestRedirect::Error);
@@ -99,7 +99,7 @@ impl ProxyClient {
     }
 
     pub async fn authorize(&self, kind: ChannelKind) -> Result<String, ApiFailure> {
-        let body = self.send(&Endpoint::Authorize(kind), &[], None).await?;
+        let body = self.send(&PartnerCall::Authorize { kind }).await?;
         AuthorizeResponse::parse(&body)
             .map(|a| a.url)
             .map_err(ApiFailure::Unexpected)
@@ -111,11 +111,12 @@ impl ProxyClient {
         token: &Token,
         offset: Option<&NextOffset>,
     ) -> Result<AccountPage, ApiFailure> {
-        let mut query = vec![("token", token.expose())];
-        if let Some(offset) = offset {
-            query.push(("nextOffset", offset.as_str()));
-        }
-        let body = self.send(&Endpoint::Accounts(kind), &query, None).await?;
+        let call = PartnerCall::Accounts {
+            kind,
+            token: token.clone(),
+            offset: offset.cloned(),
+        };
+        let body = self.send(&call).await?;
         AccountPage::parse(&body).map_err(ApiFailure::Unexpected)
     }
 
@@ -126,12 +127,11 @@ impl ProxyClient {
         channel_id: &ChannelId,
         token: &Token,
     ) -> Result<serde_json::Value, ApiFailure> {
-        let request = ConnectRequest {
+        let body = ConnectRequest {
             channel_id: channel_id.clone(),
             token: token.clone(),
         };
-        let body = serde_json::to_string(&request).unwrap_or_default();
-        let answer = self.send(&Endpoint::Connect(kind), &[], Some(body)).await?;
+        let answer = self.send(&PartnerCall::Connect { kind, body }).await?;
         Ok(serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null))
     }
 
@@ -141,20 +141,24 @@ impl ProxyClient {
         id: &ChannelRecordId,
         token: &Token,
     ) -> Result<serde_json::Value, ApiFailure> {
-        let request = ReconnectRequest {
+        let body = ReconnectRequest {
             token: token.clone(),
         };
-        let body = serde_json::to_string(&request).unwrap_or_default();
+        let id = id.clone();
         let answer = self
-            .send(&Endpoint::Reconnect(kind, id.clone()), &[], Some(body))
+            .send(&PartnerCall::Reconnect { kind, id, body })
             .await?;
         Ok(serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null))
     }
 
     /// The company's channels of one kind (`list-channels`).
     pub async fn channels(&self, kind: ChannelKind) -> Result<ChannelList, ApiFailure> {
-        let query = [("channelTypes[]", kind.as_str()), ("limit", "100")];
-        let body = self.send(&Endpoint::ChannelList, &query, None).await?;
+        let query = ChannelListQuery {
+            limit: Some(100),
+            channel_types: vec![kind.as_str().to_owned()],
+            ..Default::default()
+        };
+        let body = self.send(&PartnerCall::ChannelList { query }).await?;
         ChannelList::parse(&body).map_err(ApiFailure::Unexpected)
     }
 }

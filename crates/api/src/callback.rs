@@ -8,9 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::endpoint::ChannelKind;
 use crate::error::truncate_chars;
 use crate::input::Token;
+use crate::kind::ChannelKind;
 use crate::query;
 
 /// The `source` of every message of this protocol.

@@ -1,8 +1,9 @@
 //! The Socialchat Partner API, in types.
 //!
 //! This crate is the one home of everything both sides of socialchat-connect must agree on: the
-//! channel kinds and the path of every endpoint ([`endpoint`]), the shape and validation of what
-//! goes up ([`input`], [`request`]), the tolerant parsing of what comes back ([`account`],
+//! channel kinds ([`kind`]), the widget's calls with their paths, queries and bodies and the one
+//! function that recognizes them in a request ([`call`]), the shape and validation of what goes
+//! up ([`input`], [`request`]), the tolerant parsing of what comes back ([`account`],
 //! [`channel`], [`error`]) and the message the callback page sends to the widget ([`callback`]).
 //!
 //! It has no web or server dependency: the widget compiles it to WebAssembly, the proxy links it
@@ -10,20 +11,22 @@
 //! network; every parser returns a [`ParseError`] instead.
 
 pub mod account;
+pub mod call;
 pub mod callback;
 pub mod channel;
-pub mod endpoint;
 pub mod error;
 pub mod input;
+pub mod kind;
 pub mod query;
 pub mod request;
 
 pub use account::{Account, AccountPage};
+pub use call::{ChannelListQuery, Method, PartnerCall, Rejection, Route};
 pub use callback::{CallbackFailure, CallbackMessage, CallbackOutcome, ProtocolError};
 pub use channel::{Channel, ChannelList, ChannelType};
-pub use endpoint::{ChannelKind, Endpoint, Method};
 pub use error::{ApiError, ParseError};
 pub use input::{ChannelId, ChannelRecordId, InvalidInput, NextOffset, Token};
+pub use kind::ChannelKind;
 pub use request::{AuthorizeResponse, ConnectRequest, PartnerCallbacks, ReconnectRequest};
 
 /// The largest response body any parser here accepts. Account pages and channel lists are a few

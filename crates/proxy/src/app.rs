@@ -12,26 +12,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method as HttpMethod, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
-use socialchat_api::endpoint::RouteRejection;
 use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
-use socialchat_api::{
-    channel::project_channels, query, AccountPage, ApiError, AuthorizeResponse, ChannelList,
-    ConnectRequest, Endpoint, NextOffset, ReconnectRequest, Token,
-};
+use socialchat_api::{PartnerCall, Rejection};
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
-use crate::problem::{error_response, json_error, Problem, Source};
-use crate::sandbox::Sandbox;
-use crate::upstream::Upstream;
+use crate::call::Backend;
+use crate::problem::{json_error, Problem};
+use crate::project::project_answer;
 
 pub struct ServerOptions {
     pub listen: std::net::SocketAddr,
@@ -43,6 +39,50 @@ pub struct ServerOptions {
     /// Sandbox only: allow any `http://127.0.0.1:PORT` or `http://localhost:PORT` origin (the
     /// browser test runner's port is random).
     pub allow_local_origins: bool,
+}
+
+/// The server's flags as given on the command line, before they are checked.
+pub struct ServerFlags {
+    pub listen: std::net::SocketAddr,
+    pub prefix: String,
+    pub allow_origins: Vec<String>,
+    pub static_dir: Option<PathBuf>,
+    pub timeout_secs: u64,
+    pub max_concurrency: usize,
+    pub allow_local_origins: bool,
+}
+
+impl ServerOptions {
+    /// Checks the flags; a wrong one is an error that names it and says what it should hold.
+    pub fn from_flags(flags: ServerFlags) -> Result<ServerOptions, String> {
+        let prefix = flags.prefix.trim_end_matches('/').to_owned();
+        if !prefix.is_empty() && !prefix.starts_with('/') {
+            return Err(format!("--prefix must start with '/', not {prefix:?}"));
+        }
+        for origin in &flags.allow_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://"))
+                || origin.ends_with('/')
+            {
+                return Err(format!(
+                    "--allow-origin takes an origin like https://dashboard.example, not {origin:?}"
+                ));
+            }
+        }
+        if let Some(dir) = &flags.static_dir {
+            if !dir.is_dir() {
+                return Err(format!("--static {} is not a folder", dir.display()));
+            }
+        }
+        Ok(ServerOptions {
+            listen: flags.listen,
+            prefix,
+            allow_origins: flags.allow_origins,
+            static_dir: flags.static_dir,
+            timeout: Duration::from_secs(flags.timeout_secs.max(1)),
+            max_concurrency: flags.max_concurrency.max(1),
+            allow_local_origins: flags.allow_local_origins,
+        })
+    }
 }
 
 /// Whether `origin` is a plain-HTTP origin on this machine.
@@ -59,38 +99,8 @@ fn is_local_origin(origin: &[u8]) -> bool {
         })
 }
 
-/// Where the widget's calls are answered.
-pub enum Backend {
-    Upstream(Upstream),
-    Sandbox(Arc<Sandbox>),
-}
-
-/// A widget call that passed validation: what a backend receives.
-pub struct PartnerCall {
-    pub endpoint: Endpoint,
-    /// Query pairs to pass on, decoded and validated.
-    pub query: Vec<(String, String)>,
-    /// The validated JSON body of a POST.
-    pub body: Option<serde_json::Value>,
-}
-
-/// A backend's answer before projection.
-pub struct RawAnswer {
-    pub status: u16,
-    pub body: Bytes,
-}
-
-impl Backend {
-    async fn call(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
-        match self {
-            Backend::Upstream(upstream) => upstream.call(call).await,
-            Backend::Sandbox(sandbox) => sandbox.call(call).await,
-        }
-    }
-}
-
 struct AppState {
-    backend: Backend,
+    backend: Arc<dyn Backend>,
     prefix: String,
     permits: Semaphore,
 }
@@ -98,7 +108,7 @@ struct AppState {
 /// How long a request waits for a free slot before it gets 503.
 const QUEUE_WAIT: Duration = Duration::from_secs(5);
 
-pub async fn run(options: ServerOptions, backend: Backend) -> Result<(), String> {
+pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
@@ -106,13 +116,8 @@ pub async fn run(options: ServerOptions, backend: Backend) -> Result<(), String>
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
     let origin = format!("http://{addr}");
-    let mode = match &backend {
-        Backend::Upstream(_) => "serve",
-        Backend::Sandbox(sandbox) => {
-            sandbox.set_origin(&origin);
-            "sandbox"
-        }
-    };
+    let mode = backend.mode();
+    backend.listening_on(&origin);
     let prefix = options.prefix.clone();
     let router = router(options, backend);
     let shutdown = shutdown_signal();
@@ -156,11 +161,8 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
-pub fn router(options: ServerOptions, backend: Backend) -> Router {
-    let sandbox = match &backend {
-        Backend::Sandbox(sandbox) => Some(sandbox.clone()),
-        Backend::Upstream(_) => None,
-    };
+pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
+    let own_routes = backend.clone().routes();
     let prefix = options.prefix.clone();
     let state = Arc::new(AppState {
         backend,
@@ -179,8 +181,7 @@ pub fn router(options: ServerOptions, backend: Backend) -> Router {
         api = api.layer(cors.clone());
     }
     let mut app = Router::new().merge(api);
-    if let Some(sandbox) = sandbox {
-        let mut routes = crate::sandbox::routes(sandbox);
+    if let Some(mut routes) = own_routes {
         if let Some(cors) = cors {
             routes = routes.layer(cors);
         }
@@ -338,10 +339,25 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
         .strip_prefix(state.prefix.as_str())
         .unwrap_or("")
         .to_owned();
-    let endpoint = match Endpoint::recognize(request.method().as_str(), &path) {
-        Ok(endpoint) => endpoint,
-        Err(RouteRejection::NotFound) => return Err(Problem::not_found()),
-        Err(RouteRejection::MethodNotAllowed { allowed }) => {
+    let method = request.method().clone();
+    let query = request.uri().query().map(str::to_owned);
+    // Only the POSTs carry a body; whatever else a request sends is not read.
+    let body = if method == HttpMethod::POST {
+        to_bytes(request.into_body(), MAX_REQUEST_BODY_BYTES)
+            .await
+            .map_err(|_| {
+                Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"),
+                )
+            })?
+    } else {
+        Default::default()
+    };
+    let call = match PartnerCall::from_request(method.as_str(), &path, query.as_deref(), &body) {
+        Ok(call) => call,
+        Err(Rejection::NotFound) => return Err(Problem::not_found()),
+        Err(Rejection::MethodNotAllowed { allowed }) => {
             let mut response = json_error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 &format!("this route takes {} only", allowed.as_str()),
@@ -352,14 +368,7 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
                 .insert(header::ALLOW, HeaderValue::from_static(allowed.as_str()));
             return Ok(response);
         }
-        Err(RouteRejection::BadId(e)) => return Err(Problem::bad_request(e.to_string())),
-    };
-    let query = forwarded_query(&endpoint, request.uri().query())?;
-    let body = validated_body(&endpoint, request.into_body()).await?;
-    let call = PartnerCall {
-        endpoint,
-        query,
-        body,
+        Err(Rejection::BadRequest(message)) => return Err(Problem::bad_request(message)),
     };
     let _permit = tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
         .await
@@ -376,184 +385,5 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
             )
         })?;
     let answer = state.backend.call(&call).await?;
-    Ok(project_answer(&call.endpoint, answer))
-}
-
-/// The longest `search` passed on to the channel list.
-const MAX_SEARCH_CHARS: usize = 100;
-
-/// Validates the query of a call and keeps only what Socialchat needs for it.
-fn forwarded_query(
-    endpoint: &Endpoint,
-    raw: Option<&str>,
-) -> Result<Vec<(String, String)>, Problem> {
-    let raw = raw.unwrap_or("");
-    if raw.len() > 8192 {
-        return Err(Problem::bad_request("query string is too long"));
-    }
-    let pairs = query::parse(raw);
-    let mut seen: Vec<&str> = Vec::new();
-    for (key, value) in &pairs {
-        let allowed = match endpoint {
-            Endpoint::ChannelList => match key.as_str() {
-                "page" | "limit" => {
-                    if value.is_empty()
-                        || value.len() > 5
-                        || !value.bytes().all(|b| b.is_ascii_digit())
-                    {
-                        return Err(Problem::bad_request(format!(
-                            "{key} must be a whole number"
-                        )));
-                    }
-                    true
-                }
-                "search" => {
-                    if value.chars().count() > MAX_SEARCH_CHARS {
-                        return Err(Problem::bad_request(format!(
-                            "search is longer than {MAX_SEARCH_CHARS} characters"
-                        )));
-                    }
-                    true
-                }
-                "channelTypes[]" => {
-                    if value.is_empty()
-                        || value.len() > 40
-                        || !value.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-                    {
-                        return Err(Problem::bad_request(
-                            "channelTypes[] must be a channel type like instagram",
-                        ));
-                    }
-                    true
-                }
-                _ => false,
-            },
-            Endpoint::Accounts(_) => match key.as_str() {
-                "token" => {
-                    Token::new(value.as_str()).map_err(|e| Problem::bad_request(e.to_string()))?;
-                    true
-                }
-                "nextOffset" => {
-                    NextOffset::new(value.as_str())
-                        .map_err(|e| Problem::bad_request(e.to_string()))?;
-                    true
-                }
-                _ => false,
-            },
-            Endpoint::Authorize(_) | Endpoint::Connect(_) | Endpoint::Reconnect(..) => false,
-        };
-        if !allowed {
-            let shown: String = key.chars().take(40).collect();
-            return Err(Problem::bad_request(format!(
-                "unexpected query parameter {shown:?}"
-            )));
-        }
-        if key != "channelTypes[]" && seen.contains(&key.as_str()) {
-            return Err(Problem::bad_request(format!(
-                "{key} is given more than once"
-            )));
-        }
-        seen.push(key);
-    }
-    if matches!(endpoint, Endpoint::Accounts(_)) && !seen.contains(&"token") {
-        return Err(Problem::bad_request(
-            "token is missing: pass the token from the authorization callback",
-        ));
-    }
-    Ok(pairs)
-}
-
-/// Reads and validates the JSON body of connect and reconnect; other calls take none.
-async fn validated_body(
-    endpoint: &Endpoint,
-    body: Body,
-) -> Result<Option<serde_json::Value>, Problem> {
-    if !matches!(endpoint, Endpoint::Connect(_) | Endpoint::Reconnect(..)) {
-        return Ok(None);
-    }
-    let bytes = to_bytes(body, MAX_REQUEST_BODY_BYTES).await.map_err(|_| {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"),
-        )
-    })?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| Problem::bad_request("request body is not UTF-8 text"))?;
-    let value = match endpoint {
-        Endpoint::Connect(_) => ConnectRequest::parse(text)
-            .map_err(|e| {
-                Problem::bad_request(format!(
-                    "body must be {{\"channelId\", \"token\"}}: {}",
-                    e.detail
-                ))
-            })
-            .and_then(|r| {
-                serde_json::to_value(r).map_err(|_| Problem::bad_request("body is not valid"))
-            })?,
-        _ => ReconnectRequest::parse(text)
-            .map_err(|e| Problem::bad_request(format!("body must be {{\"token\"}}: {}", e.detail)))
-            .and_then(|r| {
-                serde_json::to_value(r).map_err(|_| Problem::bad_request("body is not valid"))
-            })?,
-    };
-    Ok(Some(value))
-}
-
-/// Turns a backend's answer into what the browser receives: successful answers are projected
-/// per endpoint (channels lose their secrets, accounts keep name, channelId and picture);
-/// errors keep their status and messages; anything that is not JSON becomes a JSON error.
-fn project_answer(endpoint: &Endpoint, answer: RawAnswer) -> Response {
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    let text = std::str::from_utf8(&answer.body).unwrap_or("");
-    if !status.is_success() {
-        let error = ApiError::from_response(answer.status, text);
-        let status = if status.is_client_error() || status.is_server_error() {
-            status
-        } else {
-            // A redirect or an informational status is not something the widget can follow.
-            StatusCode::BAD_GATEWAY
-        };
-        return match error.message {
-            Some(message) => upstream_error(status, &message, error.original_message.as_deref()),
-            None => upstream_error(
-                status,
-                &format!("Socialchat answered HTTP {} without details", answer.status),
-                error.original_message.as_deref(),
-            ),
-        };
-    }
-    // The answer is read once into its typed shape; only an answer of another shape is read
-    // as a generic JSON value and stripped of the secrets a channel can carry.
-    let typed = match endpoint {
-        Endpoint::ChannelList => ChannelList::parse(text).map(|list| list.to_json()).ok(),
-        Endpoint::Accounts(_) => AccountPage::parse(text).map(|page| page.to_json()).ok(),
-        Endpoint::Authorize(_) => AuthorizeResponse::parse(text)
-            .map(|a| serde_json::json!({ "url": a.url }))
-            .ok(),
-        Endpoint::Connect(_) | Endpoint::Reconnect(..) => None,
-    };
-    let projected = match typed {
-        Some(projected) => projected,
-        None => match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(value) => project_channels(value),
-            Err(_) => {
-                return json_error(
-                    StatusCode::BAD_GATEWAY,
-                    "Socialchat answered with something that is not JSON",
-                    None,
-                )
-            }
-        },
-    };
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        projected.to_string(),
-    )
-        .into_response()
-}
-
-/// An error Socialchat (or the sandbox) gave, passed on in Socialchat's shape.
-fn upstream_error(status: StatusCode, message: &str, original: Option<&str>) -> Response {
-    error_response(Source::Socialchat, status, message, original)
+    Ok(project_answer(&call, answer))
 }

@@ -1,16 +1,11 @@
-//! `socialchat-proxy`: the reference partner proxy for socialchat-connect.
+//! `socialchat-proxy`: the reference partner proxy for socialchat-connect. This file only reads
+//! the command line; everything else is in the library (`lib.rs`).
 //!
 //! - `serve` keeps the company's API key on the server and forwards exactly the widget's calls to
 //!   Socialchat, projecting channels so that no secret reaches a browser.
 //! - `sandbox` answers the same routes from an in-process simulation of Socialchat and of the
 //!   Facebook dialog, for the preview and every test: no account, no network.
 //! - `set-callback` is step 1 of the partner guide (`PUT /partner`).
-
-mod app;
-mod problem;
-mod sandbox;
-mod set_callback;
-mod upstream;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,7 +14,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{Backend, ServerOptions};
+use std::sync::Arc;
+
+use socialchat_proxy::app::{self, ServerFlags, ServerOptions};
+use socialchat_proxy::{sandbox, set_callback, upstream};
 
 #[derive(Parser)]
 #[command(
@@ -136,31 +134,13 @@ fn api_key() -> Result<String, String> {
 }
 
 fn server_options(common: CommonArgs, allow_local_origins: bool) -> Result<ServerOptions, String> {
-    let prefix = common.prefix.trim_end_matches('/').to_owned();
-    if !prefix.is_empty() && !prefix.starts_with('/') {
-        return Err(format!("--prefix must start with '/', not {prefix:?}"));
-    }
-    for origin in &common.allow_origins {
-        if !(origin.starts_with("http://") || origin.starts_with("https://"))
-            || origin.ends_with('/')
-        {
-            return Err(format!(
-                "--allow-origin takes an origin like https://dashboard.example, not {origin:?}"
-            ));
-        }
-    }
-    if let Some(dir) = &common.static_dir {
-        if !dir.is_dir() {
-            return Err(format!("--static {} is not a folder", dir.display()));
-        }
-    }
-    Ok(ServerOptions {
+    ServerOptions::from_flags(ServerFlags {
         listen: common.listen,
-        prefix,
+        prefix: common.prefix,
         allow_origins: common.allow_origins,
         static_dir: common.static_dir,
-        timeout: Duration::from_secs(common.timeout_secs.max(1)),
-        max_concurrency: common.max_concurrency.max(1),
+        timeout_secs: common.timeout_secs,
+        max_concurrency: common.max_concurrency,
         allow_local_origins,
     })
 }
@@ -171,7 +151,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let key = api_key()?;
             let options = server_options(args.common, false)?;
             let upstream = upstream::Upstream::new(&args.upstream, key, options.timeout)?;
-            app::run(options, Backend::Upstream(upstream)).await
+            app::run(options, Arc::new(upstream)).await
         }
         Command::Sandbox(args) => {
             let faults = args
@@ -192,11 +172,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 callback_url: args.callback_url,
                 timeout: options.timeout,
             };
-            app::run(
-                options,
-                Backend::Sandbox(sandbox::Sandbox::new(sandbox_options)),
-            )
-            .await
+            app::run(options, sandbox::Sandbox::new(sandbox_options)).await
         }
         Command::SetCallback(args) => {
             let key = api_key()?;

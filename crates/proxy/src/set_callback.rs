@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use socialchat_api::endpoint::PARTNER_SETTINGS_PATH;
+use socialchat_api::call::PARTNER_SETTINGS_PATH;
 use socialchat_api::{ApiError, PartnerCallbacks};
 
 use crate::upstream::Upstream;
@@ -60,14 +60,9 @@ pub async fn run(
         }
     }
     let client = Upstream::new(upstream, key.to_owned(), timeout)?;
-    let json = serde_json::to_value(&body).map_err(|e| e.to_string())?;
+    let json = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
     let answer = client
-        .send(
-            reqwest::Method::PUT,
-            PARTNER_SETTINGS_PATH,
-            &[],
-            Some(&json),
-        )
+        .send(reqwest::Method::PUT, PARTNER_SETTINGS_PATH, "", Some(json))
         .await
         .map_err(|problem| problem.message)?;
     let text = String::from_utf8_lossy(&answer.body);

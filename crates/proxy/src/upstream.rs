@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use socialchat_api::{query, Method, MAX_BODY_BYTES};
+use socialchat_api::{Method, MAX_BODY_BYTES};
 
-use crate::app::{PartnerCall, RawAnswer};
+use crate::call::{Answer, Backend, PartnerCall, RawAnswer};
 use crate::problem::Problem;
 
 pub struct Upstream {
@@ -50,33 +50,38 @@ impl Upstream {
         })
     }
 
-    pub async fn call(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
-        let query: Vec<(&str, &str)> = call
-            .query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let method = match call.endpoint.method() {
+    async fn forward(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
+        let method = match call.method() {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        self.send(method, &call.endpoint.path(), &query, call.body.as_ref())
+        let body = match call.body() {
+            Some(body) => Some(serde_json::to_vec(&body).map_err(|_| {
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the call's body could not be written",
+                )
+            })?),
+            None => None,
+        };
+        self.send(method, &call.path(), &call.query_string(), body)
             .await
     }
 
-    /// Sends one request to `{base}{path}?{query}` with the bearer key.
+    /// Sends one request to `{base}{path}?{query}` with the bearer key; `query` is encoded and
+    /// `body` is JSON.
     pub async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
-        query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
+        query: &str,
+        body: Option<Vec<u8>>,
     ) -> Result<RawAnswer, Problem> {
         let mut url = self.base.clone();
         let joined = format!("{}{}", self.base.path().trim_end_matches('/'), path);
         url.set_path(&joined);
         if !query.is_empty() {
-            url.set_query(Some(&query::build(query)));
+            url.set_query(Some(query));
         }
         let mut request = self
             .client
@@ -86,7 +91,7 @@ impl Upstream {
         if let Some(body) = body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_string());
+                .body(body);
         }
         let mut response = request
             .send()
@@ -132,4 +137,14 @@ fn too_large() -> Problem {
         StatusCode::BAD_GATEWAY,
         format!("Socialchat's answer is larger than {MAX_BODY_BYTES} bytes"),
     )
+}
+
+impl Backend for Upstream {
+    fn mode(&self) -> &'static str {
+        "serve"
+    }
+
+    fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a> {
+        Box::pin(self.forward(call))
+    }
 }

@@ -1,7 +1,7 @@
 //! Injected failures (`--fail ROUTE:OUTCOME[:TIMES]`), so that every error path of the widget
 //! can be exercised against the sandbox.
 
-use socialchat_api::Endpoint;
+use socialchat_api::Route;
 
 /// What an injected failure does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,23 +18,10 @@ pub enum Outcome {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
-    pub route: &'static str,
+    pub route: Route,
     pub outcome: Outcome,
     /// How many more calls fail; `None`: all of them.
     pub remaining: Option<u32>,
-}
-
-/// The route names `--fail` takes.
-pub const ROUTES: [&str; 5] = ["channels", "authorize", "account", "connect", "reconnect"];
-
-pub fn route_of(endpoint: &Endpoint) -> &'static str {
-    match endpoint {
-        Endpoint::ChannelList => "channels",
-        Endpoint::Authorize(_) => "authorize",
-        Endpoint::Accounts(_) => "account",
-        Endpoint::Connect(_) => "connect",
-        Endpoint::Reconnect(..) => "reconnect",
-    }
 }
 
 impl Fault {
@@ -42,16 +29,11 @@ impl Fault {
         let usage = || {
             format!(
                 "--fail {rule:?}: expected ROUTE:OUTCOME[:TIMES], ROUTE one of {}, OUTCOME an HTTP status (400-599), timeout, malformed or html",
-                ROUTES.join(", ")
+                Route::ALL.map(Route::name).join(", ")
             )
         };
         let mut parts = rule.split(':');
-        let route = parts.next().unwrap_or("");
-        let route = ROUTES
-            .iter()
-            .find(|r| **r == route)
-            .copied()
-            .ok_or_else(usage)?;
+        let route = Route::from_name(parts.next().unwrap_or("")).ok_or_else(usage)?;
         let outcome = match parts.next().ok_or_else(usage)? {
             "timeout" => Outcome::Timeout,
             "malformed" => Outcome::Malformed,
@@ -77,7 +59,7 @@ impl Fault {
 }
 
 /// The outcome of the first live fault for `route`, counting it down.
-pub fn take(faults: &mut Vec<Fault>, route: &str) -> Option<Outcome> {
+pub fn take(faults: &mut Vec<Fault>, route: Route) -> Option<Outcome> {
     let index = faults.iter().position(|f| f.route == route)?;
     let outcome = faults[index].outcome;
     if let Some(remaining) = &mut faults[index].remaining {
@@ -98,7 +80,7 @@ mod tests {
         assert_eq!(
             Fault::parse("account:500").unwrap(),
             Fault {
-                route: "account",
+                route: Route::Account,
                 outcome: Outcome::Status(500),
                 remaining: None
             }
@@ -127,9 +109,15 @@ mod tests {
     #[test]
     fn a_counted_fault_stops_after_its_count() {
         let mut faults = vec![Fault::parse("account:503:2").unwrap()];
-        assert_eq!(take(&mut faults, "connect"), None);
-        assert_eq!(take(&mut faults, "account"), Some(Outcome::Status(503)));
-        assert_eq!(take(&mut faults, "account"), Some(Outcome::Status(503)));
-        assert_eq!(take(&mut faults, "account"), None);
+        assert_eq!(take(&mut faults, Route::Connect), None);
+        assert_eq!(
+            take(&mut faults, Route::Account),
+            Some(Outcome::Status(503))
+        );
+        assert_eq!(
+            take(&mut faults, Route::Account),
+            Some(Outcome::Status(503))
+        );
+        assert_eq!(take(&mut faults, Route::Account), None);
     }
 }

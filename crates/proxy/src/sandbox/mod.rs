@@ -19,9 +19,11 @@ use axum::body::Bytes;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
-use socialchat_api::{query, Account, AccountPage, ChannelId, ChannelKind, Endpoint, NextOffset};
+use socialchat_api::{
+    Account, AccountPage, ChannelId, ChannelKind, ChannelListQuery, NextOffset, PartnerCall,
+};
 
-use crate::app::{PartnerCall, RawAnswer};
+use crate::call::{Answer, Backend, RawAnswer};
 use crate::problem::Problem;
 
 pub use fault::Fault;
@@ -198,14 +200,13 @@ impl Sandbox {
         }
     }
 
-    pub async fn call(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
+    async fn answer(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
         if !self.options.latency.is_zero() {
             tokio::time::sleep(self.options.latency).await;
         }
-        let route = fault::route_of(&call.endpoint);
         let injected = {
             let mut world = self.lock();
-            fault::take(&mut world.faults, route)
+            fault::take(&mut world.faults, call.route())
         };
         if let Some(outcome) = injected {
             return match outcome {
@@ -228,11 +229,10 @@ impl Sandbox {
                 }),
             };
         }
-        let param = |key: &str| query::first(&call.query, key).map(str::to_owned);
         let mut world = self.lock();
-        Ok(match &call.endpoint {
-            Endpoint::ChannelList => world.channel_list(&call.query),
-            Endpoint::Authorize(kind) => {
+        Ok(match call {
+            PartnerCall::ChannelList { query } => world.channel_list(query),
+            PartnerCall::Authorize { kind } => {
                 let session = random_hex(16);
                 world
                     .sessions
@@ -243,21 +243,21 @@ impl Sandbox {
                 let url = format!("{}/sandbox/dialog?session={session}", self.origin());
                 answer(200, json!({ "url": url }))
             }
-            Endpoint::Accounts(kind) => {
-                let token = param("token").unwrap_or_default();
-                let offset = param("nextOffset");
-                world.account_page(*kind, &token, offset.as_deref(), self.options.page_size)
+            PartnerCall::Accounts {
+                kind,
+                token,
+                offset,
+            } => world.account_page(
+                *kind,
+                token.expose(),
+                offset.as_ref().map(NextOffset::as_str),
+                self.options.page_size,
+            ),
+            PartnerCall::Connect { kind, body } => {
+                world.connect(*kind, body.channel_id.as_str(), body.token.expose())
             }
-            Endpoint::Connect(kind) => {
-                let body = call.body.clone().unwrap_or_default();
-                let channel_id = body["channelId"].as_str().unwrap_or_default().to_owned();
-                let token = body["token"].as_str().unwrap_or_default().to_owned();
-                world.connect(*kind, &channel_id, &token)
-            }
-            Endpoint::Reconnect(kind, id) => {
-                let body = call.body.clone().unwrap_or_default();
-                let token = body["token"].as_str().unwrap_or_default().to_owned();
-                world.reconnect(*kind, id.as_str(), &token)
+            PartnerCall::Reconnect { kind, id, body } => {
+                world.reconnect(*kind, id.as_str(), body.token.expose())
             }
         })
     }
@@ -364,22 +364,11 @@ impl World {
         }
     }
 
-    fn channel_list(&self, params: &[(String, String)]) -> RawAnswer {
-        let types: Vec<&str> = params
-            .iter()
-            .filter(|(k, _)| k == "channelTypes[]")
-            .map(|(_, v)| v.as_str())
-            .collect();
-        let search = query::first(params, "search").map(str::to_lowercase);
-        let limit = query::first(params, "limit")
-            .and_then(|v| v.parse::<usize>().ok())
-            .filter(|l| *l > 0)
-            .unwrap_or(10)
-            .min(100);
-        let page = query::first(params, "page")
-            .and_then(|v| v.parse::<usize>().ok())
-            .filter(|p| *p > 0)
-            .unwrap_or(1);
+    fn channel_list(&self, query: &ChannelListQuery) -> RawAnswer {
+        let types: Vec<&str> = query.channel_types.iter().map(String::as_str).collect();
+        let search = query.search.as_deref().map(str::to_lowercase);
+        let limit = query.limit.filter(|l| *l > 0).unwrap_or(10).min(100) as usize;
+        let page = query.page.filter(|p| *p > 0).unwrap_or(1) as usize;
         let matching: Vec<&StoredChannel> = self
             .channels
             .iter()
@@ -566,7 +555,25 @@ fn decode_offset(token: &str, offset: &str) -> Option<usize> {
     (tag == expected).then(|| position.parse().ok()).flatten()
 }
 
-pub fn routes(sandbox: Arc<Sandbox>) -> Router {
+impl Backend for Sandbox {
+    fn mode(&self) -> &'static str {
+        "sandbox"
+    }
+
+    fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a> {
+        Box::pin(self.answer(call))
+    }
+
+    fn listening_on(&self, origin: &str) {
+        self.set_origin(origin);
+    }
+
+    fn routes(self: Arc<Self>) -> Option<Router> {
+        Some(routes(self))
+    }
+}
+
+fn routes(sandbox: Arc<Sandbox>) -> Router {
     Router::new()
         .route("/sandbox/dialog", get(dialog::show).post(dialog::decide))
         .route("/sandbox/avatar/{file}", get(dialog::avatar))

@@ -1,0 +1,678 @@
+//! The widget's calls to the Partner API, as one typed enum: [`PartnerCall`].
+//!
+//! Both sides build on it. The widget makes a call and asks it for its method, path, query and
+//! body; the proxy turns an incoming request into a call with [`PartnerCall::from_request`], the
+//! one function that decides what is forwarded (everything else, `PUT /partner` above all, is
+//! refused), and a backend answers the typed call. A new call is a new variant: every `match`
+//! on it, in the widget, the proxy and the sandbox, stops compiling until it is handled.
+
+use serde::{Serialize, Serializer};
+
+use crate::input::{ChannelRecordId, InvalidInput, NextOffset, Token};
+use crate::kind::ChannelKind;
+use crate::query;
+use crate::request::{ConnectRequest, ReconnectRequest};
+
+/// The HTTP methods the Partner API uses for the widget's calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// The prefix of every Partner API path.
+pub const PARTNER_PREFIX: &str = "/partner";
+
+/// `PUT /partner`: the partner's callback and webhook settings (step 1 of the guide). Only the
+/// `set-callback` command calls it; the proxy never forwards it.
+pub const PARTNER_SETTINGS_PATH: &str = "/partner";
+
+/// The query of `GET /partner/channel` that is passed on: mongoose-paginate's paging, a search
+/// text, and the kinds to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelListQuery {
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+    pub search: Option<String>,
+    /// `channelTypes[]`, repeatable: `instagram`, `whatsapp-unofficial`, ...
+    pub channel_types: Vec<String>,
+}
+
+/// The longest `search` passed on to the channel list.
+pub const MAX_SEARCH_CHARS: usize = 100;
+/// The longest query string a call may carry.
+pub const MAX_QUERY_LEN: usize = 8192;
+
+/// One of the calls the widget makes, which are exactly the calls a partner proxy forwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartnerCall {
+    /// `GET /partner/channel`: the company's channels.
+    ChannelList { query: ChannelListQuery },
+    /// `GET /partner/channel/{kind}/authorize`: the Facebook authorization URL.
+    Authorize { kind: ChannelKind },
+    /// `GET /partner/channel/{kind}/account?token&nextOffset`: one page of connectable accounts.
+    Accounts {
+        kind: ChannelKind,
+        token: Token,
+        offset: Option<NextOffset>,
+    },
+    /// `POST /partner/channel/{kind}` with `{channelId, token}`: connect an account.
+    Connect {
+        kind: ChannelKind,
+        body: ConnectRequest,
+    },
+    /// `POST /partner/channel/{kind}/{_id}` with `{token}`: reconnect an existing channel.
+    Reconnect {
+        kind: ChannelKind,
+        id: ChannelRecordId,
+        body: ReconnectRequest,
+    },
+}
+
+/// Each call's route, by the name logs, metrics and the sandbox's `--fail` rules use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Channels,
+    Authorize,
+    Account,
+    Connect,
+    Reconnect,
+}
+
+impl Route {
+    pub const ALL: [Route; 5] = [
+        Route::Channels,
+        Route::Authorize,
+        Route::Account,
+        Route::Connect,
+        Route::Reconnect,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Channels => "channels",
+            Route::Authorize => "authorize",
+            Route::Account => "account",
+            Route::Connect => "connect",
+            Route::Reconnect => "reconnect",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Route> {
+        Route::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// The path with its parameters as placeholders, for logs and metrics.
+    pub fn template(self) -> &'static str {
+        match self {
+            Route::Channels => "/partner/channel",
+            Route::Authorize => "/partner/channel/{kind}/authorize",
+            Route::Account => "/partner/channel/{kind}/account",
+            Route::Connect => "/partner/channel/{kind}",
+            Route::Reconnect => "/partner/channel/{kind}/{id}",
+        }
+    }
+
+    pub fn method(self) -> Method {
+        match self {
+            Route::Channels | Route::Authorize | Route::Account => Method::Get,
+            Route::Connect | Route::Reconnect => Method::Post,
+        }
+    }
+}
+
+/// The JSON body of a call, for whichever side serializes it.
+#[derive(Debug, Clone, Copy)]
+pub enum CallBody<'a> {
+    Connect(&'a ConnectRequest),
+    Reconnect(&'a ReconnectRequest),
+}
+
+impl Serialize for CallBody<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CallBody::Connect(body) => body.serialize(s),
+            CallBody::Reconnect(body) => body.serialize(s),
+        }
+    }
+}
+
+/// Why a request is not one of the widget's calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// No widget call has this path.
+    NotFound,
+    /// The path is a widget call, but not with this method.
+    MethodNotAllowed { allowed: Method },
+    /// The call is known but its input is not valid: the message says what is wrong.
+    BadRequest(String),
+}
+
+impl From<InvalidInput> for Rejection {
+    fn from(e: InvalidInput) -> Self {
+        Rejection::BadRequest(e.to_string())
+    }
+}
+
+impl PartnerCall {
+    pub fn route(&self) -> Route {
+        match self {
+            PartnerCall::ChannelList { .. } => Route::Channels,
+            PartnerCall::Authorize { .. } => Route::Authorize,
+            PartnerCall::Accounts { .. } => Route::Account,
+            PartnerCall::Connect { .. } => Route::Connect,
+            PartnerCall::Reconnect { .. } => Route::Reconnect,
+        }
+    }
+
+    pub fn method(&self) -> Method {
+        self.route().method()
+    }
+
+    /// The path under the API's base URL, e.g. `/partner/channel/instagram/authorize`.
+    pub fn path(&self) -> String {
+        match self {
+            PartnerCall::ChannelList { .. } => format!("{PARTNER_PREFIX}/channel"),
+            PartnerCall::Authorize { kind } => format!("{PARTNER_PREFIX}/channel/{kind}/authorize"),
+            PartnerCall::Accounts { kind, .. } => {
+                format!("{PARTNER_PREFIX}/channel/{kind}/account")
+            }
+            PartnerCall::Connect { kind, .. } => format!("{PARTNER_PREFIX}/channel/{kind}"),
+            PartnerCall::Reconnect { kind, id, .. } => {
+                format!("{PARTNER_PREFIX}/channel/{kind}/{}", id.as_str())
+            }
+        }
+    }
+
+    /// The query pairs, in a fixed order, not yet encoded.
+    pub fn query(&self) -> Vec<(&'static str, String)> {
+        match self {
+            PartnerCall::ChannelList { query } => {
+                let mut pairs = Vec::new();
+                if let Some(page) = query.page {
+                    pairs.push(("page", page.to_string()));
+                }
+                if let Some(limit) = query.limit {
+                    pairs.push(("limit", limit.to_string()));
+                }
+                if let Some(search) = &query.search {
+                    pairs.push(("search", search.clone()));
+                }
+                for kind in &query.channel_types {
+                    pairs.push(("channelTypes[]", kind.clone()));
+                }
+                pairs
+            }
+            PartnerCall::Accounts { token, offset, .. } => {
+                let mut pairs = vec![("token", token.expose().to_owned())];
+                if let Some(offset) = offset {
+                    pairs.push(("nextOffset", offset.as_str().to_owned()));
+                }
+                pairs
+            }
+            PartnerCall::Authorize { .. }
+            | PartnerCall::Connect { .. }
+            | PartnerCall::Reconnect { .. } => Vec::new(),
+        }
+    }
+
+    /// The encoded query string, empty when there is none.
+    pub fn query_string(&self) -> String {
+        let pairs = self.query();
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        query::build(&borrowed)
+    }
+
+    /// The JSON body of a POST.
+    pub fn body(&self) -> Option<CallBody<'_>> {
+        match self {
+            PartnerCall::Connect { body, .. } => Some(CallBody::Connect(body)),
+            PartnerCall::Reconnect { body, .. } => Some(CallBody::Reconnect(body)),
+            PartnerCall::ChannelList { .. }
+            | PartnerCall::Authorize { .. }
+            | PartnerCall::Accounts { .. } => None,
+        }
+    }
+
+    /// The kind of channel the call concerns, when it concerns one.
+    pub fn kind(&self) -> Option<ChannelKind> {
+        match self {
+            PartnerCall::ChannelList { .. } => None,
+            PartnerCall::Authorize { kind }
+            | PartnerCall::Accounts { kind, .. }
+            | PartnerCall::Connect { kind, .. }
+            | PartnerCall::Reconnect { kind, .. } => Some(*kind),
+        }
+    }
+
+    /// Recognizes one of the widget's calls in a request (path without the proxy's prefix, raw
+    /// query, body bytes) and validates all of its input. Everything else is rejected, with a
+    /// reason a developer can act on.
+    pub fn from_request(
+        method: &str,
+        path: &str,
+        raw_query: Option<&str>,
+        body: &[u8],
+    ) -> Result<PartnerCall, Rejection> {
+        let route = recognize(method, path)?;
+        let raw_query = raw_query.unwrap_or("");
+        if raw_query.len() > MAX_QUERY_LEN {
+            return Err(Rejection::BadRequest("query string is too long".into()));
+        }
+        let pairs = query::parse(raw_query);
+        let call = match route {
+            Recognized::ChannelList => PartnerCall::ChannelList {
+                query: channel_list_query(&pairs)?,
+            },
+            Recognized::Authorize(kind) => {
+                no_query(&pairs)?;
+                PartnerCall::Authorize { kind }
+            }
+            Recognized::Accounts(kind) => {
+                let (token, offset) = accounts_query(&pairs)?;
+                PartnerCall::Accounts {
+                    kind,
+                    token,
+                    offset,
+                }
+            }
+            Recognized::Connect(kind) => {
+                no_query(&pairs)?;
+                let text = body_text(body)?;
+                let body = ConnectRequest::parse(text).map_err(|e| {
+                    Rejection::BadRequest(format!(
+                        "body must be {{\"channelId\", \"token\"}}: {}",
+                        e.detail
+                    ))
+                })?;
+                PartnerCall::Connect { kind, body }
+            }
+            Recognized::Reconnect(kind, id) => {
+                no_query(&pairs)?;
+                let text = body_text(body)?;
+                let body = ReconnectRequest::parse(text).map_err(|e| {
+                    Rejection::BadRequest(format!("body must be {{\"token\"}}: {}", e.detail))
+                })?;
+                PartnerCall::Reconnect { kind, id, body }
+            }
+        };
+        Ok(call)
+    }
+}
+
+/// A path and method that name a call, before its query and body are read.
+enum Recognized {
+    ChannelList,
+    Authorize(ChannelKind),
+    Accounts(ChannelKind),
+    Connect(ChannelKind),
+    Reconnect(ChannelKind, ChannelRecordId),
+}
+
+impl Recognized {
+    fn route(&self) -> Route {
+        match self {
+            Recognized::ChannelList => Route::Channels,
+            Recognized::Authorize(_) => Route::Authorize,
+            Recognized::Accounts(_) => Route::Account,
+            Recognized::Connect(_) => Route::Connect,
+            Recognized::Reconnect(..) => Route::Reconnect,
+        }
+    }
+}
+
+fn recognize(method: &str, path: &str) -> Result<Recognized, Rejection> {
+    let rest = path
+        .strip_prefix(PARTNER_PREFIX)
+        .and_then(|p| p.strip_prefix("/channel"))
+        .ok_or(Rejection::NotFound)?;
+    let segments: Vec<&str> = if rest.is_empty() {
+        Vec::new()
+    } else {
+        rest.strip_prefix('/')
+            .ok_or(Rejection::NotFound)?
+            .split('/')
+            .collect()
+    };
+    let kind = |text: &str| text.parse::<ChannelKind>().map_err(|_| Rejection::NotFound);
+    let recognized = match segments.as_slice() {
+        [] => Recognized::ChannelList,
+        [k] => Recognized::Connect(kind(k)?),
+        [k, "authorize"] => Recognized::Authorize(kind(k)?),
+        [k, "account"] => Recognized::Accounts(kind(k)?),
+        [k, id] => {
+            let kind = kind(k)?;
+            Recognized::Reconnect(kind, ChannelRecordId::new(*id)?)
+        }
+        _ => return Err(Rejection::NotFound),
+    };
+    let allowed = recognized.route().method();
+    if allowed.as_str().eq_ignore_ascii_case(method) {
+        Ok(recognized)
+    } else {
+        Err(Rejection::MethodNotAllowed { allowed })
+    }
+}
+
+fn unexpected(key: &str) -> Rejection {
+    let shown: String = key.chars().take(40).collect();
+    Rejection::BadRequest(format!("unexpected query parameter {shown:?}"))
+}
+
+fn no_query(pairs: &[(String, String)]) -> Result<(), Rejection> {
+    match pairs.first() {
+        Some((key, _)) => Err(unexpected(key)),
+        None => Ok(()),
+    }
+}
+
+fn once<T>(slot: &mut Option<T>, key: &str, value: T) -> Result<(), Rejection> {
+    if slot.replace(value).is_some() {
+        return Err(Rejection::BadRequest(format!(
+            "{key} is given more than once"
+        )));
+    }
+    Ok(())
+}
+
+fn whole_number(key: &str, value: &str) -> Result<u32, Rejection> {
+    if value.is_empty() || value.len() > 5 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Rejection::BadRequest(format!(
+            "{key} must be a whole number"
+        )));
+    }
+    value
+        .parse()
+        .map_err(|_| Rejection::BadRequest(format!("{key} must be a whole number")))
+}
+
+fn channel_list_query(pairs: &[(String, String)]) -> Result<ChannelListQuery, Rejection> {
+    let mut query = ChannelListQuery::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "page" => once(&mut query.page, key, whole_number(key, value)?)?,
+            "limit" => once(&mut query.limit, key, whole_number(key, value)?)?,
+            "search" => {
+                if value.chars().count() > MAX_SEARCH_CHARS {
+                    return Err(Rejection::BadRequest(format!(
+                        "search is longer than {MAX_SEARCH_CHARS} characters"
+                    )));
+                }
+                once(&mut query.search, key, value.clone())?
+            }
+            "channelTypes[]" => {
+                if value.is_empty()
+                    || value.len() > 40
+                    || !value.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                {
+                    return Err(Rejection::BadRequest(
+                        "channelTypes[] must be a channel type like instagram".into(),
+                    ));
+                }
+                query.channel_types.push(value.clone());
+            }
+            _ => return Err(unexpected(key)),
+        }
+    }
+    Ok(query)
+}
+
+fn accounts_query(pairs: &[(String, String)]) -> Result<(Token, Option<NextOffset>), Rejection> {
+    let mut token = None;
+    let mut offset = None;
+    for (key, value) in pairs {
+        match key.as_str() {
+            "token" => once(&mut token, key, Token::new(value.as_str())?)?,
+            "nextOffset" => once(&mut offset, key, NextOffset::new(value.as_str())?)?,
+            _ => return Err(unexpected(key)),
+        }
+    }
+    let token = token.ok_or_else(|| {
+        Rejection::BadRequest(
+            "token is missing: pass the token from the authorization callback".into(),
+        )
+    })?;
+    Ok((token, offset))
+}
+
+fn body_text(body: &[u8]) -> Result<&str, Rejection> {
+    std::str::from_utf8(body)
+        .map_err(|_| Rejection::BadRequest("request body is not UTF-8 text".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::ChannelId;
+
+    fn id(s: &str) -> ChannelRecordId {
+        ChannelRecordId::new(s).unwrap()
+    }
+
+    fn token() -> Token {
+        Token::new("tok-1").unwrap()
+    }
+
+    fn every_call(kind: ChannelKind) -> Vec<PartnerCall> {
+        vec![
+            PartnerCall::ChannelList {
+                query: ChannelListQuery {
+                    page: Some(2),
+                    limit: Some(5),
+                    search: Some("kopi susu".into()),
+                    channel_types: vec!["instagram".into()],
+                },
+            },
+            PartnerCall::Authorize { kind },
+            PartnerCall::Accounts {
+                kind,
+                token: token(),
+                offset: Some(NextOffset::new("abc==").unwrap()),
+            },
+            PartnerCall::Connect {
+                kind,
+                body: ConnectRequest {
+                    channel_id: ChannelId::new("1784").unwrap(),
+                    token: token(),
+                },
+            },
+            PartnerCall::Reconnect {
+                kind,
+                id: id("65a0b1c2d3e4f5a6b7c8d9e0"),
+                body: ReconnectRequest { token: token() },
+            },
+        ]
+    }
+
+    fn request_of(call: &PartnerCall) -> Result<PartnerCall, Rejection> {
+        let body = call
+            .body()
+            .map(|b| serde_json::to_vec(&b).unwrap())
+            .unwrap_or_default();
+        PartnerCall::from_request(
+            call.method().as_str(),
+            &call.path(),
+            Some(&call.query_string()),
+            &body,
+        )
+    }
+
+    #[test]
+    fn every_call_has_the_path_of_the_partner_guide() {
+        let paths: Vec<String> = every_call(ChannelKind::Instagram)
+            .iter()
+            .map(|c| c.path())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/partner/channel",
+                "/partner/channel/instagram/authorize",
+                "/partner/channel/instagram/account",
+                "/partner/channel/instagram",
+                "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0",
+            ]
+        );
+    }
+
+    #[test]
+    fn from_request_round_trips_every_call() {
+        for kind in ChannelKind::ALL {
+            for call in every_call(kind) {
+                assert_eq!(request_of(&call), Ok(call.clone()), "{call:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_route_has_a_name_a_template_and_a_method() {
+        for route in Route::ALL {
+            assert_eq!(Route::from_name(route.name()), Some(route));
+            assert!(route.template().starts_with("/partner/channel"));
+        }
+        let routes: Vec<Route> = every_call(ChannelKind::Messenger)
+            .iter()
+            .map(PartnerCall::route)
+            .collect();
+        assert_eq!(routes, Route::ALL);
+    }
+
+    #[test]
+    fn from_request_refuses_everything_the_widget_does_not_call() {
+        assert_eq!(
+            PartnerCall::from_request("PUT", "/partner", None, b""),
+            Err(Rejection::NotFound)
+        );
+        for path in [
+            "/partner",
+            "/partner/",
+            "/partner/channel/",
+            "/partner/channel/whatsapp/authorize",
+            "/partner/channel/instagram/authorize/extra",
+            "/partner/channels",
+            "/partner/channelx",
+            "/other",
+            "",
+            "/partner/channel//authorize",
+        ] {
+            assert_eq!(
+                PartnerCall::from_request("GET", path, None, b""),
+                Err(Rejection::NotFound),
+                "{path} must be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn from_request_names_the_allowed_method_for_a_known_path() {
+        assert_eq!(
+            PartnerCall::from_request("DELETE", "/partner/channel/instagram", None, b""),
+            Err(Rejection::MethodNotAllowed {
+                allowed: Method::Post
+            })
+        );
+        assert_eq!(
+            PartnerCall::from_request("POST", "/partner/channel/instagram/authorize", None, b""),
+            Err(Rejection::MethodNotAllowed {
+                allowed: Method::Get
+            })
+        );
+    }
+
+    #[test]
+    fn from_request_rejects_a_reconnect_id_of_the_wrong_shape() {
+        for id in ["..%2F..%2Fpartner".to_owned(), "a".repeat(200)] {
+            let path = format!("/partner/channel/instagram/{id}");
+            assert!(matches!(
+                PartnerCall::from_request("POST", &path, None, b"{}"),
+                Err(Rejection::BadRequest(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn queries_are_validated_per_call() {
+        let bad = [
+            ("/partner/channel/instagram/account", "", "token is missing"),
+            (
+                "/partner/channel/instagram/account",
+                "token=a%20b",
+                "token may only hold",
+            ),
+            (
+                "/partner/channel/instagram/account",
+                "token=t&token=u",
+                "token is given more than once",
+            ),
+            (
+                "/partner/channel/instagram/account",
+                "token=t&admin=1",
+                "unexpected query parameter \"admin\"",
+            ),
+            (
+                "/partner/channel/instagram/authorize",
+                "x=1",
+                "unexpected query parameter",
+            ),
+            ("/partner/channel", "page=-1", "page must be a whole number"),
+            (
+                "/partner/channel",
+                "limit=999999",
+                "limit must be a whole number",
+            ),
+            (
+                "/partner/channel",
+                "channelTypes[]=IG%21",
+                "channelTypes[] must be",
+            ),
+        ];
+        for (path, query, expected) in bad {
+            match PartnerCall::from_request("GET", path, Some(query), b"") {
+                Err(Rejection::BadRequest(message)) => {
+                    assert!(message.contains(expected), "{path}?{query}: {message}")
+                }
+                other => panic!("{path}?{query}: {other:?}"),
+            }
+        }
+        let long = format!("search={}", "s".repeat(MAX_SEARCH_CHARS + 1));
+        assert!(PartnerCall::from_request("GET", "/partner/channel", Some(&long), b"").is_err());
+        let huge = "a".repeat(MAX_QUERY_LEN + 1);
+        assert!(PartnerCall::from_request("GET", "/partner/channel", Some(&huge), b"").is_err());
+    }
+
+    #[test]
+    fn bodies_are_validated_and_extra_fields_dropped() {
+        let call = PartnerCall::from_request(
+            "POST",
+            "/partner/channel/instagram",
+            None,
+            br#"{"channelId":"1","token":"t","extra":"dropped"}"#,
+        )
+        .unwrap();
+        let body = serde_json::to_value(call.body().unwrap()).unwrap();
+        assert_eq!(body, serde_json::json!({"channelId": "1", "token": "t"}));
+        for (path, body) in [
+            ("/partner/channel/instagram", &b"{\"channelId\":\"1\"}"[..]),
+            ("/partner/channel/instagram", b"\xff\xfe"),
+            ("/partner/channel/instagram/abc", b"{}"),
+            ("/partner/channel/instagram/abc", b""),
+        ] {
+            assert!(
+                matches!(
+                    PartnerCall::from_request("POST", path, None, body),
+                    Err(Rejection::BadRequest(_))
+                ),
+                "{path}"
+            );
+        }
+    }
+}

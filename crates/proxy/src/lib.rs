@@ -1,0 +1,20 @@
+//! `socialchat-proxy`: the reference partner proxy for socialchat-connect, as a library.
+//!
+//! - [`app`] is the HTTP server that `serve` and `sandbox` share: one pipeline for every widget
+//!   call (recognize, validate, call the backend, project the answer), CORS, static files, logs.
+//! - [`call`] is what a backend receives and answers; [`upstream`] (Socialchat over HTTPS with
+//!   the API key) and [`sandbox`] (an in-process simulation of Socialchat and Facebook) are the
+//!   two backends.
+//! - [`project`] turns a backend's answer into what a browser may see.
+//! - [`set_callback`] is step 1 of the partner guide (`PUT /partner`).
+//!
+//! `main.rs` only reads the command line and calls into this crate, so the pipeline is tested
+//! in-process (`Router` + `oneshot`) as well as over real HTTP against the binary.
+
+pub mod app;
+pub mod call;
+pub mod problem;
+pub mod project;
+pub mod sandbox;
+pub mod set_callback;
+pub mod upstream;
