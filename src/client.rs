@@ -2,8 +2,9 @@
 //! the api crate's types. Uses the browser's `fetch` directly (no HTTP crate in the bundle);
 //! every request of a widget shares one `AbortController`, aborted when the widget is removed.
 
+use socialchat_api::channel::find_channel;
 use socialchat_api::{
-    AccountPage, ApiError, AuthorizeResponse, ChannelId, ChannelKind, ChannelList,
+    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelId, ChannelKind, ChannelList,
     ChannelListQuery, ChannelRecordId, ConnectRequest, NextOffset, PartnerCall, ReconnectRequest,
     Token,
 };
@@ -120,19 +121,20 @@ impl ProxyClient {
         AccountPage::parse(&body).map_err(ApiFailure::Unexpected)
     }
 
-    /// Connects an account; answers Socialchat's (projected) JSON, whose shape is not documented.
+    /// Connects an account; answers the channel the answer held, if it held one (Socialchat
+    /// does not document the shape of this answer).
     pub async fn connect(
         &self,
         kind: ChannelKind,
         channel_id: &ChannelId,
         token: &Token,
-    ) -> Result<serde_json::Value, ApiFailure> {
+    ) -> Result<Option<Channel>, ApiFailure> {
         let body = ConnectRequest {
             channel_id: channel_id.clone(),
             token: token.clone(),
         };
         let answer = self.send(&PartnerCall::Connect { kind, body }).await?;
-        Ok(serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null))
+        Ok(channel_in(&answer))
     }
 
     pub async fn reconnect(
@@ -140,7 +142,7 @@ impl ProxyClient {
         kind: ChannelKind,
         id: &ChannelRecordId,
         token: &Token,
-    ) -> Result<serde_json::Value, ApiFailure> {
+    ) -> Result<Option<Channel>, ApiFailure> {
         let body = ReconnectRequest {
             token: token.clone(),
         };
@@ -148,7 +150,7 @@ impl ProxyClient {
         let answer = self
             .send(&PartnerCall::Reconnect { kind, id, body })
             .await?;
-        Ok(serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null))
+        Ok(channel_in(&answer))
     }
 
     /// The company's channels of one kind (`list-channels`).
@@ -161,4 +163,9 @@ impl ProxyClient {
         let body = self.send(&PartnerCall::ChannelList { query }).await?;
         ChannelList::parse(&body).map_err(ApiFailure::Unexpected)
     }
+}
+
+/// The channel in a connect or reconnect answer, if there is one.
+fn channel_in(answer: &str) -> Option<Channel> {
+    find_channel(&serde_json::from_str(answer).ok()?)
 }

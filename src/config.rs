@@ -17,6 +17,14 @@ pub enum Credentials {
     Omit,
 }
 
+impl Credentials {
+    const CHOICES: &[(&str, Credentials)] = &[
+        ("same-origin", Credentials::SameOrigin),
+        ("include", Credentials::Include),
+        ("omit", Credentials::Omit),
+    ];
+}
+
 /// The colour scheme (the `theme` attribute).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
@@ -25,6 +33,14 @@ pub enum Theme {
     Auto,
     Light,
     Dark,
+}
+
+impl Theme {
+    const CHOICES: &[(&str, Theme)] = &[
+        ("auto", Theme::Auto),
+        ("light", Theme::Light),
+        ("dark", Theme::Dark),
+    ];
 }
 
 /// How the Facebook dialog is shown (the `mode` attribute).
@@ -39,22 +55,12 @@ pub enum Mode {
     Auto,
 }
 
-/// Everything the element was told through its attributes, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WidgetConfig {
-    /// Base URL of the partner proxy, without a trailing slash (`/api/socialchat` or absolute).
-    pub proxy: String,
-    pub channel: ChannelKind,
-    pub lang: Lang,
-    /// Origins whose callback messages are accepted; empty means the page's own.
-    pub callback_origins: Vec<String>,
-    /// Run the reconnect flow for this channel `_id`.
-    pub reconnect: Option<ChannelRecordId>,
-    /// Show the company's existing channels of this kind.
-    pub list_channels: bool,
-    pub theme: Theme,
-    pub credentials: Credentials,
-    pub mode: Mode,
+impl Mode {
+    const CHOICES: &[(&str, Mode)] = &[
+        ("popup", Mode::Popup),
+        ("redirect", Mode::Redirect),
+        ("auto", Mode::Auto),
+    ];
 }
 
 /// A missing or invalid attribute.
@@ -65,41 +71,87 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-impl ConfigError {
-    fn new(attribute: &'static str, problem: impl Into<String>) -> Self {
-        ConfigError {
-            attribute,
-            problem: problem.into(),
-        }
-    }
-}
-
-/// The element's attributes as the DOM gives them (`None` when absent).
+/// What the attributes are read with besides their own values.
 #[derive(Debug, Clone, Default)]
-pub struct Attributes<'a> {
-    pub proxy: Option<&'a str>,
-    pub channel: Option<&'a str>,
-    pub lang: Option<&'a str>,
-    pub callback_origin: Option<&'a str>,
-    pub reconnect: Option<&'a str>,
-    pub list_channels: Option<&'a str>,
-    pub theme: Option<&'a str>,
-    pub credentials: Option<&'a str>,
-    pub mode: Option<&'a str>,
+pub struct Context {
+    /// `navigator.languages`, used when there is no `lang` attribute.
+    pub browser_langs: Vec<String>,
 }
 
-/// The attributes the element reads (and re-reads when they change).
-pub const OBSERVED_ATTRIBUTES: [&str; 9] = [
-    "proxy",
-    "channel",
-    "lang",
-    "callback-origin",
-    "reconnect",
-    "list-channels",
-    "theme",
-    "credentials",
-    "mode",
-];
+/// One table of the element's attributes: each line is a field of [`WidgetConfig`], the
+/// attribute's name, and the function that reads it (`fn(Option<&str>, &Context) ->
+/// Result<T, String>`, the default included, the error the end of a sentence naming the
+/// attribute). The config, the list of observed attributes and the reading all come from it.
+macro_rules! attributes {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty = $name:literal => $parse:expr;)*) => {
+        /// Everything the element was told through its attributes, validated.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct WidgetConfig {
+            $($(#[$doc])* pub $field: $ty,)*
+        }
+
+        /// The attributes the element reads (and re-reads when they change).
+        pub const OBSERVED_ATTRIBUTES: &[&str] = &[$($name,)*];
+
+        impl WidgetConfig {
+            /// Validates the attributes; `read(name)` gives an attribute's value, `None` when
+            /// it is absent.
+            pub fn from_attributes(
+                read: impl Fn(&str) -> Option<String>,
+                context: &Context,
+            ) -> Result<WidgetConfig, ConfigError> {
+                Ok(WidgetConfig {
+                    $($field: {
+                        let value = read($name);
+                        let parse: fn(Option<&str>, &Context) -> Result<$ty, String> = $parse;
+                        parse(value.as_deref(), context).map_err(|problem| ConfigError {
+                            attribute: $name,
+                            problem,
+                        })?
+                    },)*
+                })
+            }
+        }
+    };
+}
+
+attributes! {
+    /// Base URL of the partner proxy, without a trailing slash (`/api/socialchat` or absolute).
+    proxy: String = "proxy" => |v, _| parse_proxy(v);
+    channel: ChannelKind = "channel" => |v, _| parse_channel(v);
+    lang: Lang = "lang" => parse_lang;
+    /// Origins whose callback messages are accepted; empty means the page's own.
+    callback_origins: Vec<String> = "callback-origin" => |v, _| parse_origins(v);
+    /// Run the reconnect flow for this channel `_id`.
+    reconnect: Option<ChannelRecordId> = "reconnect" => |v, _| parse_reconnect(v);
+    /// Show the company's existing channels of this kind.
+    list_channels: bool = "list-channels" => |v, _| Ok(parse_bool(v));
+    theme: Theme = "theme" => |v, _| one_of(v, Theme::CHOICES);
+    credentials: Credentials = "credentials" => |v, _| one_of(v, Credentials::CHOICES);
+    mode: Mode = "mode" => |v, _| one_of(v, Mode::CHOICES);
+}
+
+/// An enumerated attribute: one of `choices` (the first is the default when it is absent or
+/// empty), or an error that lists them.
+fn one_of<T: Copy>(value: Option<&str>, choices: &[(&str, T)]) -> Result<T, String> {
+    let value = value.map(str::trim).unwrap_or("");
+    if value.is_empty() {
+        return Ok(choices[0].1);
+    }
+    if let Some((_, choice)) = choices.iter().find(|(name, _)| *name == value) {
+        return Ok(*choice);
+    }
+    let names: Vec<String> = choices
+        .iter()
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect();
+    let listed = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    Err(format!("must be {listed}, not {value:?}"))
+}
 
 /// Whether `text` is a serialized origin: `http(s)://host[:port]`, nothing after it.
 pub fn is_origin(text: &str) -> bool {
@@ -116,139 +168,81 @@ pub fn is_origin(text: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
-fn parse_proxy(value: Option<&str>) -> Result<String, ConfigError> {
+fn parse_proxy(value: Option<&str>) -> Result<String, String> {
     let value = value.map(str::trim).unwrap_or("");
     if value.is_empty() {
-        return Err(ConfigError::new(
-            "proxy",
-            "is missing: set it to the base URL of your partner proxy, e.g. proxy=\"/api/socialchat\"",
-        ));
+        return Err(
+            "is missing: set it to the base URL of your partner proxy, e.g. proxy=\"/api/socialchat\"".into(),
+        );
     }
     let lower = value.to_ascii_lowercase();
     let absolute = lower.starts_with("https://") || lower.starts_with("http://");
     let relative = value.starts_with('/') && !value.starts_with("//");
     if !(absolute || relative) {
-        return Err(ConfigError::new(
-            "proxy",
-            format!("must be a path starting with \"/\" or an http(s) URL, not {value:?}"),
+        return Err(format!(
+            "must be a path starting with \"/\" or an http(s) URL, not {value:?}"
         ));
     }
     if value.len() > 2048
         || value.chars().any(|c| c.is_whitespace() || c.is_control())
         || value.contains(['?', '#'])
     {
-        return Err(ConfigError::new(
-            "proxy",
-            "must be a plain base URL without spaces, query or fragment",
-        ));
+        return Err("must be a plain base URL without spaces, query or fragment".into());
     }
     Ok(value.trim_end_matches('/').to_owned())
 }
 
 /// The `channel` attribute: Instagram when absent or empty.
-pub fn parse_channel(value: Option<&str>) -> Result<ChannelKind, ConfigError> {
+pub fn parse_channel(value: Option<&str>) -> Result<ChannelKind, String> {
     match value.map(str::trim) {
         None | Some("") => Ok(ChannelKind::Instagram),
-        Some(v) => v.parse().map_err(|_| {
-            ConfigError::new(
-                "channel",
-                format!("must be \"instagram\" or \"messenger\", not {v:?}"),
-            )
-        }),
+        Some(v) => v
+            .parse()
+            .map_err(|_| format!("must be \"instagram\" or \"messenger\", not {v:?}")),
+    }
+}
+
+fn parse_lang(value: Option<&str>, context: &Context) -> Result<Lang, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(Lang::from_browser(
+            context.browser_langs.iter().map(String::as_str),
+        )),
+        Some(v) => Lang::from_tag(v).ok_or_else(|| format!("must be \"id\" or \"en\", not {v:?}")),
+    }
+}
+
+fn parse_origins(value: Option<&str>) -> Result<Vec<String>, String> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    value
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(|origin| {
+            let origin = origin.trim_end_matches('/');
+            if is_origin(origin) {
+                Ok(origin.to_ascii_lowercase())
+            } else {
+                Err(format!(
+                    "must list origins like https://dashboard.example, not {origin:?}"
+                ))
+            }
+        })
+        .collect()
+}
+
+fn parse_reconnect(value: Option<&str>) -> Result<Option<ChannelRecordId>, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => ChannelRecordId::new(v)
+            .map(Some)
+            .map_err(|e| format!("must be a channel _id: {}", e.problem)),
     }
 }
 
 fn parse_bool(value: Option<&str>) -> bool {
     // A boolean attribute: present means true, unless written out as "false".
     matches!(value, Some(v) if !v.trim().eq_ignore_ascii_case("false"))
-}
-
-impl WidgetConfig {
-    /// Validates the attributes. `browser_langs` are `navigator.languages`, used when there is
-    /// no `lang` attribute.
-    pub fn from_attributes<'a>(
-        attrs: &Attributes<'_>,
-        browser_langs: impl IntoIterator<Item = &'a str>,
-    ) -> Result<WidgetConfig, ConfigError> {
-        let proxy = parse_proxy(attrs.proxy)?;
-        let channel = parse_channel(attrs.channel)?;
-        let lang = match attrs.lang.map(str::trim) {
-            None | Some("") => Lang::from_browser(browser_langs),
-            Some(v) => Lang::from_tag(v).ok_or_else(|| {
-                ConfigError::new("lang", format!("must be \"id\" or \"en\", not {v:?}"))
-            })?,
-        };
-        let callback_origins = match attrs.callback_origin {
-            None => Vec::new(),
-            Some(v) => v
-                .split([' ', ','])
-                .filter(|s| !s.is_empty())
-                .map(|origin| {
-                    let origin = origin.trim_end_matches('/');
-                    if is_origin(origin) {
-                        Ok(origin.to_ascii_lowercase())
-                    } else {
-                        Err(ConfigError::new(
-                            "callback-origin",
-                            format!(
-                                "must list origins like https://dashboard.example, not {origin:?}"
-                            ),
-                        ))
-                    }
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        };
-        let reconnect = match attrs.reconnect.map(str::trim) {
-            None | Some("") => None,
-            Some(v) => Some(ChannelRecordId::new(v).map_err(|e| {
-                ConfigError::new("reconnect", format!("must be a channel _id: {}", e.problem))
-            })?),
-        };
-        let theme = match attrs.theme.map(str::trim) {
-            None | Some("") | Some("auto") => Theme::Auto,
-            Some("light") => Theme::Light,
-            Some("dark") => Theme::Dark,
-            Some(v) => {
-                return Err(ConfigError::new(
-                    "theme",
-                    format!("must be \"light\", \"dark\" or \"auto\", not {v:?}"),
-                ))
-            }
-        };
-        let credentials = match attrs.credentials.map(str::trim) {
-            None | Some("") | Some("same-origin") => Credentials::SameOrigin,
-            Some("include") => Credentials::Include,
-            Some("omit") => Credentials::Omit,
-            Some(v) => {
-                return Err(ConfigError::new(
-                    "credentials",
-                    format!("must be \"same-origin\", \"include\" or \"omit\", not {v:?}"),
-                ))
-            }
-        };
-        let mode = match attrs.mode.map(str::trim) {
-            None | Some("") | Some("popup") => Mode::Popup,
-            Some("redirect") => Mode::Redirect,
-            Some("auto") => Mode::Auto,
-            Some(v) => {
-                return Err(ConfigError::new(
-                    "mode",
-                    format!("must be \"popup\", \"redirect\" or \"auto\", not {v:?}"),
-                ))
-            }
-        };
-        Ok(WidgetConfig {
-            proxy,
-            channel,
-            lang,
-            callback_origins,
-            reconnect,
-            list_channels: parse_bool(attrs.list_channels),
-            theme,
-            credentials,
-            mode,
-        })
-    }
 }
 
 impl WidgetConfig {
@@ -268,16 +262,31 @@ impl WidgetConfig {
 mod tests {
     use super::*;
 
-    fn attrs(proxy: &str) -> Attributes<'_> {
-        Attributes {
-            proxy: Some(proxy),
-            ..Default::default()
-        }
+    /// The config for these attributes, as an element with them would read it.
+    fn config(attributes: &[(&str, &str)], langs: &[&str]) -> Result<WidgetConfig, ConfigError> {
+        let context = Context {
+            browser_langs: langs.iter().map(|l| l.to_string()).collect(),
+        };
+        WidgetConfig::from_attributes(
+            |name| {
+                attributes
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            },
+            &context,
+        )
+    }
+
+    fn with_proxy(extra: &[(&'static str, &'static str)]) -> Result<WidgetConfig, ConfigError> {
+        let mut attributes = vec![("proxy", "/p")];
+        attributes.extend_from_slice(extra);
+        config(&attributes, &[])
     }
 
     #[test]
     fn a_proxy_alone_gives_the_documented_defaults() {
-        let config = WidgetConfig::from_attributes(&attrs("/api/socialchat/"), ["en-US"]).unwrap();
+        let config = config(&[("proxy", "/api/socialchat/")], &["en-US"]).unwrap();
         assert_eq!(config.proxy, "/api/socialchat");
         assert_eq!(config.channel, ChannelKind::Instagram);
         assert_eq!(config.lang, Lang::En);
@@ -290,24 +299,53 @@ mod tests {
     }
 
     #[test]
-    fn mode_is_popup_redirect_or_auto() {
+    fn every_attribute_of_the_table_is_observed_once() {
+        let mut names = OBSERVED_ATTRIBUTES.to_vec();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), OBSERVED_ATTRIBUTES.len());
+        for name in [
+            "proxy",
+            "channel",
+            "lang",
+            "callback-origin",
+            "reconnect",
+            "list-channels",
+            "theme",
+            "credentials",
+            "mode",
+        ] {
+            assert!(OBSERVED_ATTRIBUTES.contains(&name), "{name}");
+        }
+    }
+
+    #[test]
+    fn enumerated_attributes_take_their_values_and_default_when_empty() {
         for (text, mode) in [
             ("popup", Mode::Popup),
             ("redirect", Mode::Redirect),
             (" auto ", Mode::Auto),
             ("", Mode::Popup),
         ] {
-            let a = Attributes {
-                mode: Some(text),
-                ..attrs("/p")
-            };
-            assert_eq!(WidgetConfig::from_attributes(&a, []).unwrap().mode, mode);
+            assert_eq!(with_proxy(&[("mode", text)]).unwrap().mode, mode);
         }
+        assert_eq!(with_proxy(&[("theme", "dark")]).unwrap().theme, Theme::Dark);
+        assert_eq!(
+            with_proxy(&[("credentials", "include")])
+                .unwrap()
+                .credentials,
+            Credentials::Include
+        );
+        let e = with_proxy(&[("theme", "blue")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "socialchat-connect: attribute \"theme\" must be \"auto\", \"light\" or \"dark\", not \"blue\""
+        );
     }
 
     #[test]
     fn a_missing_proxy_is_explained() {
-        let e = WidgetConfig::from_attributes(&Attributes::default(), []).unwrap_err();
+        let e = config(&[], &[]).unwrap_err();
         assert_eq!(e.attribute, "proxy");
         assert!(
             e.to_string().contains("base URL of your partner proxy"),
@@ -326,64 +364,26 @@ mod tests {
             "ftp://x",
         ] {
             assert!(
-                WidgetConfig::from_attributes(&attrs(bad), []).is_err(),
+                config(&[("proxy", bad)], &[]).is_err(),
                 "{bad} must be refused"
             );
         }
-        assert!(
-            WidgetConfig::from_attributes(&attrs("https://partner.test/api/socialchat"), [])
-                .is_ok()
-        );
+        assert!(config(&[("proxy", "https://partner.test/api/socialchat")], &[]).is_ok());
     }
 
     #[test]
     fn every_attribute_is_validated_with_a_message_naming_it() {
-        let cases: [(&str, Attributes); 6] = [
-            (
-                "channel",
-                Attributes {
-                    channel: Some("whatsapp"),
-                    ..attrs("/p")
-                },
-            ),
-            (
-                "lang",
-                Attributes {
-                    lang: Some("fr"),
-                    ..attrs("/p")
-                },
-            ),
-            (
-                "reconnect",
-                Attributes {
-                    reconnect: Some("../x"),
-                    ..attrs("/p")
-                },
-            ),
-            (
-                "theme",
-                Attributes {
-                    theme: Some("blue"),
-                    ..attrs("/p")
-                },
-            ),
-            (
-                "credentials",
-                Attributes {
-                    credentials: Some("all"),
-                    ..attrs("/p")
-                },
-            ),
-            (
-                "mode",
-                Attributes {
-                    mode: Some("tab"),
-                    ..attrs("/p")
-                },
-            ),
+        let cases = [
+            ("channel", "whatsapp"),
+            ("lang", "fr"),
+            ("reconnect", "../x"),
+            ("theme", "blue"),
+            ("credentials", "all"),
+            ("mode", "tab"),
+            ("callback-origin", "*"),
         ];
-        for (attribute, a) in cases {
-            let e = WidgetConfig::from_attributes(&a, []).unwrap_err();
+        for (attribute, value) in cases {
+            let e = with_proxy(&[(attribute, value)]).unwrap_err();
             assert_eq!(e.attribute, attribute);
             assert!(e
                 .to_string()
@@ -393,38 +393,27 @@ mod tests {
 
     #[test]
     fn callback_origins_are_a_list_of_origins() {
-        let a = Attributes {
-            callback_origin: Some("https://Dash.example, http://127.0.0.1:8080/"),
-            ..attrs("/p")
-        };
-        let config = WidgetConfig::from_attributes(&a, []).unwrap();
+        let config = with_proxy(&[(
+            "callback-origin",
+            "https://Dash.example, http://127.0.0.1:8080/",
+        )])
+        .unwrap();
         assert_eq!(
             config.callback_origins,
             ["https://dash.example", "http://127.0.0.1:8080"]
         );
         for bad in ["*", "dash.example", "https://dash.example/callback", "null"] {
-            let a = Attributes {
-                callback_origin: Some(bad),
-                ..attrs("/p")
-            };
-            assert!(WidgetConfig::from_attributes(&a, []).is_err(), "{bad}");
+            assert!(with_proxy(&[("callback-origin", bad)]).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn callbacks_are_accepted_only_from_allowed_origins() {
-        let own = WidgetConfig::from_attributes(&attrs("/p"), []).unwrap();
+        let own = with_proxy(&[]).unwrap();
         assert!(own.accepts_origin("https://dash.example", "https://dash.example"));
         assert!(!own.accepts_origin("https://evil.example", "https://dash.example"));
         assert!(!own.accepts_origin("null", "https://dash.example"));
-        let listed = WidgetConfig::from_attributes(
-            &Attributes {
-                callback_origin: Some("https://cb.example"),
-                ..attrs("/p")
-            },
-            [],
-        )
-        .unwrap();
+        let listed = with_proxy(&[("callback-origin", "https://cb.example")]).unwrap();
         assert!(listed.accepts_origin("https://CB.example", "https://dash.example"));
         assert!(
             !listed.accepts_origin("https://dash.example", "https://dash.example"),
@@ -434,14 +423,8 @@ mod tests {
 
     #[test]
     fn lang_attribute_wins_over_the_browser() {
-        let a = Attributes {
-            lang: Some("id"),
-            ..attrs("/p")
-        };
-        assert_eq!(
-            WidgetConfig::from_attributes(&a, ["en-US"]).unwrap().lang,
-            Lang::Id
-        );
+        let config = config(&[("proxy", "/p"), ("lang", "id")], &["en-US"]).unwrap();
+        assert_eq!(config.lang, Lang::Id);
     }
 
     #[test]
@@ -452,12 +435,10 @@ mod tests {
             (Some("list-channels"), true),
             (Some("false"), false),
         ] {
-            let a = Attributes {
-                list_channels: value,
-                ..attrs("/p")
-            };
+            let extra: Vec<(&str, &str)> =
+                value.map(|v| ("list-channels", v)).into_iter().collect();
             assert_eq!(
-                WidgetConfig::from_attributes(&a, []).unwrap().list_channels,
+                with_proxy(&extra).unwrap().list_channels,
                 expected,
                 "{value:?}"
             );

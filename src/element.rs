@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRoot};
 
-use crate::config::{Attributes, WidgetConfig, OBSERVED_ATTRIBUTES};
+use crate::config::{Context, WidgetConfig, OBSERVED_ATTRIBUTES};
 use crate::events;
 use crate::flow::ErrorCode;
 use crate::i18n::Lang;
@@ -101,33 +101,10 @@ fn browser_languages() -> Vec<String> {
 }
 
 fn read_config(host: &HtmlElement) -> Result<WidgetConfig, crate::config::ConfigError> {
-    let get = |name: &str| host.get_attribute(name);
-    let (proxy, channel, lang, callback_origin) = (
-        get("proxy"),
-        get("channel"),
-        get("lang"),
-        get("callback-origin"),
-    );
-    let (reconnect, list_channels, theme, credentials) = (
-        get("reconnect"),
-        get("list-channels"),
-        get("theme"),
-        get("credentials"),
-    );
-    let mode = get("mode");
-    let attrs = Attributes {
-        proxy: proxy.as_deref(),
-        channel: channel.as_deref(),
-        lang: lang.as_deref(),
-        callback_origin: callback_origin.as_deref(),
-        reconnect: reconnect.as_deref(),
-        list_channels: list_channels.as_deref(),
-        theme: theme.as_deref(),
-        credentials: credentials.as_deref(),
-        mode: mode.as_deref(),
+    let context = Context {
+        browser_langs: browser_languages(),
     };
-    let langs = browser_languages();
-    WidgetConfig::from_attributes(&attrs, langs.iter().map(String::as_str))
+    WidgetConfig::from_attributes(|name| host.get_attribute(name), &context)
 }
 
 fn mount_widget(host: HtmlElement, shadow: ShadowRoot) -> u32 {

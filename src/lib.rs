@@ -6,11 +6,14 @@
 //! milliseconds; the thin browser shell (`element`, `client`, `events`, `js_json`, `session`,
 //! `callback_page`, `ui`) exists only on wasm32 and is tested in headless Chromium (`tests/`).
 
+pub mod attempt;
+pub mod channels;
 pub mod config;
 pub mod flow;
 pub mod i18n;
 pub mod popup;
 pub mod redirect;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 mod callback_page;

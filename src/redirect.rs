@@ -13,7 +13,7 @@
 use serde_json::{json, Value};
 use socialchat_api::{CallbackMessage, ChannelKind, ChannelRecordId};
 
-use crate::flow::{Target, AUTHORIZATION_TIMEOUT_MS};
+use crate::attempt::{Target, AUTHORIZATION_TIMEOUT_MS};
 
 /// The `sessionStorage` key of the attempt that left for Facebook.
 pub const PENDING_KEY: &str = "socialchat-connect:redirect";

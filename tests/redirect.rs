@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use socialchat_api::{CallbackMessage, ChannelKind, ChannelRecordId};
-use socialchat_connect::flow::Target;
+use socialchat_connect::attempt::Target;
 use socialchat_connect::redirect::{Handoff, PendingRedirect, HANDOFF_KEY, PENDING_KEY};
 use wasm_bindgen_test::*;
 

@@ -2,61 +2,48 @@
 //! with a Reconnect action on each disconnected one.
 
 use leptos::prelude::*;
-use socialchat_api::{Channel, ChannelType};
 
 use super::{kind_name, Avatar, Controller, ErrorBox};
-use crate::flow::{FlowError, HostEvent, Stage, Target};
+use crate::attempt::Target;
+use crate::channels::rows;
+use crate::flow::HostEvent;
 use crate::i18n::Text;
-
-#[derive(Clone, PartialEq)]
-enum Channels {
-    Loading,
-    Loaded(Vec<Channel>),
-    Failed(FlowError),
-}
 
 #[component]
 pub fn ChannelsPanel(ctrl: Controller) -> impl IntoView {
     let (lang, kind) = ctrl.config.with_value(|c| (c.lang, c.channel));
     let k = [("kind", kind_name(kind))];
-    let state = RwSignal::new(Channels::Loading);
-    Effect::new(move |_| {
+    // Loaded again whenever the version moves: after a connect, and on Try again.
+    let channels = LocalResource::new(move || {
         ctrl.channels_version.track();
-        state.set(Channels::Loading);
-        let Some(client) = ctrl.client_handle() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let wanted = ChannelType::from_name(kind.as_str());
-            let next = match client.channels(kind).await {
-                Ok(list) => Channels::Loaded(list.of_type(&wanted).cloned().collect()),
-                Err(failure) => {
-                    let error = FlowError::from_failure(Stage::Channels, failure);
-                    ctrl.emit(&HostEvent::Error(error.clone()));
-                    Channels::Failed(error)
-                }
-            };
-            state.try_set(next);
-        });
+        let client = ctrl.client_handle();
+        async move {
+            let client = client?;
+            let rows = rows(kind, client.channels(kind).await);
+            if let Err(error) = &rows {
+                ctrl.emit(&HostEvent::Error(error.clone()));
+            }
+            Some(rows)
+        }
     });
     view! {
         <section class="sc-channels" aria-labelledby="sc-channels-title">
             <h3 class="sc-title" id="sc-channels-title">{lang.format(Text::ChannelsTitle, &k)}</h3>
-            {move || match state.get() {
-                Channels::Loading => view! {
+            {move || match channels.get().flatten() {
+                None => view! {
                     <p class="sc-progress"><span class="sc-spinner" aria-hidden="true"></span>{lang.text(Text::LoadingChannels)}</p>
                 }.into_any(),
-                Channels::Failed(error) => view! {
+                Some(Err(error)) => view! {
                     <ErrorBox error=error lang=lang/>
                     <button type="button" class="sc-button"
                         on:click=move |_| {
                     ctrl.channels_version.try_update(|v| *v += 1);
                 }>{lang.text(Text::TryAgain)}</button>
                 }.into_any(),
-                Channels::Loaded(list) if list.is_empty() => view! {
+                Some(Ok(list)) if list.is_empty() => view! {
                     <p class="sc-hint">{lang.format(Text::NoChannels, &k)}</p>
                 }.into_any(),
-                Channels::Loaded(list) => view! {
+                Some(Ok(list)) => view! {
                     <ul class="sc-channel-list">
                         {list.into_iter().map(|channel| {
                             let connected = channel.is_connected;

@@ -1,25 +1,24 @@
 //! The thin shell around the pure [`Flow`]: it feeds the flow its inputs and carries out the
-//! effects the flow asks for (HTTP calls, the popup, timers, callback messages, host events).
-//! All of one widget's browser resources live here and are released by [`Controller::release`].
+//! effects the flow asks for. Each effect is mechanical: make the call, send its result back as
+//! an input. Every browser resource is released where it is created (`on_cleanup` beside each
+//! listener and channel; the popup releases its own timers and window when dropped).
 
 use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use socialchat_api::callback::{acknowledgement, BROADCAST_CHANNEL};
-use socialchat_api::channel::find_channel;
-use socialchat_api::{CallbackMessage, ProtocolError};
+use socialchat_api::{CallbackMessage, ChannelKind, ProtocolError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, HtmlElement, MessageEvent};
 
+use crate::attempt::{Plan, Target, Via, AUTHORIZATION_TIMEOUT_MS};
 use crate::client::ProxyClient;
-use crate::config::{Mode, WidgetConfig};
+use crate::config::WidgetConfig;
 use crate::events;
-use crate::flow::{
-    ConnectedChannel, Effect, ErrorCode, Flow, FlowError, HostEvent, Input, Stage, Step, Target,
-    Via, AUTHORIZATION_TIMEOUT_MS,
-};
+use crate::flow::{Effect, Flow, HostEvent, Input};
 use crate::i18n::Text;
 use crate::js_json;
 use crate::popup::Popup;
@@ -38,12 +37,6 @@ thread_local! {
 /// before it reports the attempt lost.
 const OWNER_GRACE: Duration = Duration::from_millis(1000);
 
-/// How often the popup is checked for being closed.
-const POPUP_POLL: Duration = Duration::from_millis(500);
-
-/// The BroadcastChannel a widget listens on, with its handler (kept alive with it).
-type Broadcast = (BroadcastChannel, Closure<dyn FnMut(MessageEvent)>);
-
 /// Where a callback message came from, to acknowledge it there.
 struct Sender {
     window: Option<web_sys::Window>,
@@ -61,12 +54,9 @@ pub struct Controller {
     host: StoredValue<HtmlElement, LocalStorage>,
     client: StoredValue<Rc<ProxyClient>, LocalStorage>,
     popup: StoredValue<Option<Popup>, LocalStorage>,
-    poll: StoredValue<Option<IntervalHandle>, LocalStorage>,
-    timeout: StoredValue<Option<TimeoutHandle>, LocalStorage>,
     sender: StoredValue<Option<Sender>, LocalStorage>,
-    broadcast: StoredValue<Option<Broadcast>, LocalStorage>,
-    listener: StoredValue<Option<WindowListenerHandle>>,
-    pageshow: StoredValue<Option<WindowListenerHandle>>,
+    /// The BroadcastChannel the widget listens on, which also carries its acknowledgements.
+    broadcast: StoredValue<Option<BroadcastChannel>, LocalStorage>,
     popup_count: StoredValue<u32>,
     /// This widget's number on the page, for [`AUTHORIZING`].
     id: u32,
@@ -79,23 +69,26 @@ fn page_origin() -> String {
 }
 
 impl Controller {
+    /// The controller of one widget. Call it inside the widget's component: what it creates is
+    /// released when the component is.
     pub fn new(config: WidgetConfig, host: HtmlElement) -> Controller {
-        let client = ProxyClient::new(&config.proxy, config.credentials);
+        let client = Rc::new(ProxyClient::new(&config.proxy, config.credentials));
+        let abort = SendWrapper::new(client.clone());
+        on_cleanup(move || abort.abort());
         let flow = Flow::new(config.channel, config.reconnect.clone());
+        let popup = StoredValue::new_local(None::<Popup>);
+        // The popup closes, and its timers stop, when it is dropped.
+        on_cleanup(move || drop(popup.try_update_value(Option::take)));
         Controller {
             flow: RwSignal::new(flow),
             config: StoredValue::new(config),
             channels_version: RwSignal::new(0),
             interacted: RwSignal::new(false),
             host: StoredValue::new_local(host),
-            client: StoredValue::new_local(Rc::new(client)),
-            popup: StoredValue::new_local(None),
-            poll: StoredValue::new_local(None),
-            timeout: StoredValue::new_local(None),
+            client: StoredValue::new_local(client),
+            popup,
             sender: StoredValue::new_local(None),
             broadcast: StoredValue::new_local(None),
-            listener: StoredValue::new(None),
-            pageshow: StoredValue::new(None),
             popup_count: StoredValue::new(0),
             id: NEXT_ID.with(|n| {
                 let id = n.get();
@@ -105,133 +98,117 @@ impl Controller {
         }
     }
 
-    /// Starts listening for callback messages, from the popup and on the BroadcastChannel.
+    /// Starts listening for callback messages, from the popup and on the BroadcastChannel, and
+    /// for the page coming back from the back-forward cache.
     pub fn listen(self) {
-        let handle = window_event_listener(leptos::ev::message, move |event: MessageEvent| {
+        let message = window_event_listener(leptos::ev::message, move |event: MessageEvent| {
             self.receive(&event, true);
         });
-        self.listener.set_value(Some(handle));
+        on_cleanup(move || message.remove());
         // A page that left for Facebook and is restored by Back from the back-forward cache
         // would still say "Taking you to Facebook…": look at storage again.
-        let handle = window_event_listener(leptos::ev::pageshow, move |event| {
-            let leaving = self
-                .flow
-                .try_with_untracked(|f| f.step() == &Step::Redirecting)
-                .unwrap_or(false);
-            if event.persisted() && leaving {
+        let pageshow = window_event_listener(leptos::ev::pageshow, move |event| {
+            if event.persisted() {
                 self.resume(true);
             }
         });
-        self.pageshow.set_value(Some(handle));
+        on_cleanup(move || pageshow.remove());
         if let Ok(channel) = BroadcastChannel::new(BROADCAST_CHANNEL) {
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 self.receive(&event, false);
             });
             channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            self.broadcast.set_value(Some((channel, on_message)));
-        }
-    }
-
-    /// Releases everything: requests, popup, timers, listeners. Runs when the element is removed.
-    pub fn release(self) {
-        if let Some(client) = self.client.try_get_value() {
-            client.abort();
-        }
-        self.close_popup();
-        for listener in [self.listener, self.pageshow] {
-            if let Some(Some(handle)) = listener.try_update_value(|l| l.take()) {
-                handle.remove();
-            }
-        }
-        if let Some(Some((channel, _closure))) = self.broadcast.try_update_value(|b| b.take()) {
-            channel.set_onmessage(None);
-            channel.close();
-        }
-    }
-
-    /// A click that may start an authorization. Opens the popup synchronously, before anything
-    /// else, so that popup blockers let it through; in redirect mode (or `auto` where a popup
-    /// cannot work) the page itself goes to Facebook once the URL is known.
-    pub fn start(self, target: Option<Target>) {
-        if !self.flow.with_untracked(|f| f.can_start()) {
-            return;
-        }
-        self.close_popup();
-        let Some((lang, mode)) = self.config.try_with_value(|c| (c.lang, c.mode)) else {
-            return;
-        };
-        let in_app = || {
-            web_sys::window()
-                .and_then(|w| w.navigator().user_agent().ok())
-                .is_some_and(|ua| is_in_app_browser(&ua))
-        };
-        let via = if mode == Mode::Redirect || (mode == Mode::Auto && in_app()) {
-            Via::Redirect
-        } else {
-            let n = self.popup_count.try_update_value(|n| {
-                *n += 1;
-                *n
+            let listening = SendWrapper::new((channel.clone(), on_message));
+            self.broadcast.set_value(Some(channel));
+            on_cleanup(move || {
+                let (channel, _on_message) = listening.take();
+                channel.set_onmessage(None);
+                channel.close();
             });
-            // Unique on the page: a shared name would make two widgets share one window.
-            let name = format!("socialchat-connect-{}-{}", self.id, n.unwrap_or(0));
-            let popup = Popup::open_blank(&name, lang.text(Text::Opening));
-            let opened = popup.is_some();
-            self.popup.set_value(popup);
-            AUTHORIZING.with(|a| a.set(self.id));
-            match (opened, mode) {
-                // `auto`: a blocked popup falls back to a redirect.
-                (false, Mode::Auto) => Via::Redirect,
-                (opened, _) => Via::Popup { opened },
-            }
-        };
+        }
+    }
+
+    /// A click that may start an authorization, for the element's own target or `target`.
+    pub fn start(self, target: Option<Target>) {
+        if self.flow.with_untracked(Flow::can_start) {
+            let via = self.open_window();
+            self.send(Input::Start { via, target });
+        }
+    }
+
+    /// The Try again of a failure or a stop: a new authorization when the flow needs one (the
+    /// popup opened inside this click), otherwise the same call again.
+    pub fn try_again(self) {
+        let via = self
+            .flow
+            .with_untracked(Flow::try_again_authorizes)
+            .then(|| self.open_window());
+        self.send(Input::TryAgain { via });
+    }
+
+    /// Opens the popup synchronously, inside the click, before anything else, so that popup
+    /// blockers let it through; in redirect mode (or `auto` where a popup cannot work) the page
+    /// itself goes to Facebook once the URL is known.
+    fn open_window(self) -> Via {
+        drop(self.popup.try_update_value(Option::take));
         self.interacted.try_set(true);
-        self.send(Input::Start { via, target });
+        let Some((lang, mode)) = self.config.try_with_value(|c| (c.lang, c.mode)) else {
+            return Via::Popup { opened: false };
+        };
+        let in_app = web_sys::window()
+            .and_then(|w| w.navigator().user_agent().ok())
+            .is_some_and(|ua| is_in_app_browser(&ua));
+        let plan = Plan::for_mode(mode, in_app);
+        if !plan.opens_popup() {
+            return plan.via(false);
+        }
+        let n = self.popup_count.try_update_value(|n| {
+            *n += 1;
+            *n
+        });
+        // Unique on the page: a shared name would make two widgets share one window.
+        let name = format!("socialchat-connect-{}-{}", self.id, n.unwrap_or(0));
+        let popup = Popup::open_blank(&name, lang.text(Text::Opening));
+        let opened = popup.is_some();
+        self.popup.set_value(popup);
+        AUTHORIZING.with(|a| a.set(self.id));
+        plan.via(opened)
     }
 
     /// Redirect mode: takes a redirect that came back (or never left) out of storage and
     /// continues it, when it is this element's. `back`: the page was restored from the
-    /// back-forward cache while it was leaving, so whatever storage holds, this attempt is over.
+    /// back-forward cache, so whatever storage holds, an attempt that was leaving is over.
     pub fn resume(self, back: bool) {
         self.resume_now(back, false);
     }
 
     /// `confirmed`: a second look, after the owner's grace period.
     fn resume_now(self, back: bool, confirmed: bool) {
-        // A late timer after the element was removed does nothing.
-        if self.flow.try_with_untracked(|_| ()).is_none() {
-            return;
-        }
-        let (pending, handoff) = session::peek();
-        if pending.is_none() && handoff.is_none() && !back {
-            return;
-        }
         let Some(kind) = self.kind() else { return };
-        let element = self.element_id();
-        let mut resume = decide(
-            pending.as_deref(),
-            handoff.as_deref(),
-            Claimant {
-                channel: kind,
-                element: element.as_deref(),
-            },
-            |id| session::element_present(kind, id),
-            session::now(),
-        );
-        if back && !resume.claims() {
-            resume = Resume::Lost {
-                target: self.flow.with_untracked(|f| f.target().clone()),
-                why: Lost::NoCallback,
-            };
-        }
-        if !confirmed
-            && matches!(
-                resume,
-                Resume::Lost {
-                    why: Lost::NoElement,
-                    ..
-                }
+        let (pending, handoff) = session::peek();
+        let resume = if pending.is_none() && handoff.is_none() {
+            Resume::NotMine
+        } else {
+            let element = self.element_id();
+            decide(
+                pending.as_deref(),
+                handoff.as_deref(),
+                Claimant {
+                    channel: kind,
+                    element: element.as_deref(),
+                },
+                |id| session::element_present(kind, id),
+                session::now(),
             )
-        {
+        };
+        let waits_for_owner = matches!(
+            resume,
+            Resume::Lost {
+                why: Lost::NoElement,
+                ..
+            }
+        );
+        if waits_for_owner && !confirmed {
             // The element that started it may still be on its way (a page that adds its widgets
             // late): it gets a moment to claim its attempt before this one reports it lost.
             set_timeout(move || self.resume_now(back, true), OWNER_GRACE);
@@ -241,11 +218,109 @@ impl Controller {
             // Read once: a reload, or another element, never resumes it again.
             session::clear();
             self.send(Input::Resume(resume));
+        } else if back {
+            self.send(Input::CameBack);
+        }
+    }
+
+    /// Feeds an input to the flow and carries out the effects. A removed widget does nothing
+    /// (its answers may still arrive after an await).
+    pub fn send(self, input: Input) {
+        let Some(effects) = self.flow.try_update(|f| f.handle(input)) else {
+            return;
+        };
+        for effect in effects {
+            self.run(effect);
+        }
+    }
+
+    /// This element's `id` attribute, if it has one.
+    fn element_id(self) -> Option<String> {
+        self.host.try_with_value(|h| session::id_of(h)).flatten()
+    }
+
+    fn kind(self) -> Option<ChannelKind> {
+        self.config.try_with_value(|c| c.channel)
+    }
+
+    pub fn client_handle(self) -> Option<Rc<ProxyClient>> {
+        self.client.try_get_value()
+    }
+
+    /// Runs `call` with the client and sends what it answers as the input `answered` makes.
+    fn call<T: 'static, F>(
+        self,
+        call: impl FnOnce(Rc<ProxyClient>) -> F + 'static,
+        answered: impl FnOnce(T) -> Input + 'static,
+    ) where
+        F: std::future::Future<Output = T> + 'static,
+    {
+        let Some(client) = self.client_handle() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let result = call(client).await;
+            self.send(answered(result));
+        });
+    }
+
+    fn run(self, effect: Effect) {
+        let Some(kind) = self.kind() else { return };
+        match effect {
+            Effect::FetchAuthorize { attempt } => self.call(
+                move |client| async move { client.authorize(kind).await },
+                move |result| Input::AuthorizeAnswered { attempt, result },
+            ),
+            Effect::NavigatePopup { attempt, url } => {
+                let _ = self.popup.try_update_value(|popup| {
+                    if let Some(popup) = popup {
+                        popup.navigate_and_watch(
+                            &url,
+                            Duration::from_millis(AUTHORIZATION_TIMEOUT_MS.into()),
+                            move || self.send(Input::PopupClosed { attempt }),
+                            move || self.send(Input::TimedOut { attempt }),
+                        );
+                    }
+                });
+            }
+            Effect::Redirect {
+                attempt,
+                url,
+                target,
+            } => self.redirect(attempt, &url, target, kind),
+            Effect::ClosePopup => drop(self.popup.try_update_value(Option::take)),
+            Effect::Acknowledge => self.acknowledge(),
+            Effect::FetchAccounts {
+                attempt,
+                token,
+                offset,
+            } => self.call(
+                move |client| async move { client.accounts(kind, &token, offset.as_ref()).await },
+                move |result| Input::AccountsAnswered { attempt, result },
+            ),
+            Effect::PostConnect {
+                attempt,
+                channel_id,
+                token,
+            } => self.call(
+                move |client| async move { client.connect(kind, &channel_id, &token).await },
+                move |result| Input::ConnectAnswered { attempt, result },
+            ),
+            Effect::PostReconnect { attempt, id, token } => self.call(
+                move |client| async move { client.reconnect(kind, &id, &token).await },
+                move |result| Input::ConnectAnswered { attempt, result },
+            ),
+            Effect::Emit(event) => {
+                if matches!(event, HostEvent::Connected(_)) {
+                    self.channels_version.try_update(|v| *v += 1);
+                }
+                self.emit(&event);
+            }
         }
     }
 
     /// Redirect mode: saves the attempt (never the token) and sends the page to Facebook.
-    fn redirect(self, attempt: u32, url: &str, target: Target, kind: socialchat_api::ChannelKind) {
+    fn redirect(self, attempt: u32, url: &str, target: Target, kind: ChannelKind) {
         let element = self.element_id();
         let saved = session::attempt_id()
             .ok_or_else(|| "the browser gave no random numbers".to_owned())
@@ -269,155 +344,7 @@ impl Controller {
         });
         if let Err(detail) = left {
             session::clear();
-            self.send(Input::RedirectFailed {
-                attempt,
-                error: FlowError::new(ErrorCode::ResumeFailed, None, detail),
-            });
-        }
-    }
-
-    /// Feeds an input to the flow and carries out the effects.
-    pub fn send(self, input: Input) {
-        let Some(effects) = self.flow.try_update(|f| f.handle(input)) else {
-            return;
-        };
-        for effect in effects {
-            self.run(effect);
-        }
-    }
-
-    /// This element's `id` attribute, if it has one.
-    fn element_id(self) -> Option<String> {
-        self.host.try_with_value(|h| session::id_of(h)).flatten()
-    }
-
-    fn kind(self) -> Option<socialchat_api::ChannelKind> {
-        self.config.try_with_value(|c| c.channel)
-    }
-
-    pub fn client_handle(self) -> Option<Rc<ProxyClient>> {
-        self.client.try_get_value()
-    }
-
-    fn run(self, effect: Effect) {
-        // Everything below may run late (after an await); a removed widget does nothing.
-        let Some(kind) = self.kind() else { return };
-        match effect {
-            Effect::FetchAuthorize { attempt } => {
-                let Some(client) = self.client_handle() else {
-                    return;
-                };
-                leptos::task::spawn_local(async move {
-                    let result = client
-                        .authorize(kind)
-                        .await
-                        .map_err(|f| FlowError::from_failure(Stage::Authorize, f));
-                    self.send(Input::AuthorizeAnswered { attempt, result });
-                });
-            }
-            Effect::NavigatePopup { attempt, url } => {
-                let _ = self.popup.try_with_value(|p| {
-                    if let Some(p) = p {
-                        p.navigate(&url);
-                    }
-                });
-                self.watch_popup(attempt);
-            }
-            Effect::Redirect {
-                attempt,
-                url,
-                target,
-            } => self.redirect(attempt, &url, target, kind),
-            Effect::ClosePopup => self.close_popup(),
-            Effect::Acknowledge => self.acknowledge(),
-            Effect::FetchAccounts {
-                attempt,
-                token,
-                offset,
-            } => {
-                let Some(client) = self.client_handle() else {
-                    return;
-                };
-                leptos::task::spawn_local(async move {
-                    let result = client
-                        .accounts(kind, &token, offset.as_ref())
-                        .await
-                        .map_err(|f| FlowError::from_failure(Stage::Accounts, f));
-                    self.send(Input::AccountsAnswered { attempt, result });
-                });
-            }
-            Effect::PostConnect {
-                attempt,
-                channel_id,
-                token,
-            } => {
-                let Some(client) = self.client_handle() else {
-                    return;
-                };
-                let account = self.flow.with_untracked(|f| match f.step() {
-                    Step::Connecting { picker: Some(p) } => p.selected_account().cloned(),
-                    _ => None,
-                });
-                leptos::task::spawn_local(async move {
-                    let result = client
-                        .connect(kind, &channel_id, &token)
-                        .await
-                        .map_err(|f| FlowError::from_failure(Stage::Connect, f))
-                        .map(|answer| {
-                            let channel = find_channel(&answer);
-                            ConnectedChannel {
-                                channel: kind,
-                                channel_id: channel_id.as_str().to_owned(),
-                                name: account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
-                                picture: account.as_ref().and_then(|a| a.picture.clone()),
-                                id: channel.map(|c| c.id.as_str().to_owned()),
-                                reconnected: false,
-                            }
-                        });
-                    self.send(Input::ConnectAnswered { attempt, result });
-                });
-            }
-            Effect::PostReconnect { attempt, id, token } => {
-                let Some(client) = self.client_handle() else {
-                    return;
-                };
-                let known_name = self.flow.with_untracked(|f| match f.target() {
-                    Target::Reconnect { name, .. } => name.clone(),
-                    Target::Connect => None,
-                });
-                leptos::task::spawn_local(async move {
-                    let result = client
-                        .reconnect(kind, &id, &token)
-                        .await
-                        .map_err(|f| FlowError::from_failure(Stage::Reconnect, f))
-                        .map(|answer| {
-                            let channel = find_channel(&answer);
-                            ConnectedChannel {
-                                channel: kind,
-                                channel_id: channel
-                                    .as_ref()
-                                    .and_then(|c| c.channel_id.clone())
-                                    .unwrap_or_default(),
-                                name: channel
-                                    .as_ref()
-                                    .map(|c| c.name.clone())
-                                    .filter(|n| !n.is_empty())
-                                    .or(known_name)
-                                    .unwrap_or_default(),
-                                picture: channel.as_ref().and_then(|c| c.picture.clone()),
-                                id: Some(id.as_str().to_owned()),
-                                reconnected: true,
-                            }
-                        });
-                    self.send(Input::ConnectAnswered { attempt, result });
-                });
-            }
-            Effect::Emit(event) => {
-                if matches!(event, HostEvent::Connected(_)) {
-                    self.channels_version.try_update(|v| *v += 1);
-                }
-                self.emit(&event);
-            }
+            self.send(Input::RedirectFailed { attempt, detail });
         }
     }
 
@@ -426,58 +353,9 @@ impl Controller {
         let _ = self.host.try_with_value(|host| events::emit(host, event));
     }
 
-    fn watch_popup(self, attempt: u32) {
-        self.stop_watching();
-        let poll = set_interval_with_handle(
-            move || {
-                let closed = self
-                    .popup
-                    .try_with_value(|p| p.as_ref().map(Popup::is_closed).unwrap_or(true))
-                    .unwrap_or(true);
-                if closed {
-                    if let Some(Some(handle)) = self.poll.try_update_value(|h| h.take()) {
-                        handle.clear();
-                    }
-                    self.send(Input::PopupClosed { attempt });
-                }
-            },
-            POPUP_POLL,
-        )
-        .ok();
-        self.poll.try_set_value(poll);
-        let timeout = set_timeout_with_handle(
-            move || self.send(Input::TimedOut { attempt }),
-            Duration::from_millis(AUTHORIZATION_TIMEOUT_MS as u64),
-        )
-        .ok();
-        self.timeout.try_set_value(timeout);
-    }
-
-    fn stop_watching(self) {
-        if let Some(Some(handle)) = self.poll.try_update_value(|h| h.take()) {
-            handle.clear();
-        }
-        if let Some(Some(handle)) = self.timeout.try_update_value(|h| h.take()) {
-            handle.clear();
-        }
-    }
-
-    fn close_popup(self) {
-        self.stop_watching();
-        if let Some(Some(popup)) = self.popup.try_update_value(|p| p.take()) {
-            popup.close();
-        }
-    }
-
-    /// A message from the popup (`from_window`) or the BroadcastChannel.
+    /// A message from the popup (`from_window`) or the BroadcastChannel. Which origins count is
+    /// the config's rule; whether the message counts now is the flow's.
     fn receive(self, event: &MessageEvent, from_window: bool) {
-        let waiting = self
-            .flow
-            .try_with_untracked(|f| matches!(f.step(), Step::Waiting { .. }))
-            .unwrap_or(false);
-        if !waiting {
-            return;
-        }
         if !from_window && AUTHORIZING.with(|a| a.get()) != self.id {
             return;
         }
@@ -496,16 +374,14 @@ impl Controller {
             return;
         }
         let source: Option<web_sys::Window> = event.source().and_then(|s| s.dyn_into().ok());
-        if from_window {
-            if let Some(source) = &source {
-                let from_popup = self
-                    .popup
-                    .try_with_value(|p| p.as_ref().map(|p| p.is_source(source.as_ref())))
-                    .flatten();
-                // Where it can tell, only its own popup may answer.
-                if from_popup == Some(false) {
-                    return;
-                }
+        if let (true, Some(source)) = (from_window, &source) {
+            let from_popup = self
+                .popup
+                .try_with_value(|p| p.as_ref().map(|p| p.is_source(source.as_ref())))
+                .flatten();
+            // Where it can tell, only its own popup may answer.
+            if from_popup == Some(false) {
+                return;
             }
         }
         match CallbackMessage::from_json(&js_json::from_js(&event.data())) {
@@ -527,13 +403,13 @@ impl Controller {
 
     fn acknowledge(self) {
         let ack = js_json::to_js(&acknowledgement());
-        if let Some(Some(sender)) = self.sender.try_update_value(|s| s.take()) {
+        if let Some(Some(sender)) = self.sender.try_update_value(Option::take) {
             if let Some(window) = sender.window {
                 let _ = window.post_message(&ack, &sender.origin);
             }
         }
-        let _ = self.broadcast.try_with_value(|b| {
-            if let Some((channel, _)) = b {
+        let _ = self.broadcast.try_with_value(|channel| {
+            if let Some(channel) = channel {
                 let _ = channel.post_message(&ack);
             }
         });

@@ -12,8 +12,9 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::config::{ConfigError, Theme, WidgetConfig};
-use crate::flow::{CancelReason, Flow, FlowError, Input, Retry, Step, Target};
+use crate::flow::{FlowError, Input};
 use crate::i18n::{Lang, Text};
+use crate::view::{PickerStatus, View};
 
 pub use controller::Controller;
 
@@ -57,75 +58,6 @@ pub fn kind_name(kind: ChannelKind) -> &'static str {
     }
 }
 
-/// The coarse step the view switches on; finer changes (typing, selecting) re-render only the
-/// parts that show them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum View {
-    Idle,
-    Opening,
-    /// Redirect mode: fetching the authorization URL, then leaving the page.
-    Redirecting,
-    PopupBlocked,
-    Waiting,
-    WaitingClosed,
-    LoadingAccounts,
-    Picker,
-    Reconnecting,
-    Done,
-    Stopped,
-    Failed,
-}
-
-fn view_of(flow: &Flow) -> View {
-    match flow.step() {
-        Step::Idle => View::Idle,
-        Step::Opening if flow.is_redirect() => View::Redirecting,
-        Step::Redirecting => View::Redirecting,
-        Step::Opening => View::Opening,
-        Step::PopupBlocked => View::PopupBlocked,
-        Step::Waiting {
-            popup_closed: false,
-        } => View::Waiting,
-        Step::Waiting { popup_closed: true } => View::WaitingClosed,
-        Step::LoadingAccounts => View::LoadingAccounts,
-        Step::Picking(_) | Step::Connecting { picker: Some(_) } => View::Picker,
-        Step::Connecting { picker: None } => View::Reconnecting,
-        Step::Done(_) => View::Done,
-        Step::Stopped(_) => View::Stopped,
-        Step::Failed { .. } => View::Failed,
-    }
-}
-
-/// The sentence the live region announces for a step.
-fn status_of(flow: &Flow, lang: Lang, kind: &str) -> String {
-    let k = [("kind", kind)];
-    match flow.step() {
-        Step::Idle => String::new(),
-        Step::Opening | Step::Redirecting if flow.is_redirect() => {
-            lang.text(Text::Redirecting).to_owned()
-        }
-        Step::Opening | Step::Redirecting => lang.text(Text::Opening).to_owned(),
-        Step::PopupBlocked => lang.text(Text::ErrorPopupBlocked).to_owned(),
-        Step::Waiting {
-            popup_closed: false,
-        } => lang.text(Text::Waiting).to_owned(),
-        Step::Waiting { popup_closed: true } => lang.text(Text::PopupClosed).to_owned(),
-        Step::LoadingAccounts => lang.format(Text::LoadingAccounts, &k),
-        Step::Picking(p) if p.accounts.is_empty() => lang.format(Text::EmptyAccounts, &k),
-        Step::Picking(p) => lang.format(
-            Text::AccountsShown,
-            &[("count", &p.visible_count().to_string())],
-        ),
-        Step::Connecting { picker: Some(_) } => lang.text(Text::Connecting).to_owned(),
-        Step::Connecting { picker: None } => lang.text(Text::Reconnecting).to_owned(),
-        Step::Done(c) if c.reconnected => lang.format(Text::Reconnected, &[("name", &c.name)]),
-        Step::Done(c) => lang.format(Text::Connected, &[("name", &c.name)]),
-        Step::Stopped(CancelReason::Timeout) => lang.text(Text::TimedOut).to_owned(),
-        Step::Stopped(_) => lang.text(Text::Denied).to_owned(),
-        Step::Failed { error, .. } => lang.text(error.code.text()).to_owned(),
-    }
-}
-
 /// Moves focus to the first `[data-autofocus]` inside `container`, once the user has acted.
 fn focus_first(container: &HtmlElement) {
     if let Ok(Some(target)) = container.query_selector("[data-autofocus]") {
@@ -147,10 +79,10 @@ pub fn Widget(config: WidgetConfig, host: HtmlElement) -> impl IntoView {
     // Redirect mode: a redirect that came back to this page continues here, once the element
     // has told the host page it is ready (the mount finishes first).
     leptos::task::spawn_local(async move { ctrl.resume(false) });
-    on_cleanup(move || ctrl.release());
 
-    let view = Memo::new(move |_| ctrl.flow.with(view_of));
-    let status = Memo::new(move |_| ctrl.flow.with(|f| status_of(f, lang, kind_name(kind))));
+    let view = Memo::new(move |_| ctrl.flow.with(View::of));
+    let picker = Memo::new(move |_| ctrl.flow.with(PickerStatus::of));
+    let status = Memo::new(move |_| view.with(|v| v.status(lang, kind_name(kind), picker.get())));
     let container = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         view.track();
@@ -168,7 +100,7 @@ pub fn Widget(config: WidgetConfig, host: HtmlElement) -> impl IntoView {
         <div class=theme_class(theme) lang=lang.code()>
             {list_channels.then(|| view! { <channels::ChannelsPanel ctrl=ctrl/> })}
             <div class="sc-flow" node_ref=container>
-                {move || step_view(ctrl, view.get())}
+                {move || step_view(ctrl, view.get(), status.get_untracked())}
             </div>
             <div class="sc-sr-only" role="status" aria-live="polite">{move || status.get()}</div>
         </div>
@@ -184,14 +116,14 @@ fn spinner_line(text: String) -> impl IntoView {
     }
 }
 
-fn step_view(ctrl: Controller, view: View) -> AnyView {
+/// The view of one step; `sentence` is what the live region says for it.
+fn step_view(ctrl: Controller, view: View, sentence: String) -> AnyView {
     let (lang, kind) = ctrl.config.with_value(|c| (c.lang, kind_name(c.channel)));
     let k = [("kind", kind)];
-    let current_target = move || Some(ctrl.flow.with_untracked(|f| f.target().clone()));
     let cancel = move |_| ctrl.send(Input::Cancel);
+    let try_again = move |_| ctrl.try_again();
     match view {
-        View::Idle => {
-            let reconnect = ctrl.flow.with_untracked(|f| matches!(f.target(), Target::Reconnect { .. }));
+        View::Idle { reconnect } => {
             let label = if reconnect {
                 lang.format(Text::ReconnectKind, &k)
             } else {
@@ -207,97 +139,72 @@ fn step_view(ctrl: Controller, view: View) -> AnyView {
             }
             .into_any()
         }
-        View::Opening | View::Waiting => {
-            let text = if view == View::Opening { Text::Opening } else { Text::Waiting };
-            view! {
-                {spinner_line(lang.text(text).to_owned())}
-                <p class="sc-hint">{lang.text(Text::WaitingHint)}</p>
-                <p class="sc-hint">{lang.text(Text::AllowAllHint)}</p>
-                <div class="sc-actions">
-                    <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
-                </div>
-            }
-            .into_any()
+        View::Opening | View::Waiting => view! {
+            {spinner_line(sentence)}
+            <p class="sc-hint">{lang.text(Text::WaitingHint)}</p>
+            <p class="sc-hint">{lang.text(Text::AllowAllHint)}</p>
+            <div class="sc-actions">
+                <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
+            </div>
         }
+        .into_any(),
         View::Redirecting => view! {
-            {spinner_line(lang.text(Text::Redirecting).to_owned())}
+            {spinner_line(sentence)}
             <p class="sc-hint">{lang.text(Text::AllowAllHint)}</p>
         }
         .into_any(),
         View::WaitingClosed => view! {
-            <p class="sc-note" data-autofocus tabindex="-1">{lang.text(Text::PopupClosed)}</p>
+            <p class="sc-note" data-autofocus tabindex="-1">{sentence}</p>
             <div class="sc-actions">
-                <button type="button" class="sc-button sc-primary"
-                    on:click=move |_| ctrl.start(current_target())>{lang.text(Text::TryAgain)}</button>
+                <button type="button" class="sc-button sc-primary" on:click=try_again>{lang.text(Text::TryAgain)}</button>
                 <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
             </div>
         }
         .into_any(),
         View::PopupBlocked => view! {
             <div class="sc-alert" role="alert">
-                <p>{lang.text(Text::ErrorPopupBlocked)}</p>
+                <p>{sentence}</p>
             </div>
             <div class="sc-actions">
-                <button type="button" class="sc-button sc-primary" data-autofocus
-                    on:click=move |_| ctrl.start(current_target())>{lang.text(Text::TryAgain)}</button>
+                <button type="button" class="sc-button sc-primary" data-autofocus on:click=try_again>
+                    {lang.text(Text::TryAgain)}
+                </button>
                 <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
             </div>
         }
         .into_any(),
-        View::LoadingAccounts => spinner_line(lang.format(Text::LoadingAccounts, &k)).into_any(),
-        View::Reconnecting => spinner_line(lang.text(Text::Reconnecting).to_owned()).into_any(),
+        View::LoadingAccounts | View::Reconnecting => spinner_line(sentence).into_any(),
         View::Picker => view! { <picker::AccountPicker ctrl=ctrl/> }.into_any(),
-        View::Done => {
-            let text = ctrl.flow.with_untracked(|f| status_of(f, lang, kind));
-            view! {
-                <div class="sc-success" data-autofocus tabindex="-1">
-                    <span class="sc-check" aria-hidden="true">"✓"</span>
-                    <p>{text}</p>
-                </div>
-                <div class="sc-actions">
-                    <button type="button" class="sc-button" on:click=move |_| ctrl.send(Input::Reset)>
-                        {lang.text(Text::ConnectAnother)}
-                    </button>
-                </div>
-            }
-            .into_any()
+        View::Done(_) => view! {
+            <div class="sc-success" data-autofocus tabindex="-1">
+                <span class="sc-check" aria-hidden="true">"✓"</span>
+                <p>{sentence}</p>
+            </div>
+            <div class="sc-actions">
+                <button type="button" class="sc-button" on:click=move |_| ctrl.send(Input::Reset)>
+                    {lang.text(Text::ConnectAnother)}
+                </button>
+            </div>
         }
-        View::Stopped => {
-            let text = ctrl.flow.with_untracked(|f| status_of(f, lang, kind));
-            view! {
-                <p class="sc-note" data-autofocus tabindex="-1">{text}</p>
-                <div class="sc-actions">
-                    <button type="button" class="sc-button sc-primary"
-                        on:click=move |_| ctrl.start(current_target())>{lang.text(Text::TryAgain)}</button>
-                    <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
-                </div>
-            }
-            .into_any()
+        .into_any(),
+        View::Stopped(_) => view! {
+            <p class="sc-note" data-autofocus tabindex="-1">{sentence}</p>
+            <div class="sc-actions">
+                <button type="button" class="sc-button sc-primary" on:click=try_again>{lang.text(Text::TryAgain)}</button>
+                <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
+            </div>
         }
-        View::Failed => {
-            let (error, retry) = ctrl.flow.with_untracked(|f| match f.step() {
-                Step::Failed { error, retry } => (Some(error.clone()), *retry),
-                _ => (None, Retry::Authorize),
-            });
-            let label = match (retry, error.as_ref().map(|e| e.code)) {
-                (Retry::Authorize, Some(crate::flow::ErrorCode::TokenExpired)) => Text::AuthorizeAgain,
-                _ => Text::TryAgain,
-            };
-            let again = move |_| match retry {
-                Retry::Authorize => ctrl.start(current_target()),
-                Retry::Accounts | Retry::Reconnect => ctrl.send(Input::Retry),
-            };
-            view! {
-                {error.map(|e| view! { <ErrorBox error=e lang=lang/> })}
-                <div class="sc-actions">
-                    <button type="button" class="sc-button sc-primary" data-autofocus on:click=again>
-                        {lang.text(label)}
-                    </button>
-                    <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
-                </div>
-            }
-            .into_any()
+        .into_any(),
+        View::Failed { error, again } => view! {
+            <ErrorBox error=error lang=lang/>
+            <div class="sc-actions">
+                <button type="button" class="sc-button sc-primary" data-autofocus on:click=try_again>
+                    {lang.text(again)}
+                </button>
+                <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
+            </div>
         }
+        .into_any(),
     }
 }
 

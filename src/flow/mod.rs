@@ -1,0 +1,745 @@
+//! The connect and reconnect flow as a pure state machine.
+//!
+//! [`Flow::handle`] takes an [`Input`] (a click, a call's result, a callback message, a timer)
+//! and returns the [`Effect`]s the browser shell must carry out (fetch this, point the popup
+//! there, tell the host page that). It makes every decision: it knows which call is pending, so
+//! it classifies a failure itself ([`error`]); it builds the connected channel from its own
+//! picker or target; it keeps the target of a Try again. The shell only runs effects and sends
+//! their results back. Nothing here touches the DOM or the network, so every transition,
+//! including late, duplicate and out-of-order inputs, is tested natively (`tests.rs`).
+//!
+//! Every asynchronous answer carries the attempt it belongs to; an answer from an earlier attempt
+//! is ignored. Callback messages are accepted only while waiting for Facebook, only for this
+//! flow's channel kind, and only the first one counts.
+//!
+//! | step | input | next step |
+//! | --- | --- | --- |
+//! | Idle, PopupBlocked, Stopped, Done, Waiting (popup closed), Failed (needs authorization), Picking (empty) | `Start`, `TryAgain` | Opening, or PopupBlocked when `window.open` gave nothing |
+//! | Opening | `AuthorizeAnswered` ok | Waiting (popup) or Redirecting |
+//! | Opening | `AuthorizeAnswered` failed | Failed (needs authorization) |
+//! | Opening | `PopupClosed` | Idle |
+//! | Waiting | `PopupClosed` | Waiting (popup closed) |
+//! | Waiting | `Callback` with a token | LoadingAccounts, or Connecting (reconnect) |
+//! | Waiting | `Callback` denied / failed | Stopped (denied) / Failed |
+//! | Opening, Waiting | `TimedOut` | Stopped (timeout) |
+//! | Opening, Waiting, PopupBlocked, Picking, Stopped, Failed | `Cancel` | Idle |
+//! | Redirecting | `RedirectFailed`, `CameBack` | Failed (needs authorization) |
+//! | Idle, Redirecting | `Resume` | LoadingAccounts, Connecting, Stopped or Failed |
+//! | LoadingAccounts | `AccountsAnswered` | Picking, or Failed (retry the accounts, or authorize again when the token expired) |
+//! | Picking | `LoadMore`, `AccountsAnswered`, `Filter`, `Select` | Picking |
+//! | Picking | `Connect` | Connecting (with the picker) |
+//! | Connecting | `ConnectAnswered` ok | Done |
+//! | Connecting (with the picker) | `ConnectAnswered` failed | Picking with the error, or Failed when the token expired |
+//! | Connecting (reconnect) | `ConnectAnswered` failed | Failed (retry the reconnect after a network failure, else authorize again) |
+//! | Failed (retry the accounts or the reconnect) | `TryAgain` | LoadingAccounts, Connecting |
+//! | Done | `Reset` | Idle |
+
+mod error;
+mod picker;
+#[cfg(test)]
+mod tests;
+
+use socialchat_api::{
+    AccountPage, CallbackMessage, CallbackOutcome, Channel, ChannelId, ChannelKind,
+    ChannelRecordId, NextOffset, Token,
+};
+
+pub use crate::attempt::{Target, Via};
+use crate::redirect::Resume;
+pub use error::{ApiFailure, CancelReason, ErrorCode, FlowError, Stage};
+pub use picker::{name_matches, search_needle, Picker};
+
+/// What the Try again of a failure does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// A new authorization: needs a click, because it opens a popup.
+    Authorize,
+    /// Load the accounts again with the same token.
+    Accounts,
+    /// Send the reconnect again with the same token.
+    Reconnect,
+}
+
+/// A successfully connected (or reconnected) channel, as the `socialchat:connected` event
+/// reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectedChannel {
+    pub channel: ChannelKind,
+    pub channel_id: String,
+    pub name: String,
+    pub picture: Option<String>,
+    /// Socialchat's `_id` of the channel, when the answer gave it.
+    pub id: Option<String>,
+    pub reconnected: bool,
+}
+
+/// Where the flow is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The Connect (or Reconnect) button.
+    Idle,
+    /// The popup is open (or the page is about to leave); the authorization URL is on its way.
+    Opening,
+    /// `window.open` returned nothing.
+    PopupBlocked,
+    /// Redirect mode: the page is on its way to Facebook.
+    Redirecting,
+    /// The user is on Facebook. `popup_closed`: the popup reads closed (the user closed it, or
+    /// Facebook severed it); a valid callback still completes the flow.
+    Waiting {
+        popup_closed: bool,
+    },
+    LoadingAccounts,
+    Picking(Picker),
+    /// Connect or reconnect in flight. The picker is kept to return to on failure; a reconnect
+    /// has none.
+    Connecting {
+        picker: Option<Picker>,
+    },
+    Done(ConnectedChannel),
+    /// Stopped without an error (declined, timed out).
+    Stopped(CancelReason),
+    Failed {
+        error: FlowError,
+        retry: Retry,
+    },
+}
+
+/// What the host page is told, as DOM events on the element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostEvent {
+    Authorized { channel: ChannelKind },
+    Connected(ConnectedChannel),
+    Cancelled { reason: CancelReason },
+    Error(FlowError),
+}
+
+/// What happens to the flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A click that may start an authorization. For a popup the shell has already called
+    /// `window.open` (synchronously, in the click) and says whether it got a window. `target`
+    /// overrides the element's own (a Reconnect in the channel list).
+    Start {
+        via: Via,
+        target: Option<Target>,
+    },
+    /// The Try again of a failure or a stop. When it needs a new authorization
+    /// ([`Flow::try_again_authorizes`]) the shell opened the popup in the click and says how
+    /// (`via`); otherwise it sends `None` and the same call is made again. The target stays the
+    /// flow's own.
+    TryAgain {
+        via: Option<Via>,
+    },
+    /// Redirect mode: what the element found in storage when it appeared (see
+    /// [`crate::redirect::decide`]).
+    Resume(Resume),
+    /// Redirect mode: the page was restored from the back-forward cache while it was leaving,
+    /// and no callback was waiting for it.
+    CameBack,
+    /// Redirect mode: the attempt could not be saved, or the page could not leave.
+    RedirectFailed {
+        attempt: u32,
+        detail: String,
+    },
+    AuthorizeAnswered {
+        attempt: u32,
+        result: Result<String, ApiFailure>,
+    },
+    PopupClosed {
+        attempt: u32,
+    },
+    /// A validated callback message from an allowed origin.
+    Callback(CallbackMessage),
+    TimedOut {
+        attempt: u32,
+    },
+    Cancel,
+    AccountsAnswered {
+        attempt: u32,
+        result: Result<AccountPage, ApiFailure>,
+    },
+    LoadMore,
+    Filter(String),
+    Select(ChannelId),
+    Connect,
+    /// The answer to a connect or a reconnect: the channel it held, if it held one.
+    ConnectAnswered {
+        attempt: u32,
+        result: Result<Option<Channel>, ApiFailure>,
+    },
+    /// Back to the button after a success.
+    Reset,
+}
+
+/// What the shell must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    FetchAuthorize {
+        attempt: u32,
+    },
+    /// Point the popup at the authorization URL and start watching it (closed poll, timeout).
+    NavigatePopup {
+        attempt: u32,
+        url: String,
+    },
+    /// Redirect mode: save the attempt (never the token) and send the page to `url`.
+    Redirect {
+        attempt: u32,
+        url: String,
+        target: Target,
+    },
+    /// Close the popup if it is open, stop watching it.
+    ClosePopup,
+    /// Tell the callback page that its message arrived, so that it closes itself.
+    Acknowledge,
+    FetchAccounts {
+        attempt: u32,
+        token: Token,
+        offset: Option<NextOffset>,
+    },
+    PostConnect {
+        attempt: u32,
+        channel_id: ChannelId,
+        token: Token,
+    },
+    PostReconnect {
+        attempt: u32,
+        id: ChannelRecordId,
+        token: Token,
+    },
+    Emit(HostEvent),
+}
+
+/// The flow of one widget.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub kind: ChannelKind,
+    /// The element's own target (`reconnect` attribute or a plain connect).
+    default_target: Target,
+    /// The target of the current attempt.
+    target: Target,
+    attempt: u32,
+    /// Whether the current attempt goes through a redirect instead of a popup.
+    redirect: bool,
+    step: Step,
+    /// The token of the current authorization, held only between the callback and the end.
+    token: Option<Token>,
+}
+
+impl Flow {
+    pub fn new(kind: ChannelKind, reconnect: Option<ChannelRecordId>) -> Flow {
+        let target = match reconnect {
+            Some(id) => Target::Reconnect { id, name: None },
+            None => Target::Connect,
+        };
+        Flow {
+            kind,
+            default_target: target.clone(),
+            target,
+            attempt: 0,
+            redirect: false,
+            step: Step::Idle,
+            token: None,
+        }
+    }
+
+    pub fn step(&self) -> &Step {
+        &self.step
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Whether the current attempt goes through a redirect instead of a popup.
+    pub fn is_redirect(&self) -> bool {
+        self.redirect
+    }
+
+    /// Whether a click may start an authorization now. The shell asks before it opens a popup,
+    /// so that it never opens one that the flow would not use.
+    pub fn can_start(&self) -> bool {
+        match &self.step {
+            Step::Idle | Step::PopupBlocked | Step::Stopped(_) | Step::Done(_) => true,
+            Step::Waiting { popup_closed } => *popup_closed,
+            Step::Failed { retry, .. } => *retry == Retry::Authorize,
+            Step::Picking(picker) => picker.is_empty(),
+            Step::Opening | Step::Redirecting | Step::LoadingAccounts | Step::Connecting { .. } => {
+                false
+            }
+        }
+    }
+
+    /// Whether Try again, now, starts a new authorization (then the shell opens the popup in
+    /// the click) rather than repeating a call with the token it has.
+    pub fn try_again_authorizes(&self) -> bool {
+        match &self.step {
+            Step::Failed { retry, .. } => *retry == Retry::Authorize,
+            Step::PopupBlocked | Step::Stopped(_) | Step::Waiting { popup_closed: true } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the token is still needed: the shell wipes nothing itself, but tests check that
+    /// the flow lets go of it once it is done.
+    pub fn holds_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// The call whose answer the flow waits for now, if any.
+    fn pending_stage(&self) -> Option<Stage> {
+        match &self.step {
+            Step::Opening => Some(Stage::Authorize),
+            Step::LoadingAccounts => Some(Stage::Accounts),
+            Step::Picking(picker) if picker.loading_more => Some(Stage::Accounts),
+            Step::Connecting { picker: Some(_) } => Some(Stage::Connect),
+            Step::Connecting { picker: None } => Some(Stage::Reconnect),
+            _ => None,
+        }
+    }
+
+    fn classify(&self, failure: ApiFailure) -> Option<FlowError> {
+        Some(FlowError::from_failure(self.pending_stage()?, failure))
+    }
+
+    fn fail(&mut self, error: FlowError, retry: Retry) -> Vec<Effect> {
+        if retry == Retry::Authorize {
+            self.token = None;
+        }
+        self.step = Step::Failed {
+            error: error.clone(),
+            retry,
+        };
+        vec![Effect::Emit(HostEvent::Error(error))]
+    }
+
+    /// Applies an input; returns what the shell must do. Inputs that do not fit the current
+    /// step (late answers, duplicate messages, clicks on a disabled button) change nothing.
+    pub fn handle(&mut self, input: Input) -> Vec<Effect> {
+        match input {
+            Input::Start { via, target } => {
+                if !self.can_start() {
+                    return Vec::new();
+                }
+                let target = target.unwrap_or_else(|| self.default_target.clone());
+                self.authorize(via, target)
+            }
+            Input::TryAgain { via } => self.try_again(via),
+            Input::AuthorizeAnswered { attempt, result } => {
+                if attempt != self.attempt || self.step != Step::Opening {
+                    return Vec::new();
+                }
+                match result {
+                    Ok(url) if self.redirect => {
+                        self.step = Step::Redirecting;
+                        vec![Effect::Redirect {
+                            attempt,
+                            url,
+                            target: self.target.clone(),
+                        }]
+                    }
+                    Ok(url) => {
+                        self.step = Step::Waiting {
+                            popup_closed: false,
+                        };
+                        vec![Effect::NavigatePopup { attempt, url }]
+                    }
+                    Err(failure) => {
+                        let error = FlowError::from_failure(Stage::Authorize, failure);
+                        let mut effects = vec![Effect::ClosePopup];
+                        effects.extend(self.fail(error, Retry::Authorize));
+                        effects
+                    }
+                }
+            }
+            Input::PopupClosed { attempt } => {
+                if attempt != self.attempt {
+                    return Vec::new();
+                }
+                match self.step {
+                    Step::Waiting { .. } => {
+                        self.step = Step::Waiting { popup_closed: true };
+                        Vec::new()
+                    }
+                    Step::Opening => {
+                        // Closed before Facebook even loaded: nothing can arrive any more.
+                        self.step = Step::Idle;
+                        vec![Effect::Emit(HostEvent::Cancelled {
+                            reason: CancelReason::PopupClosed,
+                        })]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Input::Callback(message) => {
+                if !matches!(self.step, Step::Waiting { .. }) || message.channel != self.kind {
+                    return Vec::new();
+                }
+                let mut effects = vec![Effect::Acknowledge, Effect::ClosePopup];
+                effects.extend(self.take_callback(message));
+                effects
+            }
+            Input::Resume(resume) => self.resume(resume),
+            Input::CameBack => {
+                if self.step != Step::Redirecting {
+                    return Vec::new();
+                }
+                self.attempt += 1;
+                self.fail(
+                    FlowError::new(
+                        ErrorCode::ResumeFailed,
+                        None,
+                        crate::redirect::Lost::NoCallback.as_str(),
+                    ),
+                    Retry::Authorize,
+                )
+            }
+            Input::RedirectFailed { attempt, detail } => {
+                if attempt != self.attempt || self.step != Step::Redirecting {
+                    return Vec::new();
+                }
+                let error = FlowError::new(ErrorCode::ResumeFailed, None, detail);
+                self.fail(error, Retry::Authorize)
+            }
+            Input::TimedOut { attempt } => {
+                if attempt != self.attempt
+                    || !matches!(self.step, Step::Waiting { .. } | Step::Opening)
+                {
+                    return Vec::new();
+                }
+                self.step = Step::Stopped(CancelReason::Timeout);
+                vec![
+                    Effect::ClosePopup,
+                    Effect::Emit(HostEvent::Cancelled {
+                        reason: CancelReason::Timeout,
+                    }),
+                ]
+            }
+            Input::Cancel => {
+                let closes_popup = match self.step {
+                    Step::Opening | Step::Waiting { .. } | Step::PopupBlocked => true,
+                    Step::Picking(_) | Step::Stopped(_) | Step::Failed { .. } => false,
+                    _ => return Vec::new(),
+                };
+                self.step = Step::Idle;
+                self.token = None;
+                // Answers of this attempt are stale from now on.
+                self.attempt += 1;
+                let mut effects = Vec::new();
+                if closes_popup {
+                    effects.push(Effect::ClosePopup);
+                }
+                effects.push(Effect::Emit(HostEvent::Cancelled {
+                    reason: CancelReason::User,
+                }));
+                effects
+            }
+            Input::AccountsAnswered { attempt, result } => {
+                if attempt != self.attempt || self.pending_stage() != Some(Stage::Accounts) {
+                    return Vec::new();
+                }
+                let result = result.map_err(|failure| self.classify(failure));
+                match (&mut self.step, result) {
+                    (Step::LoadingAccounts, Ok(page)) => {
+                        let picker = Picker::first(page);
+                        if picker.is_empty() {
+                            // Nothing to pick: the token is of no further use.
+                            self.token = None;
+                        }
+                        self.step = Step::Picking(picker);
+                        Vec::new()
+                    }
+                    (Step::Picking(picker), Ok(page)) => {
+                        picker.loading_more = false;
+                        picker.more_error = None;
+                        picker.append(page);
+                        Vec::new()
+                    }
+                    (_, Err(Some(error))) if error.code == ErrorCode::TokenExpired => {
+                        self.fail(error, Retry::Authorize)
+                    }
+                    (Step::Picking(picker), Err(Some(error))) => {
+                        picker.loading_more = false;
+                        picker.more_error = Some(error.clone());
+                        vec![Effect::Emit(HostEvent::Error(error))]
+                    }
+                    (_, Err(Some(error))) => self.fail(error, Retry::Accounts),
+                    _ => Vec::new(),
+                }
+            }
+            Input::LoadMore => {
+                let Step::Picking(picker) = &mut self.step else {
+                    return Vec::new();
+                };
+                let (Some(offset), Some(token)) = (picker.next_offset.clone(), self.token.clone())
+                else {
+                    return Vec::new();
+                };
+                if picker.loading_more {
+                    return Vec::new();
+                }
+                picker.loading_more = true;
+                picker.more_error = None;
+                vec![Effect::FetchAccounts {
+                    attempt: self.attempt,
+                    token,
+                    offset: Some(offset),
+                }]
+            }
+            Input::Filter(text) => {
+                if let Step::Picking(picker) = &mut self.step {
+                    picker.set_filter(&text);
+                }
+                Vec::new()
+            }
+            Input::Select(channel_id) => {
+                if let Step::Picking(picker) = &mut self.step {
+                    picker.select(channel_id);
+                }
+                Vec::new()
+            }
+            Input::Connect => {
+                let Step::Picking(picker) = &self.step else {
+                    return Vec::new();
+                };
+                let (Some(account), Some(token)) =
+                    (picker.selected_account().cloned(), self.token.clone())
+                else {
+                    return Vec::new();
+                };
+                let mut picker = picker.clone();
+                picker.connect_error = None;
+                self.step = Step::Connecting {
+                    picker: Some(picker),
+                };
+                vec![Effect::PostConnect {
+                    attempt: self.attempt,
+                    channel_id: account.channel_id,
+                    token,
+                }]
+            }
+            Input::ConnectAnswered { attempt, result } => {
+                if attempt != self.attempt {
+                    return Vec::new();
+                }
+                let Step::Connecting { picker } = &self.step else {
+                    return Vec::new();
+                };
+                let picker = picker.clone();
+                match result {
+                    Ok(channel) => {
+                        let connected = self.connected(picker.as_ref(), channel);
+                        self.token = None;
+                        self.step = Step::Done(connected.clone());
+                        vec![Effect::Emit(HostEvent::Connected(connected))]
+                    }
+                    Err(failure) => {
+                        let Some(error) = self.classify(failure) else {
+                            return Vec::new();
+                        };
+                        match (picker, error.code) {
+                            (_, ErrorCode::TokenExpired) => self.fail(error, Retry::Authorize),
+                            (Some(mut picker), _) => {
+                                picker.connect_error = Some(error.clone());
+                                self.step = Step::Picking(picker);
+                                vec![Effect::Emit(HostEvent::Error(error))]
+                            }
+                            (None, ErrorCode::Network) => self.fail(error, Retry::Reconnect),
+                            (None, _) => self.fail(error, Retry::Authorize),
+                        }
+                    }
+                }
+            }
+            Input::Reset => {
+                if matches!(self.step, Step::Done(_)) {
+                    self.step = Step::Idle;
+                    self.target = self.default_target.clone();
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// A new authorization for `target`, shown `via` a popup or a redirect.
+    fn authorize(&mut self, via: Via, target: Target) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if matches!(self.step, Step::Waiting { popup_closed: true }) {
+            effects.push(Effect::Emit(HostEvent::Cancelled {
+                reason: CancelReason::PopupClosed,
+            }));
+        }
+        self.attempt += 1;
+        self.token = None;
+        self.target = target;
+        self.redirect = via == Via::Redirect;
+        if via == (Via::Popup { opened: false }) {
+            self.step = Step::PopupBlocked;
+            effects.push(Effect::Emit(HostEvent::Error(FlowError::new(
+                ErrorCode::PopupBlocked,
+                None,
+                "window.open returned no window: the browser blocked the popup",
+            ))));
+        } else {
+            self.step = Step::Opening;
+            effects.push(Effect::FetchAuthorize {
+                attempt: self.attempt,
+            });
+        }
+        effects
+    }
+
+    fn try_again(&mut self, via: Option<Via>) -> Vec<Effect> {
+        if self.try_again_authorizes() {
+            return match via {
+                Some(via) => self.authorize(via, self.target.clone()),
+                None => Vec::new(),
+            };
+        }
+        let Step::Failed { retry, .. } = &self.step else {
+            return Vec::new();
+        };
+        let (Retry::Accounts | Retry::Reconnect) = retry else {
+            return Vec::new();
+        };
+        match self.token.clone() {
+            Some(token) => vec![self.after_authorization(token)],
+            None => Vec::new(),
+        }
+    }
+
+    fn resume(&mut self, resume: Resume) -> Vec<Effect> {
+        // On the page the redirect came back to (Idle), or on the page itself when the browser
+        // restores it from its back-forward cache (Redirecting).
+        if !matches!(self.step, Step::Idle | Step::Redirecting) || !resume.claims() {
+            return Vec::new();
+        }
+        self.attempt += 1;
+        self.token = None;
+        self.redirect = true;
+        match resume {
+            Resume::NotMine => Vec::new(),
+            Resume::Continue { target, message } if message.channel == self.kind => {
+                self.target = target;
+                self.take_callback(message)
+            }
+            Resume::Continue { target, .. } => {
+                self.target = target;
+                self.fail(
+                    FlowError::new(
+                        ErrorCode::ResumeFailed,
+                        None,
+                        "the callback was for another channel kind",
+                    ),
+                    Retry::Authorize,
+                )
+            }
+            Resume::Expired { target } => {
+                self.target = target;
+                self.step = Step::Stopped(CancelReason::Timeout);
+                vec![Effect::Emit(HostEvent::Cancelled {
+                    reason: CancelReason::Timeout,
+                })]
+            }
+            Resume::Lost { target, why } => {
+                self.target = target;
+                self.fail(
+                    FlowError::new(ErrorCode::ResumeFailed, None, why.as_str()),
+                    Retry::Authorize,
+                )
+            }
+        }
+    }
+
+    /// The callback's answer, from the popup or from a redirect that came back.
+    fn take_callback(&mut self, message: CallbackMessage) -> Vec<Effect> {
+        match message.outcome {
+            CallbackOutcome::Declined(failure) if failure.is_denied() => {
+                self.step = Step::Stopped(CancelReason::Denied);
+                vec![Effect::Emit(HostEvent::Cancelled {
+                    reason: CancelReason::Denied,
+                })]
+            }
+            CallbackOutcome::Declined(failure) => {
+                let detail = match &failure.description {
+                    Some(d) => format!("{}: {d}", failure.error),
+                    None => failure.error.clone(),
+                };
+                self.fail(
+                    FlowError::new(ErrorCode::AuthorizationFailed, None, detail),
+                    Retry::Authorize,
+                )
+            }
+            CallbackOutcome::Authorized(token) => {
+                self.token = Some(token.clone());
+                vec![
+                    Effect::Emit(HostEvent::Authorized { channel: self.kind }),
+                    self.after_authorization(token),
+                ]
+            }
+        }
+    }
+
+    /// With a token in hand: list the accounts, or reconnect straight away (the API needs
+    /// nothing but the token and the channel's `_id`, so there is no picker).
+    fn after_authorization(&mut self, token: Token) -> Effect {
+        match &self.target {
+            Target::Connect => {
+                self.step = Step::LoadingAccounts;
+                Effect::FetchAccounts {
+                    attempt: self.attempt,
+                    token,
+                    offset: None,
+                }
+            }
+            Target::Reconnect { id, .. } => {
+                self.step = Step::Connecting { picker: None };
+                Effect::PostReconnect {
+                    attempt: self.attempt,
+                    id: id.clone(),
+                    token,
+                }
+            }
+        }
+    }
+
+    /// What the host page hears about a success: the account the user picked (a connect), or
+    /// the channel being reconnected, completed by whatever the answer held.
+    fn connected(&self, picker: Option<&Picker>, channel: Option<Channel>) -> ConnectedChannel {
+        match (picker.and_then(Picker::selected_account), &self.target) {
+            (Some(account), _) => ConnectedChannel {
+                channel: self.kind,
+                channel_id: account.channel_id.as_str().to_owned(),
+                name: account.name.clone(),
+                picture: account.picture.clone(),
+                id: channel.map(|c| c.id.as_str().to_owned()),
+                reconnected: false,
+            },
+            (None, target) => {
+                let (id, known_name) = match target {
+                    Target::Reconnect { id, name } => (Some(id.as_str().to_owned()), name.clone()),
+                    Target::Connect => (None, None),
+                };
+                let channel = channel.as_ref();
+                ConnectedChannel {
+                    channel: self.kind,
+                    channel_id: channel
+                        .and_then(|c| c.channel_id.clone())
+                        .unwrap_or_default(),
+                    name: channel
+                        .map(|c| c.name.clone())
+                        .filter(|n| !n.is_empty())
+                        .or(known_name)
+                        .unwrap_or_default(),
+                    picture: channel.and_then(|c| c.picture.clone()),
+                    id: id.or_else(|| channel.map(|c| c.id.as_str().to_owned())),
+                    reconnected: true,
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,1022 @@
+//! Every transition of the flow, natively: the happy path, each failure and its Try again,
+//! late, duplicate and out-of-order inputs, and redirect mode's resume.
+
+use socialchat_api::callback::{CallbackFailure, CallbackOutcome};
+use socialchat_api::{Account, ApiError};
+
+use super::*;
+
+const IG: ChannelKind = ChannelKind::Instagram;
+
+fn token(s: &str) -> Token {
+    Token::new(s).unwrap()
+}
+
+fn account(n: u32) -> Account {
+    Account {
+        name: format!("Akun {n}"),
+        channel_id: ChannelId::new(format!("1784{n}")).unwrap(),
+        picture: None,
+    }
+}
+
+fn page(range: std::ops::Range<u32>, next: Option<&str>) -> AccountPage {
+    AccountPage {
+        accounts: range.map(account).collect(),
+        next_offset: next.map(|n| NextOffset::new(n).unwrap()),
+    }
+}
+
+fn authorized(kind: ChannelKind, t: &str) -> Input {
+    Input::Callback(CallbackMessage {
+        channel: kind,
+        outcome: CallbackOutcome::Authorized(token(t)),
+    })
+}
+
+fn declined(error: &str, reason: Option<&str>) -> Input {
+    Input::Callback(CallbackMessage {
+        channel: IG,
+        outcome: CallbackOutcome::Declined(CallbackFailure {
+            error: error.into(),
+            reason: reason.map(Into::into),
+            description: None,
+        }),
+    })
+}
+
+fn http(status: u16) -> ApiFailure {
+    ApiFailure::Http(ApiError {
+        status,
+        message: Some("pesan".into()),
+        original_message: None,
+    })
+}
+
+/// A channel as a connect or reconnect answer holds it.
+fn channel(id: &str, channel_id: &str, name: &str) -> Channel {
+    Channel {
+        id: ChannelRecordId::new(id).unwrap(),
+        name: name.into(),
+        channel_id: Some(channel_id.into()),
+        channel_type: socialchat_api::ChannelType::Instagram,
+        is_connected: true,
+        picture: None,
+        disconnected_at: None,
+    }
+}
+
+fn start() -> Input {
+    Input::Start {
+        via: Via::Popup { opened: true },
+        target: None,
+    }
+}
+
+/// A connect flow brought to the Waiting step.
+fn waiting() -> Flow {
+    let mut flow = Flow::new(IG, None);
+    assert_eq!(
+        flow.handle(start()),
+        vec![Effect::FetchAuthorize { attempt: 1 }]
+    );
+    let effects = flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Ok("https://fb.test/dialog".into()),
+    });
+    assert_eq!(
+        effects,
+        vec![Effect::NavigatePopup {
+            attempt: 1,
+            url: "https://fb.test/dialog".into()
+        }]
+    );
+    flow
+}
+
+/// A connect flow brought to the picker with accounts 1..=10 and a next page.
+fn picking() -> Flow {
+    let mut flow = waiting();
+    flow.handle(authorized(IG, "tok"));
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(page(1..11, Some("n1"))),
+    });
+    flow
+}
+
+fn picker(flow: &Flow) -> &Picker {
+    match flow.step() {
+        Step::Picking(p) => p,
+        other => panic!("not picking: {other:?}"),
+    }
+}
+
+#[test]
+fn the_happy_path_from_click_to_connected() {
+    let mut flow = waiting();
+    assert_eq!(
+        flow.step(),
+        &Step::Waiting {
+            popup_closed: false
+        }
+    );
+    let effects = flow.handle(authorized(IG, "tok"));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Acknowledge,
+            Effect::ClosePopup,
+            Effect::Emit(HostEvent::Authorized { channel: IG }),
+            Effect::FetchAccounts {
+                attempt: 1,
+                token: token("tok"),
+                offset: None
+            },
+        ]
+    );
+    assert_eq!(flow.step(), &Step::LoadingAccounts);
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(page(1..4, None)),
+    });
+    assert_eq!(picker(&flow).accounts.len(), 3);
+    flow.handle(Input::Select(account(2).channel_id));
+    let effects = flow.handle(Input::Connect);
+    assert_eq!(
+        effects,
+        vec![Effect::PostConnect {
+            attempt: 1,
+            channel_id: account(2).channel_id,
+            token: token("tok")
+        }]
+    );
+    // The flow builds the event from the account the user picked and the answer's `_id`.
+    let connected = ConnectedChannel {
+        channel: IG,
+        channel_id: "17842".into(),
+        name: "Akun 2".into(),
+        picture: None,
+        id: Some("66aa".into()),
+        reconnected: false,
+    };
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Some(channel("66aa", "17842", "Akun 2"))),
+    });
+    assert_eq!(
+        effects,
+        vec![Effect::Emit(HostEvent::Connected(connected.clone()))]
+    );
+    assert_eq!(flow.step(), &Step::Done(connected));
+    assert!(!flow.holds_token(), "the token is dropped once connected");
+    flow.handle(Input::Reset);
+    assert_eq!(flow.step(), &Step::Idle);
+}
+
+#[test]
+fn a_blocked_popup_says_so_and_a_new_click_retries() {
+    let mut flow = Flow::new(IG, None);
+    let effects = flow.handle(Input::Start {
+        via: Via::Popup { opened: false },
+        target: None,
+    });
+    assert_eq!(flow.step(), &Step::PopupBlocked);
+    assert!(
+        matches!(&effects[..], [Effect::Emit(HostEvent::Error(e))] if e.code == ErrorCode::PopupBlocked)
+    );
+    assert!(flow.can_start());
+    assert_eq!(
+        flow.handle(start()),
+        vec![Effect::FetchAuthorize { attempt: 2 }]
+    );
+}
+
+#[test]
+fn a_failed_authorize_closes_the_popup_and_offers_a_new_attempt() {
+    let mut flow = Flow::new(IG, None);
+    flow.handle(start());
+    let effects = flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Err(ApiFailure::Network("offline".into())),
+    });
+    let error = FlowError::new(ErrorCode::Network, None, "offline");
+    assert_eq!(
+        effects,
+        vec![
+            Effect::ClosePopup,
+            Effect::Emit(HostEvent::Error(error.clone()))
+        ]
+    );
+    assert_eq!(
+        flow.step(),
+        &Step::Failed {
+            error,
+            retry: Retry::Authorize
+        }
+    );
+    assert!(flow.can_start());
+}
+
+#[test]
+fn callbacks_are_ignored_unless_waiting() {
+    let mut idle = Flow::new(IG, None);
+    assert!(idle.handle(authorized(IG, "early")).is_empty());
+    assert_eq!(idle.step(), &Step::Idle);
+    let mut opening = Flow::new(IG, None);
+    opening.handle(start());
+    assert!(opening.handle(authorized(IG, "early")).is_empty());
+    assert_eq!(opening.step(), &Step::Opening);
+}
+
+#[test]
+fn a_duplicate_callback_is_acted_on_once() {
+    let mut flow = waiting();
+    let first = flow.handle(authorized(IG, "tok"));
+    assert_eq!(first.len(), 4);
+    assert!(
+        flow.handle(authorized(IG, "tok")).is_empty(),
+        "second delivery ignored"
+    );
+    assert!(
+        flow.handle(authorized(IG, "other")).is_empty(),
+        "a late different token ignored"
+    );
+}
+
+#[test]
+fn a_callback_for_another_channel_kind_is_ignored() {
+    let mut flow = waiting();
+    assert!(flow
+        .handle(authorized(ChannelKind::Messenger, "tok"))
+        .is_empty());
+    assert_eq!(
+        flow.step(),
+        &Step::Waiting {
+            popup_closed: false
+        }
+    );
+}
+
+#[test]
+fn a_closed_popup_still_completes_when_the_callback_arrives() {
+    let mut flow = waiting();
+    assert!(flow.handle(Input::PopupClosed { attempt: 1 }).is_empty());
+    assert_eq!(flow.step(), &Step::Waiting { popup_closed: true });
+    assert!(flow.can_start(), "Try again is offered");
+    let effects = flow.handle(authorized(IG, "tok"));
+    assert!(effects.contains(&Effect::Emit(HostEvent::Authorized { channel: IG })));
+    assert_eq!(flow.step(), &Step::LoadingAccounts);
+}
+
+#[test]
+fn trying_again_after_a_closed_popup_cancels_the_old_attempt() {
+    let mut flow = waiting();
+    flow.handle(Input::PopupClosed { attempt: 1 });
+    let effects = flow.handle(start());
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Emit(HostEvent::Cancelled {
+                reason: CancelReason::PopupClosed
+            }),
+            Effect::FetchAuthorize { attempt: 2 },
+        ]
+    );
+    // The first attempt's late authorize answer is ignored.
+    assert!(flow
+        .handle(Input::AuthorizeAnswered {
+            attempt: 1,
+            result: Ok("https://old".into())
+        })
+        .is_empty());
+}
+
+#[test]
+fn a_popup_closed_before_facebook_loaded_cancels() {
+    let mut flow = Flow::new(IG, None);
+    flow.handle(start());
+    let effects = flow.handle(Input::PopupClosed { attempt: 1 });
+    assert_eq!(
+        effects,
+        vec![Effect::Emit(HostEvent::Cancelled {
+            reason: CancelReason::PopupClosed
+        })]
+    );
+    assert_eq!(flow.step(), &Step::Idle);
+}
+
+#[test]
+fn denial_is_a_cancellation_and_a_tokenless_callback_an_error() {
+    let mut flow = waiting();
+    let effects = flow.handle(declined("access_denied", Some("user_denied")));
+    assert!(effects.contains(&Effect::Emit(HostEvent::Cancelled {
+        reason: CancelReason::Denied
+    })));
+    assert_eq!(flow.step(), &Step::Stopped(CancelReason::Denied));
+    assert!(flow.can_start());
+
+    let mut flow = waiting();
+    flow.handle(declined("missing_token", None));
+    assert!(matches!(
+        flow.step(),
+        Step::Failed { error, retry: Retry::Authorize } if error.code == ErrorCode::AuthorizationFailed
+    ));
+}
+
+#[test]
+fn timing_out_stops_the_attempt_and_a_late_timer_is_ignored() {
+    let mut flow = waiting();
+    assert!(flow.handle(Input::TimedOut { attempt: 0 }).is_empty());
+    let effects = flow.handle(Input::TimedOut { attempt: 1 });
+    assert_eq!(
+        effects,
+        vec![
+            Effect::ClosePopup,
+            Effect::Emit(HostEvent::Cancelled {
+                reason: CancelReason::Timeout
+            })
+        ]
+    );
+    assert_eq!(flow.step(), &Step::Stopped(CancelReason::Timeout));
+    assert!(
+        flow.handle(authorized(IG, "late")).is_empty(),
+        "too late now"
+    );
+}
+
+#[test]
+fn cancel_while_waiting_closes_the_popup_and_makes_answers_stale() {
+    let mut flow = Flow::new(IG, None);
+    flow.handle(start());
+    let effects = flow.handle(Input::Cancel);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::ClosePopup,
+            Effect::Emit(HostEvent::Cancelled {
+                reason: CancelReason::User
+            })
+        ]
+    );
+    assert!(flow
+        .handle(Input::AuthorizeAnswered {
+            attempt: 1,
+            result: Ok("https://x".into())
+        })
+        .is_empty());
+    assert_eq!(flow.step(), &Step::Idle);
+}
+
+#[test]
+fn load_more_appends_the_next_page_once_at_a_time() {
+    let mut flow = picking();
+    assert_eq!(picker(&flow).accounts.len(), 10);
+    let effects = flow.handle(Input::LoadMore);
+    assert_eq!(
+        effects,
+        vec![Effect::FetchAccounts {
+            attempt: 1,
+            token: token("tok"),
+            offset: Some(NextOffset::new("n1").unwrap())
+        }]
+    );
+    assert!(
+        flow.handle(Input::LoadMore).is_empty(),
+        "no second request while one is in flight"
+    );
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(page(11..21, Some("n2"))),
+    });
+    assert_eq!(picker(&flow).accounts.len(), 20);
+    flow.handle(Input::LoadMore);
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(page(20..24, None)),
+    });
+    let p = picker(&flow);
+    assert_eq!(
+        p.accounts.len(),
+        23,
+        "an overlapping account is not listed twice"
+    );
+    assert!(!p.has_more());
+    assert!(flow.handle(Input::LoadMore).is_empty());
+}
+
+#[test]
+fn a_failed_load_more_keeps_the_list_and_can_be_retried() {
+    let mut flow = picking();
+    flow.handle(Input::LoadMore);
+    let effects = flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Err(http(500)),
+    });
+    let error = FlowError::from_failure(Stage::Accounts, http(500));
+    assert_eq!(effects, vec![Effect::Emit(HostEvent::Error(error.clone()))]);
+    let p = picker(&flow);
+    assert_eq!((p.accounts.len(), p.more_error.clone()), (10, Some(error)));
+    assert_eq!(
+        flow.handle(Input::LoadMore).len(),
+        1,
+        "Load more works again"
+    );
+}
+
+#[test]
+fn search_filters_the_loaded_accounts_case_insensitively() {
+    let mut flow = picking();
+    flow.handle(Input::Filter("AKUN 1".into()));
+    let names: Vec<_> = picker(&flow).visible().map(|a| a.name.clone()).collect();
+    assert_eq!(names, ["Akun 1", "Akun 10"]);
+    flow.handle(Input::Filter("  ".into()));
+    assert_eq!(picker(&flow).visible_count(), 10);
+    flow.handle(Input::Filter("zzz".into()));
+    assert_eq!(picker(&flow).visible_count(), 0);
+}
+
+#[test]
+fn connect_needs_a_selection_and_fires_once() {
+    let mut flow = picking();
+    assert!(flow.handle(Input::Connect).is_empty(), "nothing chosen yet");
+    flow.handle(Input::Select(ChannelId::new("999").unwrap()));
+    assert_eq!(
+        picker(&flow).selected,
+        None,
+        "an unknown id is not selectable"
+    );
+    flow.handle(Input::Select(account(3).channel_id));
+    assert_eq!(flow.handle(Input::Connect).len(), 1);
+    assert!(
+        flow.handle(Input::Connect).is_empty(),
+        "a double click connects once"
+    );
+    assert!(matches!(flow.step(), Step::Connecting { .. }));
+}
+
+#[test]
+fn a_single_account_is_chosen_for_the_user() {
+    let mut flow = waiting();
+    flow.handle(authorized(IG, "tok"));
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(page(7..8, None)),
+    });
+    assert_eq!(picker(&flow).selected, Some(account(7).channel_id));
+}
+
+#[test]
+fn an_empty_list_lets_the_user_authorize_again() {
+    let mut flow = waiting();
+    flow.handle(authorized(IG, "tok"));
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(page(0..0, None)),
+    });
+    assert!(picker(&flow).accounts.is_empty());
+    assert!(flow.can_start());
+    assert!(!flow.holds_token());
+    assert_eq!(
+        flow.handle(start()),
+        vec![Effect::FetchAuthorize { attempt: 2 }]
+    );
+}
+
+#[test]
+fn a_failed_connect_returns_to_the_picker_with_the_choice_kept() {
+    let mut flow = picking();
+    flow.handle(Input::Select(account(3).channel_id));
+    flow.handle(Input::Connect);
+    flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Err(http(409)),
+    });
+    let p = picker(&flow);
+    assert_eq!(p.selected, Some(account(3).channel_id));
+    let error = p.connect_error.clone().unwrap();
+    assert_eq!(
+        error.code,
+        ErrorCode::AlreadyConnected,
+        "the flow knows a connect was pending"
+    );
+    assert_eq!(
+        flow.handle(Input::Connect).len(),
+        1,
+        "Connect can be pressed again"
+    );
+}
+
+#[test]
+fn an_expired_token_sends_the_user_back_to_authorization() {
+    for stage_of_failure in ["accounts", "more", "connect"] {
+        let mut flow = picking();
+        match stage_of_failure {
+            "accounts" => {
+                let mut fresh = waiting();
+                fresh.handle(authorized(IG, "tok"));
+                fresh.handle(Input::AccountsAnswered {
+                    attempt: 1,
+                    result: Err(http(401)),
+                });
+                flow = fresh;
+            }
+            "more" => {
+                flow.handle(Input::LoadMore);
+                flow.handle(Input::AccountsAnswered {
+                    attempt: 1,
+                    result: Err(http(401)),
+                });
+            }
+            _ => {
+                flow.handle(Input::Select(account(1).channel_id));
+                flow.handle(Input::Connect);
+                flow.handle(Input::ConnectAnswered {
+                    attempt: 1,
+                    result: Err(http(401)),
+                });
+            }
+        }
+        assert!(
+            matches!(flow.step(), Step::Failed { error, retry: Retry::Authorize } if error.code == ErrorCode::TokenExpired),
+            "{stage_of_failure}: {:?}",
+            flow.step()
+        );
+        assert!(
+            !flow.holds_token(),
+            "{stage_of_failure}: the dead token is dropped"
+        );
+        assert!(flow.can_start());
+    }
+}
+
+#[test]
+fn a_failed_first_page_retries_with_the_same_token() {
+    let mut flow = waiting();
+    flow.handle(authorized(IG, "tok"));
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Err(http(500)),
+    });
+    assert!(!flow.can_start(), "no new popup needed");
+    assert!(!flow.try_again_authorizes());
+    assert!(
+        flow.handle(Input::TryAgain {
+            via: Some(Via::Popup { opened: true })
+        })
+        .len()
+            == 1,
+        "a popup opened anyway is not used for a new authorization"
+    );
+    let mut flow = waiting();
+    flow.handle(authorized(IG, "tok"));
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Err(http(500)),
+    });
+    assert_eq!(
+        flow.handle(Input::TryAgain { via: None }),
+        vec![Effect::FetchAccounts {
+            attempt: 1,
+            token: token("tok"),
+            offset: None
+        }]
+    );
+    assert_eq!(flow.step(), &Step::LoadingAccounts);
+}
+
+#[test]
+fn reconnect_posts_the_token_for_the_channel_without_a_picker() {
+    let id = ChannelRecordId::new("65f0a1b2c3d4e5f6a7b8c902").unwrap();
+    let mut flow = Flow::new(IG, Some(id.clone()));
+    flow.handle(start());
+    flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Ok("https://fb".into()),
+    });
+    let effects = flow.handle(authorized(IG, "tok"));
+    assert_eq!(
+        effects.last(),
+        Some(&Effect::PostReconnect {
+            attempt: 1,
+            id: id.clone(),
+            token: token("tok")
+        })
+    );
+    assert_eq!(flow.step(), &Step::Connecting { picker: None });
+    flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Err(ApiFailure::Network("offline".into())),
+    });
+    assert!(matches!(
+        flow.step(),
+        Step::Failed { error, retry: Retry::Reconnect } if error.code == ErrorCode::Network
+    ));
+    assert_eq!(
+        flow.handle(Input::TryAgain { via: None }),
+        vec![Effect::PostReconnect {
+            attempt: 1,
+            id,
+            token: token("tok")
+        }]
+    );
+}
+
+#[test]
+fn a_reconnect_from_the_channel_list_overrides_the_target_for_one_attempt() {
+    let mut flow = Flow::new(IG, None);
+    let id = ChannelRecordId::new("abc").unwrap();
+    flow.handle(Input::Start {
+        via: Via::Popup { opened: true },
+        target: Some(Target::Reconnect {
+            id: id.clone(),
+            name: Some("Kopi".into()),
+        }),
+    });
+    assert!(matches!(flow.target(), Target::Reconnect { .. }));
+    flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Ok("https://fb".into()),
+    });
+    flow.handle(authorized(IG, "tok"));
+    // An answer without a name: the flow names the channel from the list's row.
+    let mut answer = channel("abc", "1", "");
+    answer.picture = Some("https://cdn.test/k.png".into());
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Some(answer)),
+    });
+    let done = ConnectedChannel {
+        channel: IG,
+        channel_id: "1".into(),
+        name: "Kopi".into(),
+        picture: Some("https://cdn.test/k.png".into()),
+        id: Some("abc".into()),
+        reconnected: true,
+    };
+    assert_eq!(effects, vec![Effect::Emit(HostEvent::Connected(done))]);
+    flow.handle(Input::Reset);
+    assert_eq!(flow.target(), &Target::Connect);
+}
+
+#[test]
+fn out_of_order_answers_from_old_attempts_are_ignored() {
+    let mut flow = picking();
+    flow.handle(Input::Cancel);
+    flow.handle(start());
+    assert!(flow
+        .handle(Input::AccountsAnswered {
+            attempt: 1,
+            result: Ok(page(1..3, None))
+        })
+        .is_empty());
+    assert!(flow
+        .handle(Input::ConnectAnswered {
+            attempt: 1,
+            result: Err(ApiFailure::Network("x".into()))
+        })
+        .is_empty());
+    assert_eq!(flow.step(), &Step::Opening);
+}
+
+fn resume_with(message: CallbackMessage, target: Target) -> Input {
+    Input::Resume(Resume::Continue { target, message })
+}
+
+fn message(kind: ChannelKind, t: &str) -> CallbackMessage {
+    CallbackMessage {
+        channel: kind,
+        outcome: CallbackOutcome::Authorized(token(t)),
+    }
+}
+
+#[test]
+fn redirect_mode_fetches_the_url_then_leaves_the_page_without_the_token() {
+    let mut flow = Flow::new(IG, None);
+    let effects = flow.handle(Input::Start {
+        via: Via::Redirect,
+        target: None,
+    });
+    assert_eq!(effects, vec![Effect::FetchAuthorize { attempt: 1 }]);
+    assert_eq!(flow.step(), &Step::Opening);
+    let effects = flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Ok("https://fb.test/dialog".into()),
+    });
+    assert_eq!(
+        effects,
+        vec![Effect::Redirect {
+            attempt: 1,
+            url: "https://fb.test/dialog".into(),
+            target: Target::Connect
+        }]
+    );
+    assert_eq!(flow.step(), &Step::Redirecting);
+    assert!(!flow.can_start(), "no second click while the page leaves");
+    assert!(flow.handle(Input::Cancel).is_empty());
+    assert!(
+        flow.handle(authorized(IG, "tok")).is_empty(),
+        "no popup callback while redirecting"
+    );
+}
+
+#[test]
+fn a_redirect_that_cannot_be_saved_fails_with_a_new_authorization() {
+    let mut flow = Flow::new(IG, None);
+    flow.handle(Input::Start {
+        via: Via::Redirect,
+        target: None,
+    });
+    flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Ok("https://fb.test/dialog".into()),
+    });
+    let effects = flow.handle(Input::RedirectFailed {
+        attempt: 1,
+        detail: "sessionStorage is off".into(),
+    });
+    let error = FlowError::new(ErrorCode::ResumeFailed, None, "sessionStorage is off");
+    assert_eq!(effects, vec![Effect::Emit(HostEvent::Error(error))]);
+    assert!(flow.can_start());
+}
+
+#[test]
+fn a_resumed_redirect_continues_at_the_picker() {
+    let mut flow = Flow::new(IG, None);
+    let effects = flow.handle(resume_with(message(IG, "tok"), Target::Connect));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Emit(HostEvent::Authorized { channel: IG }),
+            Effect::FetchAccounts {
+                attempt: 1,
+                token: token("tok"),
+                offset: None
+            }
+        ]
+    );
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(page(1..3, None)),
+    });
+    assert_eq!(picker(&flow).accounts.len(), 2);
+    // Only once, and only from the button's step.
+    assert!(flow
+        .handle(resume_with(message(IG, "tok2"), Target::Connect))
+        .is_empty());
+}
+
+#[test]
+fn a_resumed_reconnect_posts_the_reconnect() {
+    let id = ChannelRecordId::new("65f0a1b2c3d4e5f6a7b8c902").unwrap();
+    let target = Target::Reconnect {
+        id: id.clone(),
+        name: Some("Kopi".into()),
+    };
+    let mut flow = Flow::new(IG, None);
+    let effects = flow.handle(resume_with(message(IG, "tok"), target.clone()));
+    assert_eq!(
+        effects[1],
+        Effect::PostReconnect {
+            attempt: 1,
+            id,
+            token: token("tok")
+        }
+    );
+    assert_eq!(flow.target(), &target);
+}
+
+#[test]
+fn a_resume_that_cannot_continue_says_so_and_offers_a_new_start() {
+    for (resume, code) in [
+        (
+            Resume::Lost {
+                target: Target::Connect,
+                why: crate::redirect::Lost::NoCallback,
+            },
+            Some(ErrorCode::ResumeFailed),
+        ),
+        (
+            Resume::Continue {
+                target: Target::Connect,
+                message: message(ChannelKind::Messenger, "tok"),
+            },
+            Some(ErrorCode::ResumeFailed),
+        ),
+        (
+            Resume::Expired {
+                target: Target::Connect,
+            },
+            None,
+        ),
+    ] {
+        let mut flow = Flow::new(IG, None);
+        let effects = flow.handle(Input::Resume(resume));
+        match code {
+            Some(code) => {
+                assert!(
+                    matches!(&effects[..], [Effect::Emit(HostEvent::Error(e))] if e.code == code)
+                );
+                assert!(matches!(
+                    flow.step(),
+                    Step::Failed {
+                        retry: Retry::Authorize,
+                        ..
+                    }
+                ));
+            }
+            None => {
+                assert_eq!(
+                    effects,
+                    vec![Effect::Emit(HostEvent::Cancelled {
+                        reason: CancelReason::Timeout
+                    })]
+                );
+                assert_eq!(flow.step(), &Step::Stopped(CancelReason::Timeout));
+            }
+        }
+        assert!(!flow.holds_token());
+        assert!(flow.can_start(), "Start again is offered");
+    }
+    let mut flow = Flow::new(IG, None);
+    assert!(flow.handle(Input::Resume(Resume::NotMine)).is_empty());
+    assert_eq!(flow.step(), &Step::Idle);
+}
+
+#[test]
+fn a_declined_redirect_is_a_cancellation() {
+    let mut flow = Flow::new(IG, None);
+    let declined = CallbackMessage {
+        channel: IG,
+        outcome: CallbackOutcome::Declined(CallbackFailure {
+            error: "access_denied".into(),
+            reason: Some("user_denied".into()),
+            description: None,
+        }),
+    };
+    let effects = flow.handle(resume_with(declined, Target::Connect));
+    assert_eq!(
+        effects,
+        vec![Effect::Emit(HostEvent::Cancelled {
+            reason: CancelReason::Denied
+        })]
+    );
+}
+
+#[test]
+fn try_again_after_a_failed_reconnect_authorizes_the_same_channel_again() {
+    let id = ChannelRecordId::new("65f0a1b2c3d4e5f6a7b8c902").unwrap();
+    let target = Target::Reconnect {
+        id: id.clone(),
+        name: Some("Kopi".into()),
+    };
+    let mut flow = Flow::new(IG, None);
+    flow.handle(Input::Start {
+        via: Via::Popup { opened: true },
+        target: Some(target.clone()),
+    });
+    flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Ok("https://fb".into()),
+    });
+    flow.handle(authorized(IG, "tok"));
+    flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Err(http(400)),
+    });
+    assert!(flow.try_again_authorizes());
+    assert!(
+        flow.handle(Input::TryAgain { via: None }).is_empty(),
+        "without a popup nothing can start"
+    );
+    let effects = flow.handle(Input::TryAgain {
+        via: Some(Via::Popup { opened: true }),
+    });
+    assert_eq!(effects, vec![Effect::FetchAuthorize { attempt: 2 }]);
+    assert_eq!(
+        flow.target(),
+        &target,
+        "the flow kept the channel to reconnect"
+    );
+    flow.handle(Input::AuthorizeAnswered {
+        attempt: 2,
+        result: Ok("https://fb".into()),
+    });
+    let effects = flow.handle(authorized(IG, "tok2"));
+    assert_eq!(
+        effects.last(),
+        Some(&Effect::PostReconnect {
+            attempt: 2,
+            id,
+            token: token("tok2")
+        })
+    );
+}
+
+#[test]
+fn try_again_after_a_stop_or_a_blocked_popup_starts_a_new_authorization() {
+    let mut stopped = waiting();
+    stopped.handle(declined("access_denied", Some("user_denied")));
+    let mut blocked = Flow::new(IG, None);
+    blocked.handle(Input::Start {
+        via: Via::Popup { opened: false },
+        target: None,
+    });
+    let mut closed = waiting();
+    closed.handle(Input::PopupClosed { attempt: 1 });
+    for mut flow in [stopped, blocked, closed] {
+        assert!(flow.try_again_authorizes(), "{:?}", flow.step());
+        let effects = flow.handle(Input::TryAgain {
+            via: Some(Via::Redirect),
+        });
+        assert_eq!(effects.last(), Some(&Effect::FetchAuthorize { attempt: 2 }));
+        assert!(flow.is_redirect());
+    }
+}
+
+#[test]
+fn a_connect_answer_without_a_channel_still_names_the_picked_account() {
+    let mut flow = picking();
+    flow.handle(Input::Select(account(4).channel_id));
+    flow.handle(Input::Connect);
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(None),
+    });
+    let Some(Effect::Emit(HostEvent::Connected(done))) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (
+            done.name.as_str(),
+            done.channel_id.as_str(),
+            done.id.clone()
+        ),
+        ("Akun 4", "17844", None)
+    );
+}
+
+#[test]
+fn a_page_restored_while_leaving_for_facebook_says_the_redirect_did_not_finish() {
+    let mut flow = Flow::new(IG, None);
+    assert!(
+        flow.handle(Input::CameBack).is_empty(),
+        "only while leaving"
+    );
+    flow.handle(Input::Start {
+        via: Via::Redirect,
+        target: None,
+    });
+    flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Ok("https://fb.test/dialog".into()),
+    });
+    let effects = flow.handle(Input::CameBack);
+    assert!(
+        matches!(&effects[..], [Effect::Emit(HostEvent::Error(e))] if e.code == ErrorCode::ResumeFailed)
+    );
+    assert!(flow.can_start());
+    assert!(flow.try_again_authorizes());
+}
+
+#[test]
+fn answers_are_classified_by_the_call_the_flow_was_waiting_for() {
+    // The same 409 is "already connected" for a connect and a plain failure for a reconnect.
+    let mut connect = picking();
+    connect.handle(Input::Select(account(1).channel_id));
+    connect.handle(Input::Connect);
+    connect.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Err(http(409)),
+    });
+    assert_eq!(
+        picker(&connect).connect_error.as_ref().map(|e| e.code),
+        Some(ErrorCode::AlreadyConnected)
+    );
+    let mut reconnect = Flow::new(IG, Some(ChannelRecordId::new("abc").unwrap()));
+    reconnect.handle(start());
+    reconnect.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Ok("https://fb".into()),
+    });
+    reconnect.handle(authorized(IG, "tok"));
+    reconnect.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Err(http(409)),
+    });
+    assert!(matches!(
+        reconnect.step(),
+        Step::Failed { error, .. } if error.code == ErrorCode::ReconnectFailed
+    ));
+    // A 401 on authorize is the partner's setup, not an expired token.
+    let mut flow = Flow::new(IG, None);
+    flow.handle(start());
+    flow.handle(Input::AuthorizeAnswered {
+        attempt: 1,
+        result: Err(http(401)),
+    });
+    assert!(matches!(
+        flow.step(),
+        Step::Failed { error, .. } if error.code == ErrorCode::AuthorizeFailed
+    ));
+}

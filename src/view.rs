@@ -1,0 +1,234 @@
+//! What the element shows for a flow, decided in one place: the coarse [`View`] the component
+//! switches on (it changes only when the flow moves to another step, so typing in the search box
+//! never redraws the step), and the sentence the polite live region announces. Pure, and tested
+//! natively.
+
+use crate::flow::{
+    CancelReason, ConnectedChannel, ErrorCode, Flow, FlowError, Retry, Step, Target,
+};
+use crate::i18n::{Lang, Text};
+
+/// What the element shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    /// The Connect (or Reconnect) button.
+    Idle {
+        reconnect: bool,
+    },
+    Opening,
+    /// Redirect mode: fetching the authorization URL, then leaving the page.
+    Redirecting,
+    PopupBlocked,
+    Waiting,
+    WaitingClosed,
+    LoadingAccounts,
+    Picker,
+    Reconnecting,
+    Done(ConnectedChannel),
+    Stopped(CancelReason),
+    /// An error, and the label of its Try again.
+    Failed {
+        error: FlowError,
+        again: Text,
+    },
+}
+
+/// What the live region says about the picker, which changes without a new [`View`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PickerStatus {
+    pub connecting: bool,
+    pub loaded: usize,
+    pub visible: usize,
+}
+
+impl PickerStatus {
+    pub fn of(flow: &Flow) -> Option<PickerStatus> {
+        let (picker, connecting) = match flow.step() {
+            Step::Picking(p) => (p, false),
+            Step::Connecting { picker: Some(p) } => (p, true),
+            _ => return None,
+        };
+        Some(PickerStatus {
+            connecting,
+            loaded: picker.accounts.len(),
+            visible: picker.visible_count(),
+        })
+    }
+}
+
+impl View {
+    pub fn of(flow: &Flow) -> View {
+        match flow.step() {
+            Step::Idle => View::Idle {
+                reconnect: matches!(flow.target(), Target::Reconnect { .. }),
+            },
+            Step::Opening if flow.is_redirect() => View::Redirecting,
+            Step::Redirecting => View::Redirecting,
+            Step::Opening => View::Opening,
+            Step::PopupBlocked => View::PopupBlocked,
+            Step::Waiting {
+                popup_closed: false,
+            } => View::Waiting,
+            Step::Waiting { popup_closed: true } => View::WaitingClosed,
+            Step::LoadingAccounts => View::LoadingAccounts,
+            Step::Picking(_) | Step::Connecting { picker: Some(_) } => View::Picker,
+            Step::Connecting { picker: None } => View::Reconnecting,
+            Step::Done(channel) => View::Done(channel.clone()),
+            Step::Stopped(reason) => View::Stopped(*reason),
+            Step::Failed { error, retry } => View::Failed {
+                error: error.clone(),
+                again: match (retry, error.code) {
+                    (Retry::Authorize, ErrorCode::TokenExpired) => Text::AuthorizeAgain,
+                    _ => Text::TryAgain,
+                },
+            },
+        }
+    }
+
+    /// The sentence announced for this view; `picker` is [`PickerStatus::of`] the same flow.
+    pub fn status(&self, lang: Lang, kind: &str, picker: Option<PickerStatus>) -> String {
+        let k = [("kind", kind)];
+        match self {
+            View::Idle { .. } => String::new(),
+            View::Opening => lang.text(Text::Opening).to_owned(),
+            View::Redirecting => lang.text(Text::Redirecting).to_owned(),
+            View::PopupBlocked => lang.text(Text::ErrorPopupBlocked).to_owned(),
+            View::Waiting => lang.text(Text::Waiting).to_owned(),
+            View::WaitingClosed => lang.text(Text::PopupClosed).to_owned(),
+            View::LoadingAccounts => lang.format(Text::LoadingAccounts, &k),
+            View::Picker => match picker {
+                Some(p) if p.connecting => lang.text(Text::Connecting).to_owned(),
+                Some(p) if p.loaded > 0 => {
+                    lang.format(Text::AccountsShown, &[("count", &p.visible.to_string())])
+                }
+                _ => lang.format(Text::EmptyAccounts, &k),
+            },
+            View::Reconnecting => lang.text(Text::Reconnecting).to_owned(),
+            View::Done(c) if c.reconnected => lang.format(Text::Reconnected, &[("name", &c.name)]),
+            View::Done(c) => lang.format(Text::Connected, &[("name", &c.name)]),
+            View::Stopped(CancelReason::Timeout) => lang.text(Text::TimedOut).to_owned(),
+            View::Stopped(_) => lang.text(Text::Denied).to_owned(),
+            View::Failed { error, .. } => lang.text(error.code.text()).to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{ApiFailure, Input, Via};
+    use socialchat_api::{
+        Account, AccountPage, ApiError, CallbackMessage, CallbackOutcome, ChannelId, ChannelKind,
+        Token,
+    };
+
+    fn waiting() -> Flow {
+        let mut flow = Flow::new(ChannelKind::Instagram, None);
+        flow.handle(Input::Start {
+            via: Via::Popup { opened: true },
+            target: None,
+        });
+        flow.handle(Input::AuthorizeAnswered {
+            attempt: 1,
+            result: Ok("https://fb".into()),
+        });
+        flow
+    }
+
+    fn with_token(mut flow: Flow) -> Flow {
+        flow.handle(Input::Callback(CallbackMessage {
+            channel: ChannelKind::Instagram,
+            outcome: CallbackOutcome::Authorized(Token::new("t").unwrap()),
+        }));
+        flow
+    }
+
+    fn said(flow: &Flow) -> String {
+        View::of(flow).status(Lang::En, "Instagram", PickerStatus::of(flow))
+    }
+
+    #[test]
+    fn each_step_is_announced_in_the_users_language() {
+        let flow = waiting();
+        assert_eq!(View::of(&flow), View::Waiting);
+        assert_eq!(said(&flow), "Waiting for Facebook…");
+        let mut picking = with_token(waiting());
+        assert_eq!(said(&picking), "Loading your Instagram accounts…");
+        let accounts = (1..=3)
+            .map(|n| Account {
+                name: format!("Toko {n}"),
+                channel_id: ChannelId::new(n.to_string()).unwrap(),
+                picture: None,
+            })
+            .collect();
+        picking.handle(Input::AccountsAnswered {
+            attempt: 1,
+            result: Ok(AccountPage {
+                accounts,
+                next_offset: None,
+            }),
+        });
+        assert_eq!(said(&picking), "3 accounts shown");
+        picking.handle(Input::Filter("toko 2".into()));
+        assert_eq!(said(&picking), "1 accounts shown");
+        assert_eq!(
+            View::of(&picking),
+            View::Picker,
+            "typing keeps the same view"
+        );
+        picking.handle(Input::Select(ChannelId::new("2").unwrap()));
+        picking.handle(Input::Connect);
+        assert_eq!(View::of(&picking), View::Picker);
+        assert_eq!(said(&picking), "Connecting…");
+    }
+
+    #[test]
+    fn an_expired_token_offers_authorize_again_and_other_failures_try_again() {
+        let mut flow = with_token(waiting());
+        flow.handle(Input::AccountsAnswered {
+            attempt: 1,
+            result: Err(ApiFailure::Http(ApiError {
+                status: 401,
+                message: None,
+                original_message: None,
+            })),
+        });
+        assert!(matches!(
+            View::of(&flow),
+            View::Failed {
+                again: Text::AuthorizeAgain,
+                ..
+            }
+        ));
+        assert_eq!(
+            View::of(&flow).status(Lang::Id, "Instagram", None),
+            "Otorisasi Facebook sudah kedaluwarsa. Silakan otorisasi ulang."
+        );
+        let mut flow = with_token(waiting());
+        flow.handle(Input::AccountsAnswered {
+            attempt: 1,
+            result: Err(ApiFailure::Network("offline".into())),
+        });
+        assert!(matches!(
+            View::of(&flow),
+            View::Failed {
+                again: Text::TryAgain,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_reconnect_element_shows_a_reconnect_button() {
+        let id = socialchat_api::ChannelRecordId::new("abc").unwrap();
+        let flow = Flow::new(ChannelKind::Instagram, Some(id));
+        assert_eq!(View::of(&flow), View::Idle { reconnect: true });
+        let mut redirect = Flow::new(ChannelKind::Messenger, None);
+        redirect.handle(Input::Start {
+            via: Via::Redirect,
+            target: None,
+        });
+        assert_eq!(View::of(&redirect), View::Redirecting);
+        assert_eq!(said(&redirect), "Taking you to Facebook…");
+    }
+}
