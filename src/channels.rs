@@ -29,7 +29,8 @@ mod tests {
                 {"_id":"b","channelType":"telegram","name":"Bot"},
                 {"_id":"c","channelType":"instagram","name":"Teh"}]"#,
         )
-        .unwrap();
+        .unwrap()
+        .value;
         let names: Vec<String> = rows(ChannelKind::Instagram, Ok(list))
             .unwrap()
             .into_iter()

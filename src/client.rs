@@ -118,7 +118,9 @@ impl ProxyClient {
             offset: offset.cloned(),
         };
         let body = self.send(&call).await?;
-        AccountPage::parse(&body).map_err(ApiFailure::Unexpected)
+        AccountPage::parse(&body)
+            .map(|parsed| parsed.value)
+            .map_err(ApiFailure::Unexpected)
     }
 
     /// Connects an account; answers the channel the answer held, if it held one (Socialchat
@@ -161,7 +163,9 @@ impl ProxyClient {
             ..Default::default()
         };
         let body = self.send(&PartnerCall::ChannelList { query }).await?;
-        ChannelList::parse(&body).map_err(ApiFailure::Unexpected)
+        ChannelList::parse(&body)
+            .map(|parsed| parsed.value)
+            .map_err(ApiFailure::Unexpected)
     }
 }
 

@@ -3,7 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{parse_json, ParseError};
+#[cfg(feature = "json")]
+use crate::error::parse_json;
+use crate::lenient::{Item, Parsed, Text};
+
+use crate::error::ParseError;
 use crate::input::{ChannelId, NextOffset};
 
 /// The longest account name kept; Instagram's own limit is far below it.
@@ -32,32 +36,43 @@ pub struct AccountPage {
     pub next_offset: Option<NextOffset>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// One page of accounts as it comes: its items are kept as they are (JSON values in the proxy,
+/// JavaScript values in the widget), to be read one by one by [`AccountPage::from_wire`].
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AccountPageWire {
-    docs: Vec<AccountWire>,
+pub struct AccountPageWire<I> {
+    pub docs: Vec<I>,
     #[serde(default)]
-    has_next_page: bool,
+    pub has_next_page: Option<bool>,
     #[serde(default)]
-    next_offset: Option<String>,
+    pub next_offset: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// One account as it comes.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AccountWire {
     name: String,
-    channel_id: IdWire,
+    /// Facebook ids are strings in the guide; a number is accepted too, in case a serializer
+    /// somewhere turns them into one.
+    channel_id: Text,
     #[serde(default)]
-    picture: Option<String>,
+    picture: Text,
 }
 
-/// Facebook ids are strings in the guide; a number is accepted too, in case a serializer
-/// somewhere turns them into one.
-#[derive(Serialize, Deserialize)]
-#[serde(untagged)]
-enum IdWire {
-    Text(String),
-    Number(u64),
+impl AccountWire {
+    fn into_account(self) -> Result<Account, String> {
+        let channel_id =
+            ChannelId::new(self.channel_id.0.unwrap_or_default()).map_err(|e| e.to_string())?;
+        if self.name.chars().count() > MAX_NAME_CHARS {
+            return Err(format!("name is longer than {MAX_NAME_CHARS} characters"));
+        }
+        Ok(Account {
+            name: self.name.trim().to_owned(),
+            channel_id,
+            picture: sanitize_picture(self.picture.0),
+        })
+    }
 }
 
 /// Keeps a picture only when it is a plausible `http(s)` URL: anything else (empty, `data:`,
@@ -72,37 +87,24 @@ pub fn sanitize_picture(picture: Option<String>) -> Option<String> {
 }
 
 impl AccountPage {
-    /// Parses a page as the guide documents it. Unknown fields are ignored; a missing
-    /// `hasNextPage` means there is no next page; an account without `name` or `channelId`, or a
-    /// next page without an offset, is an error.
-    pub fn parse(body: &str) -> Result<AccountPage, ParseError> {
+    /// Reads a page as the guide documents it. Unknown fields are ignored; a missing
+    /// `hasNextPage` means there is no next page. Each account is read on its own: one without
+    /// a sane `name` or `channelId` is dropped and counted, so one odd account never hides the
+    /// others (nor passes on whatever else it held). A next page without an offset is an error.
+    pub fn from_wire<I: Item>(wire: AccountPageWire<I>) -> Result<Parsed<AccountPage>, ParseError> {
         const WHAT: &str = "account page";
-        let wire: AccountPageWire = parse_json(WHAT, body)?;
-        let accounts = wire
+        let total = wire.docs.len();
+        let accounts: Vec<Account> = wire
             .docs
             .into_iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let id = match a.channel_id {
-                    IdWire::Text(s) => s,
-                    IdWire::Number(n) => n.to_string(),
-                };
-                let channel_id = ChannelId::new(id)
-                    .map_err(|e| ParseError::new(WHAT, format!("account {i}: {e}")))?;
-                if a.name.chars().count() > MAX_NAME_CHARS {
-                    return Err(ParseError::new(
-                        WHAT,
-                        format!("account {i}: name is longer than {MAX_NAME_CHARS} characters"),
-                    ));
-                }
-                Ok(Account {
-                    name: a.name.trim().to_owned(),
-                    channel_id,
-                    picture: sanitize_picture(a.picture),
-                })
+            .filter_map(|item| {
+                item.read::<AccountWire>()
+                    .and_then(AccountWire::into_account)
+                    .ok()
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        let next_offset = if wire.has_next_page {
+            .collect();
+        let dropped = total - accounts.len();
+        let next_offset = if wire.has_next_page == Some(true) {
             let offset = wire.next_offset.unwrap_or_default();
             Some(
                 NextOffset::new(offset)
@@ -111,32 +113,34 @@ impl AccountPage {
         } else {
             None
         };
-        Ok(AccountPage {
-            accounts,
-            next_offset,
+        Ok(Parsed {
+            value: AccountPage {
+                accounts,
+                next_offset,
+            },
+            dropped,
         })
+    }
+
+    /// Reads a page from JSON text (see [`AccountPage::from_wire`]).
+    #[cfg(feature = "json")]
+    pub fn parse(body: &str) -> Result<Parsed<AccountPage>, ParseError> {
+        let wire: AccountPageWire<serde_json::Value> = parse_json("account page", body)?;
+        AccountPage::from_wire(wire)
     }
 
     pub fn has_next_page(&self) -> bool {
         self.next_offset.is_some()
     }
 
-    /// The page in the API's JSON shape (the sandbox answers with it).
+    /// The page in the API's JSON shape, built from its validated fields only.
+    #[cfg(feature = "json")]
     pub fn to_json(&self) -> serde_json::Value {
-        let wire = AccountPageWire {
-            docs: self
-                .accounts
-                .iter()
-                .map(|a| AccountWire {
-                    name: a.name.clone(),
-                    channel_id: IdWire::Text(a.channel_id.as_str().to_owned()),
-                    picture: a.picture.clone(),
-                })
-                .collect(),
-            has_next_page: self.has_next_page(),
-            next_offset: self.next_offset.as_ref().map(|o| o.as_str().to_owned()),
-        };
-        serde_json::to_value(wire).unwrap_or(serde_json::Value::Null)
+        serde_json::json!({
+            "docs": self.accounts,
+            "hasNextPage": self.has_next_page(),
+            "nextOffset": self.next_offset.as_ref().map(|o| o.as_str()),
+        })
     }
 }
 
@@ -151,7 +155,7 @@ mod tests {
           "hasNextPage": false,
           "nextOffset": "0jHNnNKMFZAccKpZC8smLrmOKlVUNrV3s7Ok..."
         }"#;
-        let page = AccountPage::parse(body).unwrap();
+        let page = AccountPage::parse(body).unwrap().value;
         assert_eq!(
             page.accounts,
             vec![Account {
@@ -167,7 +171,7 @@ mod tests {
     #[test]
     fn a_next_page_carries_its_offset() {
         let body = r#"{"docs":[],"hasNextPage":true,"nextOffset":"abc=="}"#;
-        let page = AccountPage::parse(body).unwrap();
+        let page = AccountPage::parse(body).unwrap().value;
         assert_eq!(page.next_offset.unwrap().as_str(), "abc==");
     }
 
@@ -186,7 +190,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_ignored_and_optional_ones_default() {
         let body = r#"{"docs":[{"name":"A","channelId":42,"extra":{"x":1}}],"totalDocs":1}"#;
-        let page = AccountPage::parse(body).unwrap();
+        let page = AccountPage::parse(body).unwrap().value;
         assert_eq!(page.accounts[0].channel_id.as_str(), "42");
         assert_eq!(page.accounts[0].picture, None);
         assert!(!page.has_next_page());
@@ -206,7 +210,7 @@ mod tests {
             ),
         ] {
             let body = format!(r#"{{"docs":[{{"name":"A","channelId":"1","picture":{given}}}]}}"#);
-            let page = AccountPage::parse(&body).unwrap();
+            let page = AccountPage::parse(&body).unwrap().value;
             assert_eq!(page.accounts[0].picture.as_deref(), kept, "{given}");
         }
     }
@@ -215,7 +219,7 @@ mod tests {
     fn names_stay_text_even_when_they_look_like_html() {
         let body =
             r#"{"docs":[{"name":"<img src=x onerror=alert(1)> Toko Kue 🍰","channelId":"7"}]}"#;
-        let page = AccountPage::parse(body).unwrap();
+        let page = AccountPage::parse(body).unwrap().value;
         assert_eq!(
             page.accounts[0].name,
             "<img src=x onerror=alert(1)> Toko Kue 🍰"
@@ -223,12 +227,8 @@ mod tests {
     }
 
     #[test]
-    fn malformed_pages_are_errors_never_panics() {
-        let huge = format!(
-            r#"{{"docs":[{{"name":"{}","channelId":"1"}}]}}"#,
-            "n".repeat(1 << 20)
-        );
-        let bad_bodies = [
+    fn a_page_of_the_wrong_shape_is_an_error_never_a_panic() {
+        for body in [
             "",
             "not json",
             "<html>502</html>",
@@ -237,28 +237,48 @@ mod tests {
             "{}",
             r#"{"docs":null}"#,
             r#"{"docs":"x"}"#,
-            r#"{"docs":[null]}"#,
-            r#"{"docs":[{"channelId":"1"}]}"#,
-            r#"{"docs":[{"name":"A"}]}"#,
-            r#"{"docs":[{"name":"A","channelId":""}]}"#,
-            r#"{"docs":[{"name":"A","channelId":null}]}"#,
-            r#"{"docs":[{"name":"A","channelId":-1}]}"#,
-            r#"{"docs":[{"name":7,"channelId":"1"}]}"#,
+            r#"{"data":{"docs":[]}}"#,
             r#"{"docs":[],"hasNextPage":"yes"}"#,
             r#"{"docs":[],"hasNextPage":true,"nextOffset":5}"#,
-            &huge,
-        ];
-        for body in bad_bodies {
-            let short: String = body.chars().take(60).collect();
-            assert!(AccountPage::parse(body).is_err(), "{short} must be refused");
+        ] {
+            assert!(AccountPage::parse(body).is_err(), "{body} must be refused");
         }
+    }
+
+    #[test]
+    fn an_account_that_does_not_validate_is_dropped_and_counted() {
+        let huge = "n".repeat(MAX_NAME_CHARS + 1);
+        let bad_items = [
+            "null".to_owned(),
+            "7".to_owned(),
+            r#"{"channelId":"1"}"#.to_owned(),
+            r#"{"name":"A"}"#.to_owned(),
+            r#"{"name":"A","channelId":""}"#.to_owned(),
+            r#"{"name":"A","channelId":null}"#.to_owned(),
+            r#"{"name":"A","channelId":-1}"#.to_owned(),
+            r#"{"name":"A","channelId":{"$oid":"1"}}"#.to_owned(),
+            r#"{"name":7,"channelId":"1"}"#.to_owned(),
+            format!(r#"{{"name":"{huge}","channelId":"1","pageAccessToken":"EAAB-secret"}}"#),
+        ];
+        let body = format!(
+            r#"{{"docs":[{},{{"name":"Good","channelId":"9","access_token":"EAAB-secret"}}]}}"#,
+            bad_items.join(",")
+        );
+        let parsed = AccountPage::parse(&body).unwrap();
+        assert_eq!(parsed.dropped, bad_items.len());
+        assert_eq!(parsed.value.accounts.len(), 1);
+        assert_eq!(parsed.value.accounts[0].name, "Good");
+        let out = parsed.value.to_json().to_string();
+        assert!(!out.contains("EAAB-secret"), "{out}");
     }
 
     #[test]
     fn to_json_gives_back_the_wire_shape() {
         let body = r#"{"docs":[{"name":"A","channelId":"1","picture":"https://p.test/a.png"},{"name":"B","channelId":"2"}],"hasNextPage":true,"nextOffset":"n1"}"#;
-        let page = AccountPage::parse(body).unwrap();
-        let again = AccountPage::parse(&page.to_json().to_string()).unwrap();
+        let page = AccountPage::parse(body).unwrap().value;
+        let again = AccountPage::parse(&page.to_json().to_string())
+            .unwrap()
+            .value;
         assert_eq!(page, again);
     }
 }

@@ -243,6 +243,17 @@ impl PartnerCall {
         }
     }
 
+    /// The secrets the call carries (the authorization's token), which must never come back
+    /// in an answer or reach a log.
+    pub fn credentials(&self) -> Vec<&str> {
+        match self {
+            PartnerCall::Accounts { token, .. } => vec![token.expose()],
+            PartnerCall::Connect { body, .. } => vec![body.token.expose()],
+            PartnerCall::Reconnect { body, .. } => vec![body.token.expose()],
+            PartnerCall::ChannelList { .. } | PartnerCall::Authorize { .. } => Vec::new(),
+        }
+    }
+
     /// The kind of channel the call concerns, when it concerns one.
     pub fn kind(&self) -> Option<ChannelKind> {
         match self {
@@ -309,6 +320,15 @@ impl PartnerCall {
     }
 }
 
+impl Route {
+    /// The route a method and path (without the proxy's prefix) name, before the query and the
+    /// body are read: lets a server refuse a request early, with the same rules as
+    /// [`PartnerCall::from_request`].
+    pub fn recognize(method: &str, path: &str) -> Result<Route, Rejection> {
+        recognize(method, path).map(|r| r.route())
+    }
+}
+
 /// A path and method that name a call, before its query and body are read.
 enum Recognized {
     ChannelList,
@@ -356,7 +376,8 @@ fn recognize(method: &str, path: &str) -> Result<Recognized, Rejection> {
         _ => return Err(Rejection::NotFound),
     };
     let allowed = recognized.route().method();
-    if allowed.as_str().eq_ignore_ascii_case(method) {
+    // Methods are case-sensitive (RFC 9110): `get` is not `GET`.
+    if allowed.as_str() == method {
         Ok(recognized)
     } else {
         Err(Rejection::MethodNotAllowed { allowed })

@@ -2,14 +2,20 @@
 //! their secrets on the server.
 //!
 //! A Socialchat channel can carry `token.accessToken`, `createdBy.email` and `additionalData`.
-//! [`Channel`] holds only the fields the widget shows, so serializing a parsed channel *is* the
-//! projection the proxy applies before anything reaches a browser.
+//! [`Channel`] holds only the fields the widget shows, each validated, so serializing a parsed
+//! channel *is* the projection the proxy applies before anything reaches a browser: an
+//! allowlist, never a scrub of known secret names.
 
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::account::sanitize_picture;
+use crate::account::{sanitize_picture, MAX_NAME_CHARS};
+#[cfg(feature = "json")]
 use crate::error::{parse_json, ParseError};
-use crate::input::ChannelRecordId;
+use crate::input::{ChannelId, ChannelRecordId};
+use crate::lenient::{Count, Flag, Item, Parsed, Text};
 
 /// What kind of channel a Socialchat channel is; kinds this crate does not know are kept by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -79,15 +85,16 @@ pub struct Channel {
     pub disconnected_at: Option<String>,
 }
 
+/// One channel as it comes; read on its own, so that one odd channel is dropped, not the list.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ChannelWire {
+pub struct ChannelWire {
     #[serde(rename = "_id")]
     id: String,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
-    channel_id: Option<serde_json::Value>,
+    channel_id: Text,
     #[serde(default)]
     channel_type: Option<ChannelType>,
     // Socialchat documents isConnected on every channel; if it is ever missing, "not connected"
@@ -95,56 +102,59 @@ struct ChannelWire {
     #[serde(default)]
     is_connected: Option<bool>,
     #[serde(default)]
-    picture: Option<String>,
+    picture: Text,
     #[serde(default)]
-    disconnected_at: Option<serde_json::Value>,
+    disconnected_at: Text,
 }
 
 impl ChannelWire {
-    fn into_channel(self) -> Result<Channel, String> {
+    pub fn into_channel(self) -> Result<Channel, String> {
         let id = ChannelRecordId::new(self.id).map_err(|e| e.to_string())?;
-        let channel_id = match self.channel_id {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        let disconnected_at = match self.disconnected_at {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s),
-            _ => None,
-        };
+        let name = self.name.unwrap_or_default();
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(format!("name is longer than {MAX_NAME_CHARS} characters"));
+        }
+        let channel_id = self
+            .channel_id
+            .0
+            .filter(|s| !s.is_empty() && s.len() <= ChannelId::MAX_LEN);
+        let disconnected_at = self
+            .disconnected_at
+            .0
+            .filter(|s| !s.is_empty() && s.len() <= 64);
         Ok(Channel {
             id,
-            name: self.name.unwrap_or_default().trim().to_owned(),
+            name: name.trim().to_owned(),
             channel_id,
             channel_type: self
                 .channel_type
                 .unwrap_or_else(|| ChannelType::Other(String::new())),
             is_connected: self.is_connected.unwrap_or(false),
-            picture: sanitize_picture(self.picture),
+            picture: sanitize_picture(self.picture.0),
             disconnected_at,
         })
     }
 }
 
 /// The mongoose-paginate fields of a channel list page; all optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Paging {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_docs: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_pages: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_prev_page: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_next_page: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page: Option<u64>,
 }
 
@@ -155,82 +165,98 @@ pub struct ChannelList {
     pub paging: Option<Paging>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ChannelListWire {
-    Page {
-        docs: Vec<ChannelWire>,
-        #[serde(flatten)]
-        paging: Box<PagingWire>,
-    },
-    Array(Vec<ChannelWire>),
+/// A channel list as it comes: a page (`docs` and paging fields, read leniently: a value of the
+/// wrong type is absent, so one odd counter never hides the channels) or a bare array, with its
+/// items kept as they are for [`ChannelList::from_wire`].
+pub struct ChannelListWire<I> {
+    pub docs: Vec<I>,
+    pub paging: Option<Paging>,
 }
 
-/// Paging fields read leniently: a value of the wrong type is treated as absent, so one odd
-/// counter never hides the channels.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PagingWire {
-    #[serde(default)]
-    total_docs: Option<serde_json::Value>,
-    #[serde(default)]
-    limit: Option<serde_json::Value>,
-    #[serde(default)]
-    total_pages: Option<serde_json::Value>,
-    #[serde(default)]
-    page: Option<serde_json::Value>,
-    #[serde(default)]
-    has_prev_page: Option<serde_json::Value>,
-    #[serde(default)]
-    has_next_page: Option<serde_json::Value>,
-    #[serde(default)]
-    prev_page: Option<serde_json::Value>,
-    #[serde(default)]
-    next_page: Option<serde_json::Value>,
-}
+impl<'de, I: Deserialize<'de>> Deserialize<'de> for ChannelListWire<I> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ListVisitor<I>(std::marker::PhantomData<I>);
+        impl<'de, I: Deserialize<'de>> Visitor<'de> for ListVisitor<I> {
+            type Value = ChannelListWire<I>;
 
-impl PagingWire {
-    fn into_paging(self) -> Paging {
-        let n = |v: Option<serde_json::Value>| v.and_then(|v| v.as_u64());
-        let b = |v: Option<serde_json::Value>| v.and_then(|v| v.as_bool());
-        Paging {
-            total_docs: n(self.total_docs),
-            limit: n(self.limit),
-            total_pages: n(self.total_pages),
-            page: n(self.page),
-            has_prev_page: b(self.has_prev_page),
-            has_next_page: b(self.has_next_page),
-            prev_page: n(self.prev_page),
-            next_page: n(self.next_page),
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a page with docs or an array of channels")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut docs = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    docs.push(item);
+                }
+                Ok(ChannelListWire { docs, paging: None })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut docs = None;
+                let mut paging = Paging::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "docs" => docs = Some(map.next_value()?),
+                        "totalDocs" => paging.total_docs = map.next_value::<Count>()?.0,
+                        "limit" => paging.limit = map.next_value::<Count>()?.0,
+                        "totalPages" => paging.total_pages = map.next_value::<Count>()?.0,
+                        "page" => paging.page = map.next_value::<Count>()?.0,
+                        "hasPrevPage" => paging.has_prev_page = map.next_value::<Flag>()?.0,
+                        "hasNextPage" => paging.has_next_page = map.next_value::<Flag>()?.0,
+                        "prevPage" => paging.prev_page = map.next_value::<Count>()?.0,
+                        "nextPage" => paging.next_page = map.next_value::<Count>()?.0,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let docs = docs.ok_or_else(|| de::Error::missing_field("docs"))?;
+                Ok(ChannelListWire {
+                    docs,
+                    paging: Some(paging),
+                })
+            }
         }
+        d.deserialize_any(ListVisitor(std::marker::PhantomData))
     }
 }
 
 impl ChannelList {
-    /// Parses `GET /partner/channel`. Unknown fields are ignored, missing optional ones are
-    /// absent; a channel without a sane `_id` makes the list an error.
-    pub fn parse(body: &str) -> Result<ChannelList, ParseError> {
+    /// Reads `GET /partner/channel`: unknown fields are ignored, missing optional ones are
+    /// absent; a channel without a sane `_id` (or of another odd shape) is dropped and counted.
+    pub fn from_wire<I: Item>(wire: ChannelListWire<I>) -> Parsed<ChannelList> {
+        let total = wire.docs.len();
+        let channels: Vec<Channel> = wire
+            .docs
+            .into_iter()
+            .filter_map(|item| {
+                item.read::<ChannelWire>()
+                    .and_then(ChannelWire::into_channel)
+                    .ok()
+            })
+            .collect();
+        Parsed {
+            dropped: total - channels.len(),
+            value: ChannelList {
+                channels,
+                paging: wire.paging,
+            },
+        }
+    }
+
+    /// Reads a channel list from JSON text (see [`ChannelList::from_wire`]).
+    #[cfg(feature = "json")]
+    pub fn parse(body: &str) -> Result<Parsed<ChannelList>, ParseError> {
         const WHAT: &str = "channel list";
-        let wire: ChannelListWire = parse_json(WHAT, body).map_err(|_| {
+        let wire: ChannelListWire<serde_json::Value> = parse_json(WHAT, body).map_err(|_| {
             ParseError::new(WHAT, "expected a page with docs or an array of channels")
         })?;
-        let (docs, paging) = match wire {
-            ChannelListWire::Page { docs, paging } => (docs, Some(paging.into_paging())),
-            ChannelListWire::Array(docs) => (docs, None),
-        };
-        let channels = docs
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                c.into_channel()
-                    .map_err(|e| ParseError::new(WHAT, format!("channel {i}: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ChannelList { channels, paging })
+        Ok(ChannelList::from_wire(wire))
     }
 
     /// The list in the API's shape with only the fields the widget shows: a page if it came as
     /// a page, an array if it came as one.
+    #[cfg(feature = "json")]
     pub fn to_json(&self) -> serde_json::Value {
         let docs = serde_json::to_value(&self.channels).unwrap_or_default();
         match &self.paging {
@@ -254,61 +280,17 @@ impl ChannelList {
 }
 
 /// Finds the channel in a connect or reconnect answer, whose shape Socialchat does not
-/// document: the answer itself, or its `data` or `channel` member.
+/// document: the answer itself, or its `data` or `channel` member. Only the channel's own
+/// validated fields are kept.
+#[cfg(feature = "json")]
 pub fn find_channel(value: &serde_json::Value) -> Option<Channel> {
     let candidates = [Some(value), value.get("data"), value.get("channel")];
     candidates.into_iter().flatten().find_map(|v| {
-        serde_json::from_value::<ChannelWire>(v.clone())
+        v.clone()
+            .read::<ChannelWire>()
             .ok()
             .and_then(|wire| wire.into_channel().ok())
     })
-}
-
-/// The keys that may hold secrets or personal data somewhere in a Socialchat answer.
-const SECRET_KEYS: [&str; 6] = [
-    "token",
-    "accessToken",
-    "createdBy",
-    "additionalData",
-    "email",
-    "refreshToken",
-];
-
-/// Projects any answer that may hold channels (connect and reconnect answers are not documented):
-/// every object that looks like a channel (`_id` and `channelType`) is cut down to [`Channel`]'s
-/// fields, and the secret keys are removed wherever else they stand.
-pub fn project_channels(value: serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match value {
-        Value::Array(items) => Value::Array(items.into_iter().map(project_channels).collect()),
-        Value::Object(map) => {
-            let looks_like_channel = map.contains_key("_id") && map.contains_key("channelType");
-            if looks_like_channel {
-                let object = Value::Object(map);
-                if let Ok(wire) = serde_json::from_value::<ChannelWire>(object.clone()) {
-                    if let Ok(channel) = wire.into_channel() {
-                        return serde_json::to_value(channel).unwrap_or_default();
-                    }
-                }
-                // Not a channel after all: fall through to the key-by-key scrub.
-                let Value::Object(map) = object else {
-                    return Value::Null;
-                };
-                return scrub(map);
-            }
-            scrub(map)
-        }
-        other => other,
-    }
-}
-
-fn scrub(map: serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
-    serde_json::Value::Object(
-        map.into_iter()
-            .filter(|(k, _)| !SECRET_KEYS.contains(&k.as_str()))
-            .map(|(k, v)| (k, project_channels(v)))
-            .collect(),
-    )
 }
 
 #[cfg(test)]
@@ -344,7 +326,7 @@ mod tests {
             "hasPrevPage": false, "hasNextPage": false, "prevPage": null, "nextPage": null
         })
         .to_string();
-        let list = ChannelList::parse(&body).unwrap();
+        let list = ChannelList::parse(&body).unwrap().value;
         let c = &list.channels[0];
         assert_eq!(c.id.as_str(), "65a0b1c2d3e4f5a6b7c8d9e0");
         assert_eq!(c.name, "Toko Batik Sari");
@@ -363,7 +345,7 @@ mod tests {
     fn a_bare_array_parses_too() {
         let body =
             json!([{"_id": "a1", "channelType": "telegram", "isConnected": true}]).to_string();
-        let list = ChannelList::parse(&body).unwrap();
+        let list = ChannelList::parse(&body).unwrap().value;
         assert_eq!(list.paging, None);
         assert_eq!(list.channels[0].channel_type, ChannelType::Telegram);
         assert!(list.channels[0].is_connected);
@@ -373,7 +355,7 @@ mod tests {
     #[test]
     fn unknown_channel_types_are_kept_by_name() {
         let body = json!([{"_id": "a1", "channelType": "tiktok"}]).to_string();
-        let list = ChannelList::parse(&body).unwrap();
+        let list = ChannelList::parse(&body).unwrap().value;
         assert_eq!(
             list.channels[0].channel_type,
             ChannelType::Other("tiktok".into())
@@ -384,7 +366,7 @@ mod tests {
     #[test]
     fn odd_paging_values_do_not_hide_the_channels() {
         let body = json!({"docs": [{"_id": "a1"}], "totalDocs": "many", "page": -1}).to_string();
-        let list = ChannelList::parse(&body).unwrap();
+        let list = ChannelList::parse(&body).unwrap().value;
         assert_eq!(list.channels.len(), 1);
         assert_eq!(list.paging.unwrap().total_docs, None);
     }
@@ -392,7 +374,7 @@ mod tests {
     #[test]
     fn projection_keeps_only_the_fields_the_widget_shows() {
         let body = json!({"docs": [full_channel()], "totalDocs": 1, "page": 1}).to_string();
-        let projected = ChannelList::parse(&body).unwrap().to_json();
+        let projected = ChannelList::parse(&body).unwrap().value.to_json();
         let text = projected.to_string();
         for secret in [
             "EAAB-secret",
@@ -427,28 +409,13 @@ mod tests {
     }
 
     #[test]
-    fn project_channels_scrubs_nested_and_unknown_shapes() {
-        let answer = json!({
-            "message": "ok",
-            "data": full_channel(),
-            "other": {"token": "t", "keep": 1, "list": [{"email": "x@y.test", "n": 2}]}
-        });
-        let projected = project_channels(answer);
-        let text = projected.to_string();
-        assert!(
-            !text.contains("EAAB-secret") && !text.contains("x@y.test"),
-            "{text}"
-        );
-        assert_eq!(projected["data"]["name"], "Toko Batik Sari");
-        assert_eq!(projected["other"]["keep"], 1);
-        assert_eq!(projected["other"]["list"][0]["n"], 2);
-        assert_eq!(projected["message"], "ok");
-    }
-
-    #[test]
     fn find_channel_reads_the_answer_or_its_data_member() {
         let direct = find_channel(&full_channel()).unwrap();
         assert_eq!(direct.name, "Toko Batik Sari");
+        assert_eq!(
+            find_channel(&json!({"_id": {"$oid": "65a0"}, "channelType": "instagram"})),
+            None
+        );
         let wrapped = find_channel(&json!({"message": "ok", "data": full_channel()})).unwrap();
         assert_eq!(wrapped.id.as_str(), "65a0b1c2d3e4f5a6b7c8d9e0");
         assert_eq!(find_channel(&json!({"message": "ok"})), None);
@@ -456,24 +423,47 @@ mod tests {
     }
 
     #[test]
-    fn malformed_lists_are_errors_never_panics() {
-        let huge = format!(r#"[{{"_id":"{}"}}]"#, "a".repeat(1 << 20));
+    fn a_list_of_the_wrong_shape_is_an_error_never_a_panic() {
         for body in [
             "",
             "nope",
             "{}",
             "null",
             r#"{"docs":null}"#,
-            r#"[{"name":"no id"}]"#,
-            r#"[{"_id":""}]"#,
-            r#"[{"_id":null}]"#,
-            r#"[{"_id":"../x"}]"#,
-            r#"[{"_id":"a","isConnected":"yes"}]"#,
-            r#"[1,2]"#,
-            &huge,
+            r#"{"data":{"docs":[]}}"#,
+            r#""docs""#,
         ] {
-            let short: String = body.chars().take(40).collect();
-            assert!(ChannelList::parse(body).is_err(), "{short} must be refused");
+            assert!(ChannelList::parse(body).is_err(), "{body} must be refused");
         }
+    }
+
+    #[test]
+    fn a_channel_that_does_not_validate_is_dropped_and_counted() {
+        let huge_id = format!(r#"{{"_id":"{}"}}"#, "a".repeat(1 << 20));
+        let long_name = format!(
+            r#"{{"_id":"b1","name":"{}"}}"#,
+            "n".repeat(MAX_NAME_CHARS + 1)
+        );
+        let bad = [
+            r#"{"name":"no id","token":{"accessToken":"EAAB-secret"}}"#.to_owned(),
+            r#"{"_id":""}"#.to_owned(),
+            r#"{"_id":null}"#.to_owned(),
+            r#"{"_id":"../x"}"#.to_owned(),
+            r#"{"_id":{"$oid":"65a0"},"additionalData":{"pageAccessToken":"EAAB-secret"}}"#
+                .to_owned(),
+            r#"{"_id":"a","isConnected":"yes"}"#.to_owned(),
+            "1".to_owned(),
+            huge_id,
+            long_name,
+        ];
+        let body = format!("[{},{}]", bad.join(","), full_channel());
+        let parsed = ChannelList::parse(&body).unwrap();
+        assert_eq!(parsed.dropped, bad.len());
+        assert_eq!(parsed.value.channels.len(), 1);
+        let out = parsed.value.to_json().to_string();
+        assert!(
+            !out.contains("EAAB-secret") && !out.contains("owner@"),
+            "{out}"
+        );
     }
 }

@@ -17,6 +17,7 @@ pub mod channel;
 pub mod error;
 pub mod input;
 pub mod kind;
+pub mod lenient;
 pub mod query;
 pub mod request;
 
@@ -27,6 +28,7 @@ pub use channel::{Channel, ChannelList, ChannelType};
 pub use error::{ApiError, ParseError};
 pub use input::{ChannelId, ChannelRecordId, InvalidInput, NextOffset, Token};
 pub use kind::ChannelKind;
+pub use lenient::Parsed;
 pub use request::{AuthorizeResponse, ConnectRequest, PartnerCallbacks, ReconnectRequest};
 
 /// The largest response body any parser here accepts. Account pages and channel lists are a few

@@ -1,6 +1,7 @@
 //! The HTTP server both `serve` and `sandbox` run: one pipeline for every widget call
-//! (recognize the route, validate the input, call the backend, project the answer), CORS for the
-//! allowed origins, static files, one log line per request, graceful shutdown.
+//! (recognize the route, validate the input, call the backend, project the answer), the rules
+//! on who may call (the `Origin` and `Content-Type` rules, CORS for the allowed origins), static
+//! files, one log line per request, and the connection limits of [`crate::server`].
 //!
 //! The backend is the only difference between the two modes: Socialchat over HTTPS, or the
 //! in-process simulation. Validation and projection are shared, so the sandbox exercises
@@ -9,25 +10,25 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::body::to_bytes;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method as HttpMethod, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method as HttpMethod, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::any;
 use axum::Router;
 use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
-use socialchat_api::{PartnerCall, Rejection};
+use socialchat_api::{PartnerCall, Rejection, Route};
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 
 use crate::call::Backend;
 use crate::problem::{json_error, Problem};
-use crate::project::project_answer;
+use crate::project::{project_answer, Dropped, Projection};
+use crate::server::{self, ConnectionLimits};
 
 pub struct ServerOptions {
     pub listen: std::net::SocketAddr,
@@ -36,6 +37,9 @@ pub struct ServerOptions {
     pub static_dir: Option<PathBuf>,
     pub timeout: Duration,
     pub max_concurrency: usize,
+    /// How long a client may take to send a request's body.
+    pub body_timeout: Duration,
+    pub connections: ConnectionLimits,
     /// Sandbox only: allow any `http://127.0.0.1:PORT` or `http://localhost:PORT` origin (the
     /// browser test runner's port is random).
     pub allow_local_origins: bool,
@@ -45,51 +49,135 @@ pub struct ServerOptions {
 pub struct ServerFlags {
     pub listen: std::net::SocketAddr,
     pub prefix: String,
+    /// Each may list several origins, separated by commas or spaces.
     pub allow_origins: Vec<String>,
     pub static_dir: Option<PathBuf>,
     pub timeout_secs: u64,
     pub max_concurrency: usize,
+    pub header_timeout_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub body_timeout_secs: u64,
+    pub max_connections: usize,
+    pub shutdown_grace_secs: u64,
     pub allow_local_origins: bool,
+}
+
+impl Default for ServerFlags {
+    /// The documented defaults (the command line's), listening on a free port of 127.0.0.1.
+    fn default() -> Self {
+        ServerFlags {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            prefix: "/api/socialchat".into(),
+            allow_origins: Vec::new(),
+            static_dir: None,
+            timeout_secs: 20,
+            max_concurrency: 256,
+            header_timeout_secs: 10,
+            idle_timeout_secs: 75,
+            body_timeout_secs: 10,
+            max_connections: 1000,
+            shutdown_grace_secs: 10,
+            allow_local_origins: false,
+        }
+    }
+}
+
+/// Whether `prefix` is a plain path: `/`-separated segments of letters, digits and `._~-`.
+fn check_prefix(prefix: &str) -> Result<(), String> {
+    if prefix.is_empty() {
+        return Ok(());
+    }
+    let plain = prefix.starts_with('/')
+        && prefix[1..].split('/').all(|segment| {
+            !segment.is_empty()
+                && segment != "."
+                && segment != ".."
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
+        });
+    if plain {
+        Ok(())
+    } else {
+        Err(format!(
+            "--prefix must be a path like /api/socialchat (segments of letters, digits and ._~-), not {prefix:?}"
+        ))
+    }
+}
+
+/// Reads one `--allow-origin` value: one or more origins like `https://dashboard.example`,
+/// separated by commas or spaces.
+fn parse_origins(value: &str) -> Result<Vec<String>, String> {
+    let origins: Vec<&str> = value.split([',', ' ']).filter(|o| !o.is_empty()).collect();
+    if origins.is_empty() {
+        return Err("--allow-origin is empty".into());
+    }
+    origins
+        .into_iter()
+        .map(|origin| {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let valid = rest.is_some_and(|hostport| {
+                !hostport.is_empty()
+                    && hostport.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+            });
+            if valid {
+                Ok(origin.to_ascii_lowercase())
+            } else {
+                Err(format!(
+                    "--allow-origin takes origins like https://dashboard.example (scheme, host, \
+                     optional port, nothing after), not {origin:?}"
+                ))
+            }
+        })
+        .collect()
 }
 
 impl ServerOptions {
     /// Checks the flags; a wrong one is an error that names it and says what it should hold.
     pub fn from_flags(flags: ServerFlags) -> Result<ServerOptions, String> {
         let prefix = flags.prefix.trim_end_matches('/').to_owned();
-        if !prefix.is_empty() && !prefix.starts_with('/') {
-            return Err(format!("--prefix must start with '/', not {prefix:?}"));
-        }
-        for origin in &flags.allow_origins {
-            if !(origin.starts_with("http://") || origin.starts_with("https://"))
-                || origin.ends_with('/')
-            {
-                return Err(format!(
-                    "--allow-origin takes an origin like https://dashboard.example, not {origin:?}"
-                ));
-            }
+        check_prefix(&prefix)?;
+        let mut allow_origins = Vec::new();
+        for value in &flags.allow_origins {
+            allow_origins.extend(parse_origins(value)?);
         }
         if let Some(dir) = &flags.static_dir {
             if !dir.is_dir() {
                 return Err(format!("--static {} is not a folder", dir.display()));
             }
         }
+        let secs = |name: &str, value: u64| {
+            if value == 0 {
+                Err(format!("--{name} must be at least 1"))
+            } else {
+                Ok(Duration::from_secs(value))
+            }
+        };
         Ok(ServerOptions {
             listen: flags.listen,
             prefix,
-            allow_origins: flags.allow_origins,
+            allow_origins,
             static_dir: flags.static_dir,
-            timeout: Duration::from_secs(flags.timeout_secs.max(1)),
+            timeout: secs("timeout-secs", flags.timeout_secs)?,
             max_concurrency: flags.max_concurrency.max(1),
+            body_timeout: secs("body-timeout-secs", flags.body_timeout_secs)?,
+            connections: ConnectionLimits {
+                header_read: secs("header-timeout-secs", flags.header_timeout_secs)?,
+                idle: secs("idle-timeout-secs", flags.idle_timeout_secs)?,
+                max_connections: flags.max_connections.max(1),
+                shutdown_grace: Duration::from_secs(flags.shutdown_grace_secs),
+            },
             allow_local_origins: flags.allow_local_origins,
         })
     }
 }
 
 /// Whether `origin` is a plain-HTTP origin on this machine.
-fn is_local_origin(origin: &[u8]) -> bool {
-    let Ok(origin) = std::str::from_utf8(origin) else {
-        return false;
-    };
+fn is_local_origin(origin: &str) -> bool {
     ["http://127.0.0.1:", "http://localhost:"]
         .iter()
         .any(|prefix| {
@@ -99,10 +187,35 @@ fn is_local_origin(origin: &[u8]) -> bool {
         })
 }
 
+/// Which pages may call the API from a browser.
+#[derive(Clone)]
+struct Origins {
+    listed: Vec<String>,
+    local: bool,
+}
+
+impl Origins {
+    /// A listed origin, a local one when the sandbox allows them, or the proxy's own: an origin
+    /// whose host and port are the request's `Host` (a same-origin call, which browsers also
+    /// label with `Origin` on a POST).
+    fn allow(&self, origin: &str, host: Option<&str>) -> bool {
+        let origin = origin.to_ascii_lowercase();
+        if self.listed.contains(&origin) || (self.local && is_local_origin(&origin)) {
+            return true;
+        }
+        let authority = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
+        matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
+    }
+}
+
 struct AppState {
     backend: Arc<dyn Backend>,
     prefix: String,
     permits: Semaphore,
+    origins: Origins,
+    body_timeout: Duration,
 }
 
 /// How long a request waits for a free slot before it gets 503.
@@ -119,15 +232,13 @@ pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<()
     let mode = backend.mode();
     backend.listening_on(&origin);
     let prefix = options.prefix.clone();
+    let limits = options.connections;
     let router = router(options, backend);
     let shutdown = shutdown_signal();
     // The first line on stdout says where to go; scripts and tests read it.
     println!("socialchat-proxy {mode} listening on {origin} (API at {origin}{prefix})");
     eprintln!("socialchat-proxy {mode}: ready on {origin}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    server::serve(listener, router, limits, shutdown).await;
     eprintln!("socialchat-proxy {mode}: stopped");
     Ok(())
 }
@@ -164,10 +275,16 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
     let own_routes = backend.clone().routes();
     let prefix = options.prefix.clone();
+    let origins = Origins {
+        listed: options.allow_origins.clone(),
+        local: options.allow_local_origins,
+    };
     let state = Arc::new(AppState {
         backend,
         prefix: prefix.clone(),
         permits: Semaphore::new(options.max_concurrency),
+        origins: origins.clone(),
+        body_timeout: options.body_timeout,
     });
     let mut api = Router::new()
         .route(&format!("{prefix}/partner"), any(partner_call))
@@ -176,7 +293,7 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
     if !prefix.is_empty() {
         api = api.route(&format!("{prefix}/{{*rest}}"), any(not_found));
     }
-    let cors = cors_layer(&options);
+    let cors = cors_layer(&origins);
     if let Some(cors) = &cors {
         api = api.layer(cors.clone());
     }
@@ -188,54 +305,25 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
         app = app.merge(routes);
     }
     app = match options.static_dir {
-        Some(dir) => {
-            let callback_dir = dir.clone();
-            app.route(
-                "/callback/{*file}",
-                get(
-                    move |axum::extract::Path(file): axum::extract::Path<String>| {
-                        callback_page(callback_dir.clone(), file)
-                    },
-                ),
-            )
-            .fallback_service(
-                Router::new()
-                    .fallback_service(ServeDir::new(dir).fallback(get(not_found)))
-                    .layer(middleware::from_fn(public_assets)),
-            )
-        }
+        Some(dir) => app.merge(crate::files::routes(dir)),
         None => app.fallback(not_found),
     };
     app.layer(middleware::from_fn(log_requests))
-}
-
-/// The widget's files are public: any page may load them as module scripts and fetch the wasm,
-/// which both need CORS when the page is on another origin than the files.
-async fn public_assets(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    response.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    response
 }
 
 async fn not_found() -> Problem {
     Problem::not_found()
 }
 
-fn cors_layer(options: &ServerOptions) -> Option<CorsLayer> {
-    if options.allow_origins.is_empty() && !options.allow_local_origins {
+fn cors_layer(origins: &Origins) -> Option<CorsLayer> {
+    if origins.listed.is_empty() && !origins.local {
         return None;
     }
-    let listed: Vec<HeaderValue> = options
-        .allow_origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
-    let local = options.allow_local_origins;
+    let origins = origins.clone();
     let allow = AllowOrigin::predicate(move |origin: &HeaderValue, _| {
-        listed.contains(origin) || (local && is_local_origin(origin.as_bytes()))
+        origin
+            .to_str()
+            .is_ok_and(|origin| origins.allow(origin, None))
     });
     Some(
         CorsLayer::new()
@@ -247,63 +335,21 @@ fn cors_layer(options: &ServerOptions) -> Option<CorsLayer> {
     )
 }
 
-/// `/callback/{kind}`: the callback page, at the URL set as callbackInstagramUrl /
-/// callbackMessengerUrl. `/callback/{path}`: the files it loads by relative path (its script,
-/// style, the widget's module and its snippets), from the same folder.
-async fn callback_page(dir: PathBuf, file: String) -> Response {
-    let is_kind = file.parse::<socialchat_api::ChannelKind>().is_ok();
-    // Plain names only, segment by segment: no `..`, no hidden files, nothing odd.
-    let safe_path = file.split('/').all(|segment| {
-        !segment.is_empty()
-            && !segment.starts_with('.')
-            && segment
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-    });
-    if !is_kind && !safe_path {
-        return Problem::not_found().into_response();
-    }
-    let path = dir.join(if is_kind {
-        "callback.html"
-    } else {
-        file.as_str()
-    });
-    let content_type = match path.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        _ => "application/octet-stream",
-    };
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::REFERRER_POLICY, "no-referrer"),
-                (
-                    header::CACHE_CONTROL,
-                    if is_kind { "no-store" } else { "no-cache" },
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) if is_kind => Problem::new(
-            StatusCode::NOT_FOUND,
-            "callback.html is not in the --static folder: build the widget first (trunk build)",
-        )
-        .into_response(),
-        Err(_) => Problem::not_found().into_response(),
-    }
+/// This process's part of every request id: random, so that ids stay unique across replicas.
+fn process_tag() -> &'static str {
+    static TAG: OnceLock<String> = OnceLock::new();
+    TAG.get_or_init(|| crate::sandbox::random_hex(4))
 }
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// One line per request on stderr: id, method, path (never the query: it can hold the token),
-/// status, duration. The id is also sent back as `x-request-id`.
+/// status, duration, and how many items of the answer were dropped when some were. The id is
+/// also sent back as `x-request-id`.
 async fn log_requests(request: Request, next: Next) -> Response {
     let id = format!(
-        "req-{:06}",
+        "req-{}-{:06}",
+        process_tag(),
         REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed) + 1
     );
     let method = request.method().clone();
@@ -313,8 +359,12 @@ async fn log_requests(request: Request, next: Next) -> Response {
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
+    let dropped = match response.extensions().get::<Dropped>() {
+        Some(Dropped(n)) => format!(" dropped={n}"),
+        None => String::new(),
+    };
     let line = format!(
-        "{id} {method} {path} {} {:.1}ms\n",
+        "{id} {method} {path} {} {:.1}ms{dropped}\n",
         response.status().as_u16(),
         start.elapsed().as_secs_f64() * 1000.0
     );
@@ -328,36 +378,84 @@ async fn log_requests(request: Request, next: Next) -> Response {
 async fn partner_call(State(state): State<Arc<AppState>>, request: Request) -> Response {
     match handle_partner_call(&state, request).await {
         Ok(response) => response,
-        Err(problem) => problem.into_response(),
+        Err(refusal) => refusal.into_response(),
     }
 }
 
-async fn handle_partner_call(state: &AppState, request: Request) -> Result<Response, Problem> {
-    let path = request
-        .uri()
-        .path()
-        .strip_prefix(state.prefix.as_str())
-        .unwrap_or("")
-        .to_owned();
-    let method = request.method().clone();
-    let query = request.uri().query().map(str::to_owned);
-    // Only the POSTs carry a body; whatever else a request sends is not read.
-    let body = if method == HttpMethod::POST {
-        to_bytes(request.into_body(), MAX_REQUEST_BODY_BYTES)
-            .await
-            .map_err(|_| {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"),
-                )
-            })?
-    } else {
-        Default::default()
-    };
-    let call = match PartnerCall::from_request(method.as_str(), &path, query.as_deref(), &body) {
-        Ok(call) => call,
-        Err(Rejection::NotFound) => return Err(Problem::not_found()),
-        Err(Rejection::MethodNotAllowed { allowed }) => {
+/// Whether a request's `Content-Type` says JSON (`application/json`, any parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The rules on who may call, before anything is read: a page of another site is refused
+/// whether or not the browser would let it read the answer, and a POST must be JSON, which a
+/// page of another site cannot send without a preflight.
+/// Why a call is answered by the proxy itself, not forwarded.
+enum Refusal {
+    Problem(Problem),
+    Rejected(Rejection),
+}
+
+impl From<Problem> for Refusal {
+    fn from(problem: Problem) -> Self {
+        Refusal::Problem(problem)
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Problem(problem) => problem.into_response(),
+            Refusal::Rejected(rejection) => rejected(rejection),
+        }
+    }
+}
+
+fn check_caller(state: &AppState, request: &Request, path: &str) -> Result<(), Refusal> {
+    let headers = request.headers();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let allowed = origin
+            .to_str()
+            .is_ok_and(|origin| state.origins.allow(origin, host));
+        if !allowed {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "this origin may not call the proxy: add it with --allow-origin",
+            )
+            .into());
+        }
+    }
+    // A path that names no call, or not with this method, says so before anything else.
+    Route::recognize(request.method().as_str(), path).map_err(Refusal::Rejected)?;
+    if request.method() == HttpMethod::POST {
+        if !is_json(headers) {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as JSON, with Content-Type: application/json",
+            )
+            .into());
+        }
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_REQUEST_BODY_BYTES as u64) {
+            return Err(too_large().into());
+        }
+    }
+    Ok(())
+}
+
+/// The answer to a request that is not one of the widget's calls.
+fn rejected(rejection: Rejection) -> Response {
+    match rejection {
+        Rejection::NotFound => Problem::not_found().into_response(),
+        Rejection::MethodNotAllowed { allowed } => {
             let mut response = json_error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 &format!("this route takes {} only", allowed.as_str()),
@@ -366,24 +464,115 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allowed.as_str()));
-            return Ok(response);
+            response
         }
-        Err(Rejection::BadRequest(message)) => return Err(Problem::bad_request(message)),
+        Rejection::BadRequest(message) => Problem::bad_request(message).into_response(),
+    }
+}
+
+fn too_large() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"),
+    )
+}
+
+async fn handle_partner_call(state: &AppState, request: Request) -> Result<Response, Refusal> {
+    let path = request
+        .uri()
+        .path()
+        .strip_prefix(state.prefix.as_str())
+        .unwrap_or("")
+        .to_owned();
+    check_caller(state, &request, &path)?;
+    let method = request.method().clone();
+    let query = request.uri().query().map(str::to_owned);
+    // Only the POSTs carry a body; whatever else a request sends is not read.
+    let body = if method == HttpMethod::POST {
+        let read = to_bytes(request.into_body(), MAX_REQUEST_BODY_BYTES);
+        match tokio::time::timeout(state.body_timeout, read).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(_)) => return Err(too_large().into()),
+            Err(_) => {
+                return Err(Problem::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the request body did not arrive within {} s",
+                        state.body_timeout.as_secs()
+                    ),
+                )
+                .into())
+            }
+        }
+    } else {
+        Default::default()
     };
+    let call = PartnerCall::from_request(method.as_str(), &path, query.as_deref(), &body)
+        .map_err(Refusal::Rejected)?;
+    let unavailable = |message: &str| Problem::new(StatusCode::SERVICE_UNAVAILABLE, message);
     let _permit = tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
         .await
-        .map_err(|_| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the proxy is busy: try again in a moment",
-            )
-        })?
-        .map_err(|_| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the proxy is shutting down",
-            )
-        })?;
+        .map_err(|_| unavailable("the proxy is busy: try again in a moment"))?
+        .map_err(|_| unavailable("the proxy is shutting down"))?;
     let answer = state.backend.call(&call).await?;
-    Ok(project_answer(&call, answer))
+    let backend = &state.backend;
+    let own = |url: &str| backend.own_authorize_url(url);
+    let mut secrets = backend.secrets();
+    secrets.extend(call.credentials());
+    let projection = Projection::new(secrets, &own);
+    Ok(project_answer(&call, answer, &projection))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_plain_paths() {
+        for good in ["", "/api", "/api/socialchat", "/a.b/c_d-e~f"] {
+            assert!(check_prefix(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "api", "/a{", "/a/{x}", "/a/*", "/a//b", "/a/../b", "/a b", "/a?x",
+        ] {
+            assert!(check_prefix(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn allow_origin_values_are_lists_of_origins() {
+        assert_eq!(
+            parse_origins("https://a.example, https://B.example:8443").unwrap(),
+            ["https://a.example", "https://b.example:8443"]
+        );
+        for bad in [
+            "https://a.example/",
+            "a.example",
+            "https://a.example/x",
+            "*",
+            "null",
+            "",
+        ] {
+            assert!(parse_origins(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn same_origin_calls_listed_and_local_origins_are_allowed() {
+        let origins = Origins {
+            listed: vec!["https://dash.example".into()],
+            local: false,
+        };
+        assert!(origins.allow("https://dash.example", None));
+        assert!(origins.allow("https://proxy.example", Some("proxy.example")));
+        assert!(!origins.allow("https://evil.example", Some("proxy.example")));
+        assert!(!origins.allow("null", Some("proxy.example")));
+        assert!(!origins.allow("http://127.0.0.1:9", None));
+        let local = Origins {
+            listed: Vec::new(),
+            local: true,
+        };
+        assert!(local.allow("http://127.0.0.1:9", None));
+        assert!(!local.allow("http://127.0.0.1:9/x", None));
+    }
 }

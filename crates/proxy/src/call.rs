@@ -13,6 +13,18 @@ use crate::problem::Problem;
 pub struct RawAnswer {
     pub status: u16,
     pub body: Bytes,
+    /// The `Retry-After` it came with, if any (passed on with a 429 or a 503).
+    pub retry_after: Option<String>,
+}
+
+impl RawAnswer {
+    pub fn new(status: u16, body: impl Into<Bytes>) -> RawAnswer {
+        RawAnswer {
+            status,
+            body: body.into(),
+            retry_after: None,
+        }
+    }
 }
 
 /// The future a backend answers with.
@@ -28,6 +40,17 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Answers one validated call.
     fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a>;
+
+    /// Texts that must never reach a browser or a log, whatever an answer holds (the API key).
+    fn secrets(&self) -> Vec<&str> {
+        Vec::new()
+    }
+
+    /// Whether an authorization URL that is not `https:` is the backend's own (only the
+    /// sandbox's dialog, on plain HTTP on this machine).
+    fn own_authorize_url(&self, _url: &str) -> bool {
+        false
+    }
 
     /// Told the server's own origin once it listens (the sandbox links to itself).
     fn listening_on(&self, _origin: &str) {}

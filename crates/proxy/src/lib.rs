@@ -6,6 +6,8 @@
 //!   the API key) and [`sandbox`] (an in-process simulation of Socialchat and Facebook) are the
 //!   two backends.
 //! - [`project`] turns a backend's answer into what a browser may see.
+//! - [`server`] accepts connections within limits and times out slow clients; [`files`]
+//!   serves `--static`.
 //! - [`set_callback`] is step 1 of the partner guide (`PUT /partner`).
 //!
 //! `main.rs` only reads the command line and calls into this crate, so the pipeline is tested
@@ -13,8 +15,10 @@
 
 pub mod app;
 pub mod call;
+pub mod files;
 pub mod problem;
 pub mod project;
 pub mod sandbox;
+pub mod server;
 pub mod set_callback;
 pub mod upstream;

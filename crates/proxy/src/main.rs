@@ -48,8 +48,8 @@ struct CommonArgs {
     /// Path under which the API routes are served.
     #[arg(long, default_value = "/api/socialchat")]
     prefix: String,
-    /// Origin allowed to call the API from a browser (CORS, with credentials). Repeatable.
-    /// None: same-origin use only.
+    /// Origin allowed to call the API from a browser (CORS, with credentials). Repeatable, or
+    /// several separated by commas. None: same-origin use only.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
     /// Serve the widget's build output from this folder (and its callback page at
@@ -62,6 +62,21 @@ struct CommonArgs {
     /// Most requests handled at once; more wait briefly, then get 503.
     #[arg(long, default_value_t = 256)]
     max_concurrency: usize,
+    /// Longest a client may take to send a request's headers, in seconds.
+    #[arg(long, default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Longest a kept-alive connection may sit idle between requests, in seconds.
+    #[arg(long, default_value_t = 75)]
+    idle_timeout_secs: u64,
+    /// Longest a client may take to send a request's body, in seconds.
+    #[arg(long, default_value_t = 10)]
+    body_timeout_secs: u64,
+    /// Most client connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = 1000)]
+    max_connections: usize,
+    /// On SIGTERM, how long requests in flight may take to finish, in seconds.
+    #[arg(long, default_value_t = 10)]
+    shutdown_grace_secs: u64,
 }
 
 #[derive(Args)]
@@ -125,7 +140,7 @@ const API_KEY_VAR: &str = "SOCIALCHAT_API_KEY";
 
 fn api_key() -> Result<String, String> {
     match std::env::var(API_KEY_VAR) {
-        Ok(key) if !key.trim().is_empty() => Ok(key.trim().to_owned()),
+        Ok(key) if !key.trim().is_empty() => upstream::check_key(key.trim()),
         _ => Err(format!(
             "{API_KEY_VAR} is not set: export your Socialchat Partner API key, base64(\"{{appId}}_{{secretKey}}\"), \
              in the environment (never on the command line)"
@@ -141,6 +156,11 @@ fn server_options(common: CommonArgs, allow_local_origins: bool) -> Result<Serve
         static_dir: common.static_dir,
         timeout_secs: common.timeout_secs,
         max_concurrency: common.max_concurrency,
+        header_timeout_secs: common.header_timeout_secs,
+        idle_timeout_secs: common.idle_timeout_secs,
+        body_timeout_secs: common.body_timeout_secs,
+        max_connections: common.max_connections,
+        shutdown_grace_secs: common.shutdown_grace_secs,
         allow_local_origins,
     })
 }

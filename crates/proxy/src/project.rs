@@ -1,17 +1,101 @@
-//! What a browser receives: a backend's answer projected per call. Channels lose their secrets,
-//! account pages keep name, channelId and picture, the authorization answer keeps its URL;
-//! errors keep Socialchat's status and messages; anything that is not JSON becomes a JSON error.
+//! What a browser receives: a backend's answer, projected per call through an allowlist. Every
+//! answer is read into its typed shape and what leaves the proxy is built from the validated
+//! fields of that shape only: a channel's `_id`, `name`, `channelId`, `channelType`,
+//! `isConnected`, `picture`, `disconnectedAt` (plus a list's paging), an account's `name`,
+//! `channelId`, `picture`, an authorization's `https:` URL. An item that does not validate is
+//! dropped (and counted in the log line); an answer of the wrong shape is a 502 that says so.
+//! Errors keep Socialchat's status and messages, with the API key and the call's token cut out
+//! of them. No code path copies upstream JSON to the browser.
 
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use socialchat_api::channel::project_channels;
-use socialchat_api::{AccountPage, ApiError, AuthorizeResponse, ChannelList, PartnerCall};
+use serde_json::Value;
+use socialchat_api::channel::find_channel;
+use socialchat_api::{
+    AccountPage, ApiError, AuthorizeResponse, ChannelList, ChannelType, PartnerCall,
+};
 
 use crate::call::RawAnswer;
 use crate::problem::{error_response, json_error, Source};
 
+/// What stands in for a secret cut out of a message.
+pub const REDACTED: &str = "[redacted]";
+
+/// Secrets shorter than this are not looked for: cutting a two-letter "token" out of every
+/// sentence would garble the messages and protect nothing (real keys and tokens are long).
+const MIN_SECRET_LEN: usize = 8;
+
+/// How many items of an answer were dropped because they did not validate; the request's log
+/// line reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dropped(pub usize);
+
+/// What the projection must know besides the answer.
+pub struct Projection<'a> {
+    /// Texts that must never reach a browser (the API key, the call's token).
+    secrets: Vec<&'a str>,
+    /// Whether an authorization URL that is not `https:` is the backend's own (the sandbox's
+    /// dialog on plain HTTP).
+    own_authorize_url: &'a dyn Fn(&str) -> bool,
+}
+
+impl<'a> Projection<'a> {
+    pub fn new(secrets: Vec<&'a str>, own_authorize_url: &'a dyn Fn(&str) -> bool) -> Self {
+        Projection {
+            secrets: secrets
+                .into_iter()
+                .filter(|s| s.len() >= MIN_SECRET_LEN)
+                .collect(),
+            own_authorize_url,
+        }
+    }
+
+    /// Cuts every secret out of `text`.
+    fn redact(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for secret in &self.secrets {
+            if text.contains(secret) {
+                text = text.replace(secret, REDACTED);
+            }
+        }
+        text
+    }
+
+    /// Cuts every secret out of every string of `value`.
+    fn redact_value(&self, value: &mut Value) {
+        match value {
+            Value::String(s) => {
+                if self.secrets.iter().any(|secret| s.contains(secret)) {
+                    *s = self.redact(s);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.redact_value(v)),
+            Value::Object(map) => map.values_mut().for_each(|v| self.redact_value(v)),
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+}
+
+/// The statuses whose `Retry-After` is passed on.
+fn keeps_retry_after(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE
+}
+
+/// A `Retry-After` worth passing on: seconds, or an HTTP date, nothing longer.
+fn retry_after(value: Option<&str>) -> Option<HeaderValue> {
+    let value = value?.trim();
+    let plausible = !value.is_empty()
+        && value.len() <= 40
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b',' | b':'));
+    plausible
+        .then(|| HeaderValue::from_str(value).ok())
+        .flatten()
+}
+
 /// Turns a backend's answer into what the browser receives.
-pub fn project_answer(call: &PartnerCall, answer: RawAnswer) -> Response {
+pub fn project_answer(call: &PartnerCall, answer: RawAnswer, projection: &Projection) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let text = std::str::from_utf8(&answer.body).unwrap_or("");
     if !status.is_success() {
@@ -22,47 +106,102 @@ pub fn project_answer(call: &PartnerCall, answer: RawAnswer) -> Response {
             // A redirect or an informational status is not something the widget can follow.
             StatusCode::BAD_GATEWAY
         };
-        return match error.message {
-            Some(message) => upstream_error(status, &message, error.original_message.as_deref()),
-            None => upstream_error(
-                status,
-                &format!("Socialchat answered HTTP {} without details", answer.status),
-                error.original_message.as_deref(),
-            ),
+        let message = match &error.message {
+            Some(message) => projection.redact(message),
+            None => format!("Socialchat answered HTTP {} without details", answer.status),
         };
-    }
-    // The answer is read once into its typed shape; only an answer of another shape is read
-    // as a generic JSON value and stripped of the secrets a channel can carry.
-    let typed = match call {
-        PartnerCall::ChannelList { .. } => ChannelList::parse(text).map(|list| list.to_json()).ok(),
-        PartnerCall::Accounts { .. } => AccountPage::parse(text).map(|page| page.to_json()).ok(),
-        PartnerCall::Authorize { .. } => AuthorizeResponse::parse(text)
-            .map(|a| serde_json::json!({ "url": a.url }))
-            .ok(),
-        PartnerCall::Connect { .. } | PartnerCall::Reconnect { .. } => None,
-    };
-    let projected = match typed {
-        Some(projected) => projected,
-        None => match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(value) => project_channels(value),
-            Err(_) => {
-                return json_error(
-                    StatusCode::BAD_GATEWAY,
-                    "Socialchat answered with something that is not JSON",
-                    None,
-                )
+        let original = error
+            .original_message
+            .as_deref()
+            .map(|o| projection.redact(o));
+        let mut response =
+            error_response(Source::Socialchat, status, &message, original.as_deref());
+        if keeps_retry_after(status) {
+            if let Some(value) = retry_after(answer.retry_after.as_deref()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
             }
-        },
+        }
+        return response;
+    }
+    let (mut body, dropped) = match typed(call, text, projection) {
+        Ok(projected) => projected,
+        Err(_) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() => {
+            return json_error(
+                StatusCode::BAD_GATEWAY,
+                "Socialchat answered with something that is not JSON",
+                None,
+            )
+        }
+        Err(problem) => return json_error(StatusCode::BAD_GATEWAY, &problem, None),
     };
-    (
+    projection.redact_value(&mut body);
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, "application/json")],
-        projected.to_string(),
+        body.to_string(),
     )
-        .into_response()
+        .into_response();
+    if dropped > 0 {
+        response.extensions_mut().insert(Dropped(dropped));
+    }
+    response
 }
 
-/// An error Socialchat (or the sandbox) gave, passed on in Socialchat's shape.
-fn upstream_error(status: StatusCode, message: &str, original: Option<&str>) -> Response {
-    error_response(Source::Socialchat, status, message, original)
+/// The answer read into its call's typed shape, and back to JSON from its validated fields.
+fn typed(
+    call: &PartnerCall,
+    text: &str,
+    projection: &Projection,
+) -> Result<(Value, usize), String> {
+    match call {
+        PartnerCall::ChannelList { .. } => {
+            let parsed = ChannelList::parse(text).map_err(|e| e.to_string())?;
+            Ok((parsed.value.to_json(), parsed.dropped))
+        }
+        PartnerCall::Accounts { .. } => {
+            let parsed = AccountPage::parse(text).map_err(|e| e.to_string())?;
+            Ok((parsed.value.to_json(), parsed.dropped))
+        }
+        PartnerCall::Authorize { .. } => {
+            let url = AuthorizeResponse::parse(text)
+                .map_err(|e| e.to_string())?
+                .url;
+            let secure = url
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+            if !secure && !(projection.own_authorize_url)(&url) {
+                return Err(
+                    "unexpected authorize answer from Socialchat: the URL is not https".into(),
+                );
+            }
+            Ok((serde_json::json!({ "url": url }), 0))
+        }
+        PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
+            let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let mut channel = find_channel(&value).ok_or_else(|| {
+                "unexpected answer from Socialchat: it holds no channel (it may have been \
+                 connected: reload the channel list)"
+                    .to_owned()
+            })?;
+            if channel.channel_type == ChannelType::Other(String::new()) {
+                // The route says which kind was connected when the answer does not.
+                channel.channel_type = ChannelType::from_name(kind.as_str());
+            }
+            Ok((serde_json::to_value(channel).map_err(|e| e.to_string())?, 0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_passes_only_when_it_is_plausible() {
+        assert_eq!(retry_after(Some("30")).unwrap(), "30");
+        assert!(retry_after(Some("Wed, 21 Oct 2026 07:28:00 GMT")).is_some());
+        assert!(retry_after(Some("30\r\nSet-Cookie: x")).is_none());
+        assert!(retry_after(Some("")).is_none());
+        assert!(retry_after(None).is_none());
+    }
 }

@@ -19,6 +19,20 @@ pub struct Upstream {
     timeout: Duration,
 }
 
+/// Checks the API key before anything uses it: it goes into an HTTP header, so a line break or
+/// a space in it (a copy-paste slip) would make every call fail.
+pub fn check_key(key: &str) -> Result<String, String> {
+    let printable = key.bytes().all(|b| b.is_ascii_graphic());
+    if !printable || reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).is_err() {
+        return Err(
+            "SOCIALCHAT_API_KEY holds a space, a line break or another character that cannot go \
+             in an HTTP header: export the key exactly as Socialchat gave it"
+                .into(),
+        );
+    }
+    Ok(key.to_owned())
+}
+
 /// The longest wait for a TCP and TLS connection to Socialchat.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -98,6 +112,11 @@ impl Upstream {
             .await
             .map_err(|e| self.transport_problem(e))?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         if response.content_length().unwrap_or(0) > MAX_BODY_BYTES as u64 {
             return Err(too_large());
         }
@@ -115,6 +134,7 @@ impl Upstream {
         Ok(RawAnswer {
             status,
             body: Bytes::from(body),
+            retry_after,
         })
     }
 
@@ -142,6 +162,10 @@ fn too_large() -> Problem {
 impl Backend for Upstream {
     fn mode(&self) -> &'static str {
         "serve"
+    }
+
+    fn secrets(&self) -> Vec<&str> {
+        vec![&self.key]
     }
 
     fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a> {

@@ -26,12 +26,7 @@ impl Backend for Recording {
     fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a> {
         self.calls.lock().unwrap().push(call.clone());
         let (status, body) = self.answer.lock().unwrap().clone();
-        Box::pin(async move {
-            Ok(RawAnswer {
-                status,
-                body: Bytes::from(body),
-            })
-        })
+        Box::pin(async move { Ok(RawAnswer::new(status, Bytes::from(body))) })
     }
 }
 
@@ -48,13 +43,8 @@ fn harness(status: u16, body: Value) -> Harness {
         answer: Mutex::new((status, body.to_string())),
     });
     let options = ServerOptions::from_flags(ServerFlags {
-        listen: "127.0.0.1:0".parse().unwrap(),
         prefix: API.into(),
-        allow_origins: Vec::new(),
-        static_dir: None,
-        timeout_secs: 5,
-        max_concurrency: 4,
-        allow_local_origins: false,
+        ..ServerFlags::default()
     })
     .unwrap();
     Harness {

@@ -408,10 +408,14 @@ async fn injected_failures_hit_their_route_the_given_number_of_times() {
         None,
     )
     .await;
-    assert_eq!(status, 200);
+    // An answer of the wrong shape is never passed on: it is a 502 that says what was wrong.
+    assert_eq!(status, 502, "{body}");
     assert!(
-        body.get("url").is_none(),
-        "a malformed answer has no url: {body}"
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("unexpected authorize answer"),
+        "{body}"
     );
 }
 

@@ -35,18 +35,49 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
+/// The dialog's pages run no script, load nothing but their own inline style, may not be framed
+/// (clickjacking the Allow button) and are never sniffed as another type.
+fn secured(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
 fn error_page(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        Html(page(
-            "Sandbox authorization",
-            &format!(
-                "<h1>Sandbox authorization</h1><p role=\"alert\">{}</p>",
-                escape(message)
-            ),
-        )),
+    secured(
+        (
+            status,
+            Html(page(
+                "Sandbox authorization",
+                &format!(
+                    "<h1>Sandbox authorization</h1><p role=\"alert\">{}</p>",
+                    escape(message)
+                ),
+            )),
+        )
+            .into_response(),
     )
-        .into_response()
 }
 
 #[derive(serde::Deserialize)]
@@ -86,7 +117,7 @@ pub async fn show(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<DialogQue
 <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button></div></form>",
         escape(&q.session)
     );
-    Html(page("Sandbox: authorize Socialchat", &body)).into_response()
+    secured(Html(page("Sandbox: authorize Socialchat", &body)).into_response())
 }
 
 /// The largest dialog form accepted: a few thousand ticked ids.
@@ -109,14 +140,9 @@ pub async fn decide(State(sandbox): State<Arc<Sandbox>>, body: Bytes) -> Respons
         .map(|(_, v)| v.clone())
         .collect();
     match sandbox.decide(session, allow, &ticked) {
-        Ok(location) => (
-            StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, location),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-        )
-            .into_response(),
+        Ok(location) => {
+            secured((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+        }
         Err(message) => error_page(StatusCode::BAD_REQUEST, message),
     }
 }

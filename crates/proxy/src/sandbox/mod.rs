@@ -100,6 +100,26 @@ pub struct Sandbox {
 /// How long a dialog session stays open.
 const SESSION_TTL: Duration = Duration::from_secs(30 * 60);
 
+/// The most tokens and dialog sessions the sandbox keeps: a script that asks for a hundred
+/// thousand must not grow its memory without end. Past this, the oldest go first.
+const MAX_KEPT: usize = 2000;
+
+/// Makes room for one more entry: drops the expired ones, then the oldest while full.
+fn make_room<V>(map: &mut HashMap<String, V>, expiry: impl Fn(&V) -> Instant) {
+    let now = Instant::now();
+    map.retain(|_, v| expiry(v) > now);
+    while map.len() >= MAX_KEPT {
+        let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, v)| expiry(v))
+            .map(|(k, _)| k.clone())
+        else {
+            break;
+        };
+        map.remove(&oldest);
+    }
+}
+
 /// Random hex, for tokens and ids that must not be guessable.
 pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -117,10 +137,7 @@ pub(crate) fn random_hex(bytes: usize) -> String {
 }
 
 fn answer(status: u16, body: Value) -> RawAnswer {
-    RawAnswer {
-        status,
-        body: Bytes::from(body.to_string()),
-    }
+    RawAnswer::new(status, body.to_string())
 }
 
 /// An error in Socialchat's documented shape: Indonesian `message`, English `originalMessage`.
@@ -223,10 +240,10 @@ impl Sandbox {
                 Outcome::Malformed => {
                     Ok(answer(200, json!({"unexpected": "shape", "docs": "nope"})))
                 }
-                Outcome::Html => Ok(RawAnswer {
-                    status: 200,
-                    body: Bytes::from_static(b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
-                }),
+                Outcome::Html => Ok(RawAnswer::new(
+                    200,
+                    Bytes::from_static(b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+                )),
             };
         }
         let mut world = self.lock();
@@ -234,9 +251,7 @@ impl Sandbox {
             PartnerCall::ChannelList { query } => world.channel_list(query),
             PartnerCall::Authorize { kind } => {
                 let session = random_hex(16);
-                world
-                    .sessions
-                    .retain(|_, (_, at)| at.elapsed() < SESSION_TTL);
+                make_room(&mut world.sessions, |(_, at)| *at + SESSION_TTL);
                 world
                     .sessions
                     .insert(session.clone(), (*kind, Instant::now()));
@@ -339,6 +354,7 @@ impl World {
     /// A new token that sees `allowed` until `ttl` has passed.
     fn issue_token(&mut self, kind: ChannelKind, allowed: Vec<ChannelId>, ttl: Duration) -> String {
         let token = format!("sbx_{}", random_hex(24));
+        make_room(&mut self.grants, |g| g.expires);
         let grant = Grant {
             kind,
             allowed,
@@ -564,6 +580,10 @@ impl Backend for Sandbox {
         Box::pin(self.answer(call))
     }
 
+    fn own_authorize_url(&self, url: &str) -> bool {
+        url.starts_with(&format!("{}/sandbox/dialog?", self.origin()))
+    }
+
     fn listening_on(&self, origin: &str) {
         self.set_origin(origin);
     }
@@ -594,6 +614,29 @@ mod tests {
         assert_eq!(decode_offset("sbx_other0000000", &offset), None);
         assert_eq!(decode_offset("sbx_abcdef123456", "zz"), None);
         assert_eq!(decode_offset("sbx_abcdef123456", "abc"), None);
+    }
+
+    #[test]
+    fn tokens_and_sessions_are_bounded() {
+        let sandbox = Sandbox::new(SandboxOptions {
+            accounts: 3,
+            page_size: 10,
+            latency: Duration::ZERO,
+            faults: Vec::new(),
+            token_ttl: Duration::from_secs(3600),
+            callback_url: None,
+            timeout: Duration::from_secs(1),
+        });
+        for _ in 0..(3 * MAX_KEPT) {
+            sandbox.grant_first(ChannelKind::Instagram, None);
+        }
+        let newest = sandbox.grant_first(ChannelKind::Instagram, Some(1));
+        let world = sandbox.lock();
+        assert!(world.grants.len() <= MAX_KEPT, "{}", world.grants.len());
+        assert!(
+            world.grants.contains_key(&newest),
+            "the newest token still works"
+        );
     }
 
     #[test]

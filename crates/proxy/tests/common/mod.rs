@@ -74,6 +74,36 @@ impl Proxy {
         format!("{}/api/socialchat", self.origin)
     }
 
+    /// `host:port` of the proxy, for raw connections.
+    pub fn address(&self) -> String {
+        self.origin.trim_start_matches("http://").to_owned()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM, as an orchestrator does.
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// Waits up to `limit` for the process to exit; its status, or `None` if it is still running.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// Everything the proxy logged so far (after a moment for the last lines to arrive).
     pub fn logs(&self) -> String {
         std::thread::sleep(Duration::from_millis(150));
@@ -105,6 +135,7 @@ pub struct Canned {
     pub content_type: &'static str,
     pub body: String,
     pub delay: Duration,
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Canned {
@@ -114,6 +145,7 @@ impl Canned {
             content_type: "application/json",
             body: body.to_string(),
             delay: Duration::ZERO,
+            headers: Vec::new(),
         }
     }
     pub fn text(status: u16, content_type: &'static str, body: &str) -> Canned {
@@ -122,7 +154,18 @@ impl Canned {
             content_type,
             body: body.to_owned(),
             delay: Duration::ZERO,
+            headers: Vec::new(),
         }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Canned {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    pub fn after(mut self, delay: Duration) -> Canned {
+        self.delay = delay;
+        self
     }
 }
 
@@ -166,12 +209,18 @@ async fn record(
     if !canned.delay.is_zero() {
         tokio::time::sleep(canned.delay).await;
     }
-    (
+    let mut response = (
         StatusCode::from_u16(canned.status).unwrap(),
         [("content-type", canned.content_type)],
         canned.body,
     )
-        .into_response()
+        .into_response();
+    for (name, value) in canned.headers {
+        response
+            .headers_mut()
+            .insert(name, axum::http::HeaderValue::from_str(&value).unwrap());
+    }
+    response
 }
 
 impl TestUpstream {

@@ -1,0 +1,152 @@
+//! `--static DIR`: the widget's build output and the callback page, served as public files.
+//!
+//! Only regular files inside the folder are served: a path with a hidden segment (`.env`,
+//! `.git/HEAD`), a `..`, or that resolves (through a symbolic link) outside the folder is a 404,
+//! like a file that is not there. The callback page is also served at `/callback/{kind}`, the
+//! URL set as callbackInstagramUrl / callbackMessengerUrl, with the files it loads by relative
+//! path beside it.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::services::ServeDir;
+
+use crate::problem::Problem;
+
+/// The routes of the static files under `dir`.
+pub fn routes(dir: PathBuf) -> Router {
+    let root = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+    let callback_root = root.clone();
+    let guard_root = root.clone();
+    Router::new()
+        .route(
+            "/callback/{*file}",
+            get(
+                move |axum::extract::Path(file): axum::extract::Path<String>| {
+                    callback_page(callback_root.clone(), file)
+                },
+            ),
+        )
+        .fallback_service(
+            Router::new()
+                .fallback_service(ServeDir::new(root).fallback(get(not_found)))
+                .layer(middleware::from_fn(move |request: Request, next: Next| {
+                    let root = guard_root.clone();
+                    async move {
+                        if !within(&root, request.uri().path()).await {
+                            return Problem::not_found().into_response();
+                        }
+                        public(next.run(request).await)
+                    }
+                })),
+        )
+}
+
+async fn not_found() -> Problem {
+    Problem::not_found()
+}
+
+/// The widget's files are public: any page may load them as module scripts and fetch the wasm,
+/// which both need CORS when the page is on another origin than the files.
+fn public(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response.headers_mut().insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Whether a segment of a request path may name a file: not empty, not hidden, not `..`.
+fn plain_segment(segment: &str) -> bool {
+    !segment.is_empty() && !segment.starts_with('.') && !segment.contains(['\\', '\0'])
+}
+
+/// Whether the URL path names a regular file (or a folder with an index) inside `root`, after
+/// every symbolic link is followed.
+async fn within(root: &Path, url_path: &str) -> bool {
+    let decoded = socialchat_api::query::decode_component(url_path);
+    let relative = decoded.trim_start_matches('/');
+    if relative.is_empty() {
+        return true;
+    }
+    let segments: Vec<&str> = relative.trim_end_matches('/').split('/').collect();
+    if !segments.iter().all(|s| plain_segment(s)) {
+        return false;
+    }
+    let candidate = segments.iter().fold(root.to_path_buf(), |p, s| p.join(s));
+    match tokio::fs::canonicalize(&candidate).await {
+        // Missing: ServeDir answers 404 itself.
+        Err(_) => true,
+        Ok(real) => {
+            if !real.starts_with(root) {
+                return false;
+            }
+            match tokio::fs::metadata(&real).await {
+                Ok(meta) => meta.is_file() || meta.is_dir(),
+                Err(_) => false,
+            }
+        }
+    }
+}
+
+/// `/callback/{kind}`: the callback page. `/callback/{path}`: the files it loads by relative
+/// path (its script, style, the widget's module and its snippets), from the same folder.
+async fn callback_page(root: PathBuf, file: String) -> Response {
+    let is_kind = file.parse::<socialchat_api::ChannelKind>().is_ok();
+    // Plain names only, segment by segment: no `..`, no hidden files, nothing odd.
+    let safe_path = file.split('/').all(|segment| {
+        plain_segment(segment)
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    });
+    if !is_kind && !safe_path {
+        return Problem::not_found().into_response();
+    }
+    let name = if is_kind {
+        "callback.html"
+    } else {
+        file.as_str()
+    };
+    if !within(&root, name).await {
+        return Problem::not_found().into_response();
+    }
+    let path = root.join(name);
+    let content_type = match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::REFERRER_POLICY, "no-referrer"),
+                (
+                    header::CACHE_CONTROL,
+                    if is_kind { "no-store" } else { "no-cache" },
+                ),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) if is_kind => Problem::new(
+            StatusCode::NOT_FOUND,
+            "callback.html is not in the --static folder: build the widget first (trunk build)",
+        )
+        .into_response(),
+        Err(_) => Problem::not_found().into_response(),
+    }
+}
