@@ -6,6 +6,7 @@ const t0 = performance.now();
 const element = document.createElement(which === "widget" ? "socialchat-connect" : "reference-connect");
 if (which === "widget") {
   element.setAttribute("proxy", params.get("proxy") || "/api/socialchat");
+  element.setAttribute("session-url", params.get("session"));
   element.setAttribute("lang", "en");
 }
 document.body.append(element);

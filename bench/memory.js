@@ -6,5 +6,6 @@ const exports = await init({ module_or_path: "/pkg/socialchat-connect_bg.wasm" }
 window.wasmMemoryBytes = () => exports.memory.buffer.byteLength;
 const element = document.createElement("socialchat-connect");
 element.setAttribute("proxy", params.get("proxy"));
+element.setAttribute("session-url", params.get("session"));
 element.setAttribute("lang", "en");
 document.body.append(element);

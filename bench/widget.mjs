@@ -59,6 +59,9 @@ const site = `http://127.0.0.1:${server.address().port}`;
 const browser = await launch();
 const sandbox = await startSandbox(["--allow-local-origins", "--accounts", "1000", "--page-size", "25"]);
 const api = `${sandbox.origin}/api/socialchat`;
+// Every widget carries a session, from the sandbox's stand-in for the partner's endpoint.
+const session = `${sandbox.origin}/sandbox/session?channels=all`;
+const widgetQuery = `proxy=${encodeURIComponent(api)}&session=${encodeURIComponent(session)}`;
 
 try {
   // --- time to an interactive button, cold cache ----------------------------------------------
@@ -68,7 +71,7 @@ try {
     for (let i = 0; i < LOADS; i++) {
       const context = await browser.newContext(); // a new context: a cold cache every time
       const page = await context.newPage();
-      await page.goto(`${site}/bench/load.html?impl=${impl}&proxy=${encodeURIComponent(api)}`);
+      await page.goto(`${site}/bench/load.html?impl=${impl}&${widgetQuery}`);
       await page.waitForFunction(() => window.benchResult !== undefined, null, { timeout: 15000 });
       loadTimes[impl].push(await page.evaluate(() => window.benchResult));
       await context.close();
@@ -97,7 +100,7 @@ try {
   const opens = [];
   for (let run = 0; run < 10; run++) {
     const page = await context.newPage();
-    await page.goto(`${site}/bench/memory.html?proxy=${encodeURIComponent(api)}`);
+    await page.goto(`${site}/bench/memory.html?${widgetQuery}`);
     const widget = page.locator("socialchat-connect");
     const [popup] = await Promise.all([context.waitForEvent("page"), widget.getByRole("button", { name: "Connect Instagram" }).click()]);
     await widget.getByText("Waiting for Facebook…").first().waitFor();
@@ -122,7 +125,7 @@ try {
 
   // --- 1,000 accounts: append a page of 25, filter on one keystroke -----------------------------
   const page = await context.newPage();
-  await page.goto(`${site}/bench/memory.html?proxy=${encodeURIComponent(api)}`);
+  await page.goto(`${site}/bench/memory.html?${widgetQuery}`);
   const widget = page.locator("socialchat-connect");
   const [popup] = await Promise.all([context.waitForEvent("page"), widget.getByRole("button", { name: "Connect Instagram" }).click()]);
   await widget.getByText("Waiting for Facebook…").first().waitFor();
@@ -183,7 +186,7 @@ try {
 
   // --- wasm memory after one flow and after ten --------------------------------------------------
   const mem = await context.newPage();
-  await mem.goto(`${site}/bench/memory.html?proxy=${encodeURIComponent(api)}`);
+  await mem.goto(`${site}/bench/memory.html?${widgetQuery}`);
   const w = mem.locator("socialchat-connect");
   const sizes = [];
   for (let flow = 1; flow <= 10; flow++) {

@@ -6,7 +6,37 @@
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { BUNDLE } from "./sandbox.mjs";
+import { SignJWT } from "jose";
+import { BUNDLE, SEEDED_CHANNELS, SESSION_SECRET } from "./sandbox.mjs";
+
+/**
+ * The partner backend's session endpoint, written as a partner's Node backend would with the
+ * `jose` library (not the proxy's): `GET /session?kinds=…&channels=…&ttl=…`. `expired=1` mints
+ * one that has already expired; `expire_first=1` does so for the first call of a page only.
+ * Every session it hands out is remembered, for the token-hygiene checks.
+ */
+export const minted = [];
+const expiredOnce = new Set();
+async function mintSession(url) {
+  const list = (name, fallback) => (url.searchParams.get(name) ?? fallback).split(",").filter(Boolean);
+  const now = Math.floor(Date.now() / 1000);
+  const page = url.searchParams.get("page") || "";
+  const expired =
+    url.searchParams.get("expired") === "1" ||
+    (url.searchParams.get("expire_first") === "1" && !expiredOnce.has(page) && expiredOnce.add(page));
+  const claims = { kinds: list("kinds", "instagram,messenger") };
+  const channels = list("channels", SEEDED_CHANNELS.join(","));
+  if (channels.length) claims.channels = channels;
+  const session = await new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setAudience("socialchat-connect")
+    .setSubject(url.searchParams.get("sub") || "partner-user-1")
+    .setIssuedAt(expired ? now - 900 : now)
+    .setExpirationTime(expired ? now - 120 : now + Number(url.searchParams.get("ttl") || 600))
+    .sign(new TextEncoder().encode(SESSION_SECRET));
+  minted.push(session);
+  return session;
+}
 
 const DIST = BUNDLE;
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
@@ -44,8 +74,9 @@ export function startHost() {
       const api = url.searchParams.get("api");
       const widgets = JSON.parse(url.searchParams.get("widgets") || "[{}]");
       const elements = widgets
-        .map((attrs) => {
-          const all = { proxy: `${api}/api/socialchat`, ...attrs };
+        .map((attrs, n) => {
+          // The partner's own endpoint, on the dashboard's origin, with the page's cookies.
+          const all = { proxy: `${api}/api/socialchat`, "session-url": `/session?page=${n}-${Date.now()}`, ...attrs };
           const text = Object.entries(all)
             .filter(([, v]) => v !== false)
             .map(([k, v]) => (v === true ? k : `${k}="${escape(v)}"`))
@@ -71,6 +102,11 @@ ${elements}
         "cache-control": "no-store",
       });
       return res.end(html);
+    }
+    if (url.pathname === "/session") {
+      const session = await mintSession(url);
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      return res.end(JSON.stringify({ session }));
     }
     if (url.pathname === "/recorder.js") {
       res.writeHead(200, { "content-type": TYPES[".js"] });

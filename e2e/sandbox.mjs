@@ -9,10 +9,20 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const PROXY_BIN = path.join(ROOT, "target/debug/socialchat-proxy");
 /** What a partner deploys (scripts/bundle): the end-to-end tests serve exactly this folder. */
 export const BUNDLE = path.join(ROOT, "target/bundle/socialchat");
+/** The secret the sandbox checks sessions with, shared with the dashboard's backend (host.mjs). */
+export const SESSION_SECRET = "e2e-session-secret-shared-with-the-partner-backend";
+/** The seeded channels, as the partner's backend would list a signed-in user's. */
+export const SEEDED_CHANNELS = [1, 2, 3, 4, 5].map((n) => `65f0a1b2c3d4e5f6a7b8c90${n}`);
 
-export function startSandbox(args = []) {
-  const child = spawn(PROXY_BIN, ["sandbox", "--listen", "127.0.0.1:0", ...args], {
+/** Starts the sandbox, checking sessions as `serve` does (`sessions: false` leaves it open). */
+export function startSandbox(args = [], { sessions = true } = {}) {
+  const env = { ...process.env };
+  if (sessions) env.SOCIALCHAT_SESSION_SECRET = SESSION_SECRET;
+  else delete env.SOCIALCHAT_SESSION_SECRET;
+  const flags = sessions ? ["--session-secret-env"] : [];
+  const child = spawn(PROXY_BIN, ["sandbox", "--listen", "127.0.0.1:0", ...flags, ...args], {
     cwd: ROOT,
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs = [];

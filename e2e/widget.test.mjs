@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { launch } from "./browser.mjs";
 import { BUNDLE, ROOT, startSandbox } from "./sandbox.mjs";
-import { startHost } from "./host.mjs";
+import { minted, startHost } from "./host.mjs";
 
 const SHOTS = path.join(ROOT, "target/e2e-screenshots");
 mkdirSync(SHOTS, { recursive: true });
@@ -232,7 +232,8 @@ test("two widgets on one page, one of them in Indonesian", async (t) => {
   assert.ok(await en.getByRole("button", { name: "Connect Instagram" }).isVisible());
 });
 
-test("after the flow the token is in no URL, console message, event detail or storage", async (t) => {
+test("after the flow the token and the session are in no URL, console message, event detail, storage or DOM", async (t) => {
+  const mintedBefore = minted.length;
   const { context, page, seen } = await setUp(t);
   const w = widget(page);
   const historyBefore = await page.evaluate(() => history.length);
@@ -255,9 +256,14 @@ test("after the flow the token is in no URL, console message, event detail or st
     events: JSON.stringify(window.scEvents),
     dom: document.documentElement.outerHTML + [...document.querySelectorAll("socialchat-connect")].map((e) => e.shadowRoot.innerHTML).join(""),
   }));
+  const sessions = minted.slice(mintedBefore);
+  assert.ok(sessions.length >= 1, "the widget asked the dashboard's backend for a session");
   for (const [where, text] of Object.entries(state)) {
     assert.ok(!String(text).includes(token), `the token is in ${where}`);
+    for (const session of sessions) assert.ok(!String(text).includes(session), `the session is in ${where}`);
   }
+  for (const url of seen.urls) for (const session of sessions) assert.ok(!url.includes(session), `the session is in ${url}`);
+  for (const message of seen.console) for (const session of sessions) assert.ok(!message.includes(session), `the session is in ${message}`);
   assert.equal(state.historyLength, historyBefore, "the flow added no history entry to the dashboard");
   for (const message of seen.console) assert.ok(!message.includes(token), `the token is in a console message: ${message}`);
   // The callback page removed it from its own address bar before anything else ran.
@@ -427,4 +433,25 @@ test("auto mode in Instagram's in-app browser reconnects through a redirect", as
   const connected = (await events(page)).find((e) => e.type === "socialchat:connected");
   assert.equal(connected.detail.reconnected, true);
   assert.equal(connected.detail.id, "65f0a1b2c3d4e5f6a7b8c902");
+});
+
+test("an expired session is asked for again once, and the user sees nothing of it", async (t) => {
+  const { context, page } = await setUp(t, { widgets: [{ lang: "en", "session-url": `/session?expire_first=1&page=refresh-${Date.now()}` }] });
+  const w = widget(page);
+  await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await w.getByRole("radio", { name: "Bengkel Motor Jaya" }).check();
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByText("Bengkel Motor Jaya is now connected to Socialchat.", { exact: true }).first().waitFor();
+  assert.deepEqual((await events(page)).filter((e) => e.type === "socialchat:error"), []);
+});
+
+test("a session that may not connect Instagram says so in Indonesian, with its code", async (t) => {
+  const { page } = await setUp(t, { widgets: [{ lang: "id", "session-url": "/session?kinds=messenger" }] });
+  const w = widget(page);
+  await w.getByRole("button", { name: "Hubungkan Instagram" }).click();
+  await w.getByRole("alert").getByText("Akun Anda tidak diizinkan menghubungkan jenis channel ini di sini.", { exact: false }).waitFor();
+  await w.getByText("kind-not-allowed", { exact: false }).waitFor();
+  const error = (await events(page)).find((e) => e.type === "socialchat:error");
+  assert.equal(error.detail.code, "kind-not-allowed");
+  assert.equal(error.detail.status, 403);
 });

@@ -18,7 +18,7 @@ use web_sys::{BroadcastChannel, MessageEvent, Window};
 use crate::i18n::{Lang, Text};
 use crate::js_json;
 use crate::redirect::{route_callback, CallbackRoute};
-use crate::session;
+use crate::storage;
 
 /// How long the page waits for the widget's acknowledgement before telling the user to close it.
 const ACK_WAIT_MS: i32 = 4000;
@@ -68,14 +68,14 @@ pub fn run_callback_page() {
 
     // Redirect mode: hand the message to the dashboard through its sessionStorage, then go back
     // to the saved page in place of this one (no history entry of this page remains).
-    let (pending, _) = session::peek();
+    let (pending, _) = storage::peek();
     if let CallbackRoute::ReturnTo { return_to, handoff } = route_callback(
         pending.as_deref(),
         opener.is_some(),
         message.clone(),
-        session::now(),
+        storage::now(),
     ) {
-        if session::save_handoff(&handoff.to_json()).is_ok() {
+        if storage::save_handoff(&handoff.to_json()).is_ok() {
             show(&document, lang.text(Text::CallbackReturning));
             if location.replace(&return_to).is_ok() {
                 return;

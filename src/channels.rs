@@ -45,6 +45,7 @@ mod tests {
             status: 401,
             message: None,
             original_message: None,
+            code: None,
         });
         let error = rows(ChannelKind::Messenger, Err(failure)).unwrap_err();
         assert_eq!(error.code, ErrorCode::ChannelsFailed);

@@ -1,6 +1,7 @@
 //! The widget's HTTP calls to the partner proxy, one method per Partner API call, answering in
-//! the api crate's types. Uses the browser's `fetch` directly (no HTTP crate in the bundle);
-//! every request of a widget shares one `AbortController`, aborted when the widget is removed.
+//! the api crate's types, each carrying the session as `Authorization: Bearer`. Uses the
+//! browser's `fetch` directly (no HTTP crate in the bundle); every request of a widget shares one
+//! `AbortController`, aborted when the widget is removed.
 
 use socialchat_api::channel::find_channel;
 use socialchat_api::{
@@ -12,13 +13,39 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCredentials, RequestInit, Response};
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::config::Credentials;
 use crate::flow::ApiFailure;
+use crate::session::{self, Given, SessionSource, SessionToken};
+
+/// A session given through the element's `session` attribute or property; the element glue
+/// writes it, the client reads it at every call.
+pub type GivenSession = Rc<RefCell<Option<String>>>;
+
+/// Where the client gets its session, and the one it got from the partner's endpoint.
+pub struct Sessions {
+    source: SessionSource,
+    given: GivenSession,
+    fetched: RefCell<Option<SessionToken>>,
+}
+
+impl Sessions {
+    pub fn new(source: SessionSource, given: GivenSession) -> Sessions {
+        Sessions {
+            source,
+            given,
+            fetched: RefCell::new(None),
+        }
+    }
+}
 
 pub struct ProxyClient {
     base: String,
     credentials: RequestCredentials,
     abort: Option<AbortController>,
+    sessions: Sessions,
 }
 
 fn network(error: JsValue) -> ApiFailure {
@@ -31,7 +58,7 @@ fn network(error: JsValue) -> ApiFailure {
 }
 
 impl ProxyClient {
-    pub fn new(base: &str, credentials: Credentials) -> ProxyClient {
+    pub fn new(base: &str, credentials: Credentials, sessions: Sessions) -> ProxyClient {
         ProxyClient {
             base: base.trim_end_matches('/').to_owned(),
             credentials: match credentials {
@@ -40,6 +67,88 @@ impl ProxyClient {
                 Credentials::Omit => RequestCredentials::Omit,
             },
             abort: AbortController::new().ok(),
+            sessions,
+        }
+    }
+
+    /// The session for the next call: the one given, or the one the partner's endpoint gave
+    /// (asked for again when `fresh`). `None`: the proxy checks none (`session="none"`).
+    async fn session(&self, fresh: bool) -> Result<Option<SessionToken>, ApiFailure> {
+        match &self.sessions.source {
+            SessionSource::Given => {
+                let given = self.sessions.given.borrow().clone();
+                match given.as_deref().map(Given::parse) {
+                    Some(Ok(Given::Session(token))) => Ok(Some(token)),
+                    Some(Ok(Given::Unchecked)) => Ok(None),
+                    Some(Err(e)) => Err(ApiFailure::Session(format!("the session property {e}"))),
+                    None => Err(ApiFailure::Session("no session was given".into())),
+                }
+            }
+            SessionSource::Endpoint(url) => {
+                if !fresh {
+                    if let Some(token) = self.sessions.fetched.borrow().clone() {
+                        return Ok(Some(token));
+                    }
+                }
+                let token = self.fetch_session(url).await?;
+                *self.sessions.fetched.borrow_mut() = Some(token.clone());
+                Ok(Some(token))
+            }
+        }
+    }
+
+    /// Asks the partner's session endpoint for a session, with the page's cookies as the
+    /// `credentials` attribute says.
+    async fn fetch_session(&self, url: &str) -> Result<SessionToken, ApiFailure> {
+        let unavailable = |e: JsValue| match network(e) {
+            ApiFailure::Network(detail) => {
+                ApiFailure::Session(format!("the session endpoint did not answer: {detail}"))
+            }
+            other => other,
+        };
+        let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
+        let init = RequestInit::new();
+        init.set_method("GET");
+        init.set_credentials(self.credentials);
+        if let Some(abort) = &self.abort {
+            init.set_signal(Some(&abort.signal()));
+        }
+        let headers = web_sys::Headers::new().map_err(unavailable)?;
+        headers
+            .set("Accept", "application/json")
+            .map_err(unavailable)?;
+        init.set_headers(&headers);
+        let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(unavailable)?;
+        let response: Response = JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(unavailable)?
+            .dyn_into()
+            .map_err(unavailable)?;
+        if !response.ok() {
+            return Err(ApiFailure::Session(format!(
+                "the session endpoint answered HTTP {}",
+                response.status()
+            )));
+        }
+        let answer = JsFuture::from(response.json().map_err(unavailable)?)
+            .await
+            .map_err(|_| ApiFailure::Session("the session endpoint's answer is not JSON".into()))?;
+        let session = js_sys::Reflect::get(&answer, &JsValue::from_str("session"))
+            .ok()
+            .and_then(|v| v.as_string());
+        session::from_endpoint(session.as_deref()).map_err(ApiFailure::Session)
+    }
+
+    /// Makes a call with the session; when the proxy says the session expired, asks for a new
+    /// one once and makes the call again.
+    async fn send(&self, call: &PartnerCall) -> Result<String, ApiFailure> {
+        let session = self.session(false).await?;
+        match self.send_with(call, session.as_ref()).await {
+            Err(failure) if session::expired(&failure) => {
+                let fresh = self.session(true).await?;
+                self.send_with(call, fresh.as_ref()).await
+            }
+            other => other,
         }
     }
 
@@ -50,7 +159,11 @@ impl ProxyClient {
         }
     }
 
-    async fn send(&self, call: &PartnerCall) -> Result<String, ApiFailure> {
+    async fn send_with(
+        &self,
+        call: &PartnerCall,
+        session: Option<&SessionToken>,
+    ) -> Result<String, ApiFailure> {
         let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
         let mut url = format!("{}{}", self.base, call.path());
         let query = call.query_string();
@@ -71,6 +184,11 @@ impl ProxyClient {
         }
         let headers = web_sys::Headers::new().map_err(network)?;
         headers.set("Accept", "application/json").map_err(network)?;
+        if let Some(session) = session {
+            headers
+                .set("Authorization", &format!("Bearer {}", session.expose()))
+                .map_err(network)?;
+        }
         if let Some(body) = &body {
             headers
                 .set("Content-Type", "application/json")

@@ -129,6 +129,8 @@ attributes! {
     theme: Theme = "theme" => |v, _| one_of(v, Theme::CHOICES);
     credentials: Credentials = "credentials" => |v, _| one_of(v, Credentials::CHOICES);
     mode: Mode = "mode" => |v, _| one_of(v, Mode::CHOICES);
+    /// The partner's endpoint that answers `{"session": "…"}` (see `crate::session`).
+    session_url: Option<String> = "session-url" => |v, _| parse_session_url(v);
 }
 
 /// An enumerated attribute: one of `choices` (the first is the default when it is absent or
@@ -199,6 +201,28 @@ pub fn parse_channel(value: Option<&str>) -> Result<ChannelKind, String> {
         Some(v) => v
             .parse()
             .map_err(|_| format!("must be \"instagram\" or \"messenger\", not {v:?}")),
+    }
+}
+
+/// A URL the widget fetches: a path on the page's origin or an `http(s)` URL, without spaces;
+/// a query is allowed (the session endpoint may want one), a fragment is not.
+fn parse_session_url(value: Option<&str>) -> Result<Option<String>, String> {
+    let value = value.map(str::trim).unwrap_or("");
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let lower = value.to_ascii_lowercase();
+    let absolute = lower.starts_with("https://") || lower.starts_with("http://");
+    let relative = value.starts_with('/') && !value.starts_with("//");
+    let plain = value.len() <= 2048
+        && !value.contains('#')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if (absolute || relative) && plain {
+        Ok(Some(value.to_owned()))
+    } else {
+        Err(format!(
+            "must be your backend's session endpoint: a path starting with \"/\" or an http(s) URL, not {value:?}"
+        ))
     }
 }
 
@@ -381,6 +405,7 @@ mod tests {
             ("credentials", "all"),
             ("mode", "tab"),
             ("callback-origin", "*"),
+            ("session-url", "javascript:alert(1)"),
         ];
         for (attribute, value) in cases {
             let e = with_proxy(&[(attribute, value)]).unwrap_err();

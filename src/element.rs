@@ -14,20 +14,38 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRoot};
 
-use crate::config::{Context, WidgetConfig, OBSERVED_ATTRIBUTES};
+use std::rc::Rc;
+
+use crate::client::{GivenSession, Sessions};
+use crate::config::{ConfigError, Context, WidgetConfig, OBSERVED_ATTRIBUTES};
 use crate::events;
 use crate::flow::ErrorCode;
 use crate::i18n::Lang;
+use crate::session::{self, Given, SessionSource};
 use crate::ui;
 
 #[wasm_bindgen(inline_js = r#"
-export function defineSocialchatConnect(observed, connect, disconnect) {
+export function defineSocialchatConnect(observed, connect, disconnect, giveSession) {
   if (customElements.get("socialchat-connect")) return false;
   class SocialchatConnect extends HTMLElement {
-    static get observedAttributes() { return observed; }
+    // The session lives here, never in the DOM: given as an attribute, it is moved here at once.
+    // It can be set, not read back, so no other script takes it from the element.
+    #session = null;
+    static get observedAttributes() { return observed.concat(["session"]); }
+    set session(value) { this.#give(value == null ? null : String(value)); }
+    #give(value) {
+      this.#session = value;
+      if (this.__scInstance !== undefined && !giveSession(this.__scInstance, value)) this.#remount();
+    }
+    #remount() {
+      const instance = this.__scInstance;
+      this.__scInstance = undefined;
+      disconnect(instance);
+      this.__scInstance = connect(this, this.shadowRoot, this.#session);
+    }
     connectedCallback() {
       if (!this.shadowRoot) this.attachShadow({ mode: "open" });
-      if (this.__scInstance === undefined) this.__scInstance = connect(this, this.shadowRoot);
+      if (this.__scInstance === undefined) this.__scInstance = connect(this, this.shadowRoot, this.#session);
     }
     disconnectedCallback() {
       // A move within the page disconnects and reconnects at once: keep the flow then.
@@ -40,11 +58,15 @@ export function defineSocialchatConnect(observed, connect, disconnect) {
       });
     }
     attributeChangedCallback(name, oldValue, newValue) {
+      if (name === "session") {
+        if (newValue !== null) {
+          this.removeAttribute("session");
+          this.#give(newValue);
+        }
+        return;
+      }
       if (oldValue === newValue || this.__scInstance === undefined) return;
-      const instance = this.__scInstance;
-      this.__scInstance = undefined;
-      disconnect(instance);
-      this.__scInstance = connect(this, this.shadowRoot);
+      this.#remount();
     }
   }
   customElements.define("socialchat-connect", SocialchatConnect);
@@ -55,14 +77,23 @@ extern "C" {
     #[wasm_bindgen(js_name = defineSocialchatConnect)]
     fn define_element(
         observed: js_sys::Array,
-        connect: &Closure<dyn FnMut(HtmlElement, ShadowRoot) -> u32>,
+        connect: &Closure<dyn FnMut(HtmlElement, ShadowRoot, Option<String>) -> u32>,
         disconnect: &Closure<dyn FnMut(u32)>,
+        give_session: &Closure<dyn FnMut(u32, Option<String>) -> bool>,
     ) -> bool;
+}
+
+/// A mounted widget: dropping it unmounts it.
+struct Instance {
+    _handle: Box<dyn Any>,
+    /// Where a running widget reads the `session` it was given; `None` for an element that
+    /// shows a configuration problem instead.
+    session: Option<(SessionSource, GivenSession)>,
 }
 
 thread_local! {
     /// The mounted widgets, by instance number; dropping an entry unmounts that widget.
-    static INSTANCES: RefCell<HashMap<u32, Box<dyn Any>>> = RefCell::new(HashMap::new());
+    static INSTANCES: RefCell<HashMap<u32, Instance>> = RefCell::new(HashMap::new());
     static NEXT_INSTANCE: Cell<u32> = const { Cell::new(1) };
 }
 
@@ -70,16 +101,19 @@ thread_local! {
 /// script twice): only the first definition counts.
 #[wasm_bindgen]
 pub fn register() {
-    let connect = Closure::<dyn FnMut(HtmlElement, ShadowRoot) -> u32>::new(mount_widget);
+    let connect =
+        Closure::<dyn FnMut(HtmlElement, ShadowRoot, Option<String>) -> u32>::new(mount_widget);
     let disconnect = Closure::<dyn FnMut(u32)>::new(unmount_widget);
+    let give_session = Closure::<dyn FnMut(u32, Option<String>) -> bool>::new(give_session);
     let observed: js_sys::Array = OBSERVED_ATTRIBUTES
         .iter()
         .map(|a| JsValue::from_str(a))
         .collect();
-    if define_element(observed, &connect, &disconnect) {
+    if define_element(observed, &connect, &disconnect, &give_session) {
         // The element class holds these for the life of the page.
         connect.forget();
         disconnect.forget();
+        give_session.forget();
     }
 }
 
@@ -100,14 +134,46 @@ fn browser_languages() -> Vec<String> {
         .collect()
 }
 
-fn read_config(host: &HtmlElement) -> Result<WidgetConfig, crate::config::ConfigError> {
+fn read_config(host: &HtmlElement) -> Result<WidgetConfig, ConfigError> {
     let context = Context {
         browser_langs: browser_languages(),
     };
     WidgetConfig::from_attributes(|name| host.get_attribute(name), &context)
 }
 
-fn mount_widget(host: HtmlElement, shadow: ShadowRoot) -> u32 {
+/// The configuration, and where the session comes from; a problem with either is shown.
+fn read_setup(
+    host: &HtmlElement,
+    session: Option<&str>,
+) -> Result<(WidgetConfig, SessionSource), ConfigError> {
+    let config = read_config(host)?;
+    let source =
+        session::source(config.session_url.as_deref(), session).map_err(|problem| ConfigError {
+            attribute: "session",
+            problem,
+        })?;
+    Ok((config, source))
+}
+
+/// A running widget takes a new `session`; `false` when it cannot (it shows a configuration
+/// problem, or the value is not a session): the element then mounts it again.
+fn give_session(id: u32, session: Option<String>) -> bool {
+    INSTANCES.with(
+        |all| match all.borrow().get(&id).and_then(|i| i.session.as_ref()) {
+            Some((SessionSource::Endpoint(_), _)) => true,
+            Some((SessionSource::Given, given)) => match session.as_deref().map(Given::parse) {
+                Some(Ok(_)) => {
+                    *given.borrow_mut() = session;
+                    true
+                }
+                _ => false,
+            },
+            None => false,
+        },
+    )
+}
+
+fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) -> u32 {
     let id = NEXT_INSTANCE.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1).max(1));
@@ -127,14 +193,19 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot) -> u32 {
     if shadow.append_child(&container).is_err() {
         return id;
     }
-    let handle = match read_config(&host) {
-        Ok(config) => {
+    let instance = match read_setup(&host, session.as_deref()) {
+        Ok((config, source)) => {
             let widget_host = host.clone();
+            let given: GivenSession = Rc::new(RefCell::new(session));
+            let sessions = Sessions::new(source.clone(), given.clone());
             let handle = mount_to(container, move || {
-                view! { <ui::Widget config=config host=widget_host/> }.into_any()
+                view! { <ui::Widget config=config host=widget_host sessions=sessions/> }.into_any()
             });
             events::dispatch(&host, "socialchat:ready", &serde_json::json!({}));
-            handle
+            Instance {
+                _handle: Box::new(handle),
+                session: Some((source, given)),
+            }
         }
         Err(error) => {
             web_sys::console::error_1(&JsValue::from_str(&error.to_string()));
@@ -152,12 +223,16 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot) -> u32 {
                 .unwrap_or_else(|| {
                     Lang::from_browser(browser_languages().iter().map(String::as_str))
                 });
-            mount_to(container, move || {
+            let handle = mount_to(container, move || {
                 view! { <ui::ConfigProblem error=error lang=lang/> }.into_any()
-            })
+            });
+            Instance {
+                _handle: Box::new(handle),
+                session: None,
+            }
         }
     };
-    INSTANCES.with(|all| all.borrow_mut().insert(id, Box::new(handle)));
+    INSTANCES.with(|all| all.borrow_mut().insert(id, instance));
     id
 }
 

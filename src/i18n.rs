@@ -271,6 +271,26 @@ sentences! {
         id: "Koneksi yang dimulai sebelum pindah ke Facebook tidak dapat dilanjutkan di halaman ini. Mulai lagi.",
         en: "The connection started before going to Facebook could not be continued on this page. Start again.",
     }
+    ErrorSessionSetup {
+        id: "Koneksi dasbor ini ke Socialchat belum diatur dengan benar. Beri tahu administratornya beserta kode di bawah.",
+        en: "This dashboard's connection to Socialchat is not set up correctly. Tell its administrator, with the code below.",
+    }
+    ErrorSessionExpired {
+        id: "Sesi Anda di dasbor ini sudah berakhir. Muat ulang halaman, lalu coba lagi.",
+        en: "Your session on this dashboard has ended. Reload the page, then try again.",
+    }
+    ErrorSessionUnavailable {
+        id: "Dasbor ini tidak memberi sesi untuk Socialchat. Periksa koneksi Anda atau masuk lagi, lalu coba lagi.",
+        en: "This dashboard gave no session for Socialchat. Check your connection or sign in again, then try again.",
+    }
+    ErrorKindNotAllowed {
+        id: "Akun Anda tidak diizinkan menghubungkan jenis channel ini di sini. Tanyakan kepada administrator dasbor.",
+        en: "Your account may not connect this kind of channel here. Ask the dashboard's administrator.",
+    }
+    ErrorChannelNotAllowed {
+        id: "Akun Anda tidak diizinkan memakai channel ini. Tanyakan kepada administrator dasbor.",
+        en: "Your account may not use this channel. Ask the dashboard's administrator.",
+    }
     ErrorStatus {
         id: "Kode: {code}",
         en: "Code: {code}",

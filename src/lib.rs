@@ -13,6 +13,7 @@ pub mod flow;
 pub mod i18n;
 pub mod popup;
 pub mod redirect;
+pub mod session;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]
@@ -26,7 +27,7 @@ mod events;
 #[cfg(target_arch = "wasm32")]
 mod js_json;
 #[cfg(target_arch = "wasm32")]
-mod session;
+mod storage;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 

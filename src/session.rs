@@ -1,99 +1,180 @@
-//! Redirect mode's browser glue: the two `sessionStorage` records of [`crate::redirect`], the
-//! attempt id, the page to come back to, and the elements on the page.
+//! The session the widget carries to the proxy: a short-lived JWT that the partner's backend
+//! minted for its signed-in user, sent as `Authorization: Bearer <session>` on every call.
+//!
+//! The widget gets it in one of two ways (the element's `session-url` attribute, or its
+//! `session` attribute or property), and when the proxy says it expired, asks for a new one
+//! once and repeats the call. Like the Facebook token, it never reaches an event, a log line,
+//! the DOM or storage: [`SessionToken`] does not print. The rules live here, pure and tested
+//! natively; the browser part (fetching `session-url`) is in the client.
 
-use socialchat_api::ChannelKind;
-use wasm_bindgen::JsCast;
-use web_sys::Storage;
+use std::fmt;
 
-use crate::config::parse_channel;
-use crate::redirect::{HANDOFF_KEY, PENDING_KEY};
+use crate::flow::ApiFailure;
 
-fn storage() -> Option<Storage> {
-    // Reading `sessionStorage` throws where storage is blocked (some privacy settings).
-    web_sys::window()?.session_storage().ok().flatten()
-}
+/// The value of `session` that tells the widget its proxy checks no session (a proxy started
+/// with `--no-session-check`, behind the partner's own authenticating gateway).
+pub const NO_SESSION: &str = "none";
 
-/// Milliseconds since the epoch.
-pub fn now() -> f64 {
-    js_sys::Date::now()
-}
+/// The longest session accepted.
+const MAX_LEN: usize = 8192;
 
-/// Both records as they are, without removing them.
-pub fn peek() -> (Option<String>, Option<String>) {
-    let Some(s) = storage() else {
-        return (None, None);
-    };
-    (
-        s.get_item(PENDING_KEY).ok().flatten(),
-        s.get_item(HANDOFF_KEY).ok().flatten(),
-    )
-}
+/// A session, as the proxy wants it: a JWT's three base64url parts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
 
-/// Removes both records: whoever claims an attempt takes it out of storage at once.
-pub fn clear() {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(PENDING_KEY);
-        let _ = s.remove_item(HANDOFF_KEY);
+impl SessionToken {
+    pub fn new(value: &str) -> Result<SessionToken, String> {
+        let value = value.trim();
+        let parts: Vec<&str> = value.split('.').collect();
+        let base64url = |part: &str| {
+            part.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        let shaped = parts.len() == 3
+            && !parts[0].is_empty()
+            && !parts[1].is_empty()
+            && parts.iter().all(|p| base64url(p));
+        if value.len() > MAX_LEN || !shaped {
+            return Err(
+                "must be a session your backend minted (a JWT: three base64url parts \
+                        separated by dots)"
+                    .into(),
+            );
+        }
+        Ok(SessionToken(value.to_owned()))
+    }
+
+    /// The session itself, for the `Authorization` header and for nothing else.
+    pub fn expose(&self) -> &str {
+        &self.0
     }
 }
 
-/// Saves the attempt that is about to leave. `Err` when storage is unavailable or full.
-pub fn save_pending(text: &str) -> Result<(), String> {
-    let s = storage().ok_or("sessionStorage is not available in this browser")?;
-    let _ = s.remove_item(HANDOFF_KEY);
-    s.set_item(PENDING_KEY, text)
-        .map_err(|_| "sessionStorage refused the redirect record".to_owned())
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
+    }
 }
 
-/// Leaves the callback message for the dashboard. `Err` when storage is unavailable.
-pub fn save_handoff(text: &str) -> Result<(), ()> {
-    storage()
-        .ok_or(())?
-        .set_item(HANDOFF_KEY, text)
-        .map_err(|_| ())
+/// A session given through the `session` attribute or property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given {
+    Session(SessionToken),
+    /// `session="none"`: the proxy checks no session.
+    Unchecked,
 }
 
-/// A fresh attempt id: 16 random bytes from the browser's CSPRNG, in hex.
-pub fn attempt_id() -> Option<String> {
-    let crypto = web_sys::window()?.crypto().ok()?;
-    let mut bytes = [0u8; 16];
-    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
-    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+impl Given {
+    pub fn parse(value: &str) -> Result<Given, String> {
+        if value.trim() == NO_SESSION {
+            Ok(Given::Unchecked)
+        } else {
+            SessionToken::new(value).map(Given::Session)
+        }
+    }
 }
 
-/// Path, query and fragment of the current page: where a redirect comes back to.
-pub fn current_page() -> String {
-    let Some(window) = web_sys::window() else {
-        return "/".to_owned();
-    };
-    let l = window.location();
-    format!(
-        "{}{}{}",
-        l.pathname().unwrap_or_else(|_| "/".into()),
-        l.search().unwrap_or_default(),
-        l.hash().unwrap_or_default()
-    )
+/// Where the widget's session comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionSource {
+    /// `session-url`: an endpoint of the partner's backend that answers `{"session": "…"}` to a
+    /// GET with the page's cookies.
+    Endpoint(String),
+    /// `session`, as an attribute or a property, read at every call (the page may set a new
+    /// one at any time).
+    Given,
 }
 
-/// Whether a `<socialchat-connect>` of this kind with this `id` (or, for `None`, one without an
-/// `id`) is on the page.
-pub fn element_present(kind: ChannelKind, id: Option<&str>) -> bool {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return false;
-    };
-    let Ok(elements) = document.query_selector_all("socialchat-connect") else {
-        return false;
-    };
-    (0..elements.length())
-        .filter_map(|i| elements.item(i)?.dyn_into::<web_sys::Element>().ok())
-        .any(|el| {
-            // Read as the element itself reads it: one with an invalid `channel` never resumes.
-            let own_kind = parse_channel(el.get_attribute("channel").as_deref()).ok();
-            own_kind == Some(kind) && id_of(&el).as_deref() == id
-        })
+/// Decides where the session comes from: `session-url` wins; else a `session` must have been
+/// given (and be of a session's shape). Neither is a setup error, told in the element.
+pub fn source(session_url: Option<&str>, given: Option<&str>) -> Result<SessionSource, String> {
+    match (session_url, given) {
+        (Some(url), _) => Ok(SessionSource::Endpoint(url.to_owned())),
+        (None, Some(value)) => Given::parse(value).map(|_| SessionSource::Given),
+        (None, None) => Err(
+            "is missing: set session-url to your backend's endpoint that answers \
+                             {\"session\": \"…\"}, or set the session attribute or property to a \
+                             session your backend minted"
+                .into(),
+        ),
+    }
 }
 
-/// An element's `id` attribute, `None` when it has none: what a redirect remembers it by.
-pub fn id_of(element: &web_sys::Element) -> Option<String> {
-    Some(element.id()).filter(|id| !id.is_empty())
+/// Reads what the session endpoint answered: the `session` member of its JSON object.
+pub fn from_endpoint(session: Option<&str>) -> Result<SessionToken, String> {
+    let session =
+        session.ok_or("the session endpoint did not answer {\"session\": \"…\"}".to_owned())?;
+    SessionToken::new(session).map_err(|e| format!("the session endpoint's session {e}"))
+}
+
+/// Whether a failed call says the session expired: then the widget asks for a new session, once,
+/// and repeats the call.
+pub fn expired(failure: &ApiFailure) -> bool {
+    matches!(failure, ApiFailure::Http(e) if e.status == 401 && e.code.as_deref() == Some("session-expired"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use socialchat_api::ApiError;
+
+    const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl-_";
+
+    #[test]
+    fn a_session_is_a_jwt_and_never_prints() {
+        let token = SessionToken::new(JWT).unwrap();
+        assert_eq!(format!("{token:?}"), "SessionToken(<redacted>)");
+        assert_eq!(token.expose(), JWT);
+        for bad in [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c.d",
+            "a b.c.d",
+            ".b.c",
+            "a.b.c<",
+            &"a.".repeat(5000),
+        ] {
+            assert!(SessionToken::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn session_url_wins_and_neither_is_a_setup_error() {
+        assert_eq!(
+            source(Some("/session"), Some(JWT)),
+            Ok(SessionSource::Endpoint("/session".into()))
+        );
+        assert_eq!(source(None, Some(JWT)), Ok(SessionSource::Given));
+        assert_eq!(source(None, Some("none")), Ok(SessionSource::Given));
+        assert!(source(None, Some("not-a-jwt")).unwrap_err().contains("JWT"));
+        assert!(source(None, None).unwrap_err().contains("session-url"));
+        assert_eq!(Given::parse(" none "), Ok(Given::Unchecked));
+    }
+
+    #[test]
+    fn only_an_expired_session_is_asked_for_again() {
+        let answer = |status, code: Option<&str>| {
+            ApiFailure::Http(ApiError {
+                status,
+                message: None,
+                original_message: None,
+                code: code.map(Into::into),
+            })
+        };
+        assert!(expired(&answer(401, Some("session-expired"))));
+        assert!(!expired(&answer(401, Some("session-invalid"))));
+        assert!(
+            !expired(&answer(401, None)),
+            "a 401 without the code is the token's"
+        );
+        assert!(!expired(&ApiFailure::Network("offline".into())));
+    }
+
+    #[test]
+    fn the_endpoints_answer_must_hold_a_session() {
+        assert!(from_endpoint(Some(JWT)).is_ok());
+        assert!(from_endpoint(None).unwrap_err().contains("did not answer"));
+        assert!(from_endpoint(Some("<html>")).is_err());
+    }
 }

@@ -191,6 +191,7 @@ mod tests {
                 status: 401,
                 message: None,
                 original_message: None,
+                code: None,
             })),
         });
         assert!(matches!(

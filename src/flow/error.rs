@@ -46,6 +46,8 @@ pub enum ApiFailure {
     Http(ApiError),
     /// A 2xx answer of the wrong shape.
     Unexpected(ParseError),
+    /// The partner's session endpoint (`session-url`) gave no session.
+    Session(String),
 }
 
 /// The stable error codes of the `socialchat:error` event.
@@ -65,6 +67,19 @@ pub enum ErrorCode {
     /// A redirect came back and could not continue (no callback, storage cleared, no element).
     ResumeFailed,
     InvalidConfig,
+    /// The proxy got no session: the partner's setup is wrong.
+    SessionRequired,
+    /// The proxy refused the session (forged, wrong audience, too long-lived): the partner's
+    /// setup is wrong.
+    SessionInvalid,
+    /// The session expired, and so did the one asked for again.
+    SessionExpired,
+    /// The partner's session endpoint gave no session.
+    SessionUnavailable,
+    /// The session may not connect this kind of channel.
+    KindNotAllowed,
+    /// The session may not use this channel.
+    ChannelNotAllowed,
 }
 
 impl ErrorCode {
@@ -83,7 +98,40 @@ impl ErrorCode {
             ErrorCode::UnexpectedResponse => "unexpected-response",
             ErrorCode::ResumeFailed => "resume-failed",
             ErrorCode::InvalidConfig => "invalid-config",
+            ErrorCode::SessionRequired => "session-required",
+            ErrorCode::SessionInvalid => "session-invalid",
+            ErrorCode::SessionExpired => "session-expired",
+            ErrorCode::SessionUnavailable => "session-unavailable",
+            ErrorCode::KindNotAllowed => "kind-not-allowed",
+            ErrorCode::ChannelNotAllowed => "channel-not-allowed",
         }
+    }
+
+    /// The codes the proxy itself gives its refusals, which say more than the stage does.
+    fn from_proxy(code: &str) -> Option<ErrorCode> {
+        [
+            ErrorCode::SessionRequired,
+            ErrorCode::SessionInvalid,
+            ErrorCode::SessionExpired,
+            ErrorCode::KindNotAllowed,
+            ErrorCode::ChannelNotAllowed,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == code)
+    }
+
+    /// Whether the error is about the session, not the authorization: the same call can be
+    /// tried again (with a new session) without a new Facebook authorization.
+    pub fn is_session(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::SessionRequired
+                | ErrorCode::SessionInvalid
+                | ErrorCode::SessionExpired
+                | ErrorCode::SessionUnavailable
+                | ErrorCode::KindNotAllowed
+                | ErrorCode::ChannelNotAllowed
+        )
     }
 
     /// The sentence the user sees.
@@ -102,6 +150,11 @@ impl ErrorCode {
             ErrorCode::UnexpectedResponse => Text::ErrorUnexpected,
             ErrorCode::ResumeFailed => Text::ErrorResume,
             ErrorCode::InvalidConfig => Text::ConfigErrorTitle,
+            ErrorCode::SessionRequired | ErrorCode::SessionInvalid => Text::ErrorSessionSetup,
+            ErrorCode::SessionExpired => Text::ErrorSessionExpired,
+            ErrorCode::SessionUnavailable => Text::ErrorSessionUnavailable,
+            ErrorCode::KindNotAllowed => Text::ErrorKindNotAllowed,
+            ErrorCode::ChannelNotAllowed => Text::ErrorChannelNotAllowed,
         }
     }
 }
@@ -124,16 +177,23 @@ impl FlowError {
         }
     }
 
-    /// Classifies a failed call: no answer is a network error, 401 on a call that carries the
-    /// token means the token expired, 409 on connect means the account is already connected.
+    /// Classifies a failed call: no answer is a network error; a refusal of the proxy's
+    /// (sessions) keeps its own code; otherwise 401 on a call that carries the token means the
+    /// token expired, and 409 on connect means the account is already connected.
     pub fn from_failure(stage: Stage, failure: ApiFailure) -> FlowError {
         match failure {
             ApiFailure::Network(detail) => FlowError::new(ErrorCode::Network, None, detail),
             ApiFailure::Unexpected(e) => {
                 FlowError::new(ErrorCode::UnexpectedResponse, None, e.to_string())
             }
+            ApiFailure::Session(detail) => {
+                FlowError::new(ErrorCode::SessionUnavailable, None, detail)
+            }
             ApiFailure::Http(e) => {
-                let code = if e.is_unauthorized() && stage.carries_token() {
+                let proxy_code = e.code.as_deref().and_then(ErrorCode::from_proxy);
+                let code = if let Some(code) = proxy_code {
+                    code
+                } else if e.is_unauthorized() && stage.carries_token() {
                     ErrorCode::TokenExpired
                 } else if e.status == 409 && stage == Stage::Connect {
                     ErrorCode::AlreadyConnected
@@ -175,6 +235,7 @@ mod tests {
             status,
             message: Some("pesan".into()),
             original_message: None,
+            code: None,
         })
     }
 
@@ -203,5 +264,45 @@ mod tests {
         }
         let e = FlowError::from_failure(Stage::Connect, http(409));
         assert_eq!((e.status, e.detail.as_str()), (Some(409), "pesan"));
+    }
+
+    #[test]
+    fn the_proxys_refusals_keep_their_codes_whatever_the_stage() {
+        let refusal = |status, code: &str| {
+            ApiFailure::Http(ApiError {
+                status,
+                message: Some("m".into()),
+                original_message: None,
+                code: Some(code.into()),
+            })
+        };
+        for (failure, code) in [
+            (refusal(401, "session-expired"), ErrorCode::SessionExpired),
+            (refusal(401, "session-required"), ErrorCode::SessionRequired),
+            (refusal(401, "session-invalid"), ErrorCode::SessionInvalid),
+            (refusal(403, "kind-not-allowed"), ErrorCode::KindNotAllowed),
+            (
+                refusal(403, "channel-not-allowed"),
+                ErrorCode::ChannelNotAllowed,
+            ),
+            (
+                ApiFailure::Session("no session".into()),
+                ErrorCode::SessionUnavailable,
+            ),
+        ] {
+            for stage in [
+                Stage::Authorize,
+                Stage::Accounts,
+                Stage::Connect,
+                Stage::Reconnect,
+            ] {
+                let error = FlowError::from_failure(stage, failure.clone());
+                assert_eq!(error.code, code, "{stage:?}");
+                assert!(error.code.is_session());
+            }
+        }
+        // A code the widget does not know changes nothing: a 401 on accounts is the token's.
+        let unknown = FlowError::from_failure(Stage::Accounts, refusal(401, "something-else"));
+        assert_eq!(unknown.code, ErrorCode::TokenExpired);
     }
 }

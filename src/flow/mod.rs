@@ -549,7 +549,9 @@ impl Flow {
                                 self.step = Step::Picking(picker);
                                 vec![Effect::Emit(HostEvent::Error(error))]
                             }
-                            (None, ErrorCode::Network) => self.fail(error, Retry::Reconnect),
+                            (None, code) if code == ErrorCode::Network || code.is_session() => {
+                                self.fail(error, Retry::Reconnect)
+                            }
                             (None, _) => self.fail(error, Retry::Authorize),
                         }
                     }

@@ -50,6 +50,7 @@ fn http(status: u16) -> ApiFailure {
         status,
         message: Some("pesan".into()),
         original_message: None,
+        code: None,
     })
 }
 

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, HtmlElement, MessageEvent};
 
 use crate::attempt::{Plan, Target, Via, AUTHORIZATION_TIMEOUT_MS};
-use crate::client::ProxyClient;
+use crate::client::{ProxyClient, Sessions};
 use crate::config::WidgetConfig;
 use crate::events;
 use crate::flow::{Effect, Flow, HostEvent, Input};
@@ -23,7 +23,7 @@ use crate::i18n::Text;
 use crate::js_json;
 use crate::popup::Popup;
 use crate::redirect::{decide, is_in_app_browser, Claimant, Lost, PendingRedirect, Resume};
-use crate::session;
+use crate::storage;
 
 thread_local! {
     /// The widget that started the latest authorization on this page. A BroadcastChannel
@@ -71,8 +71,12 @@ fn page_origin() -> String {
 impl Controller {
     /// The controller of one widget. Call it inside the widget's component: what it creates is
     /// released when the component is.
-    pub fn new(config: WidgetConfig, host: HtmlElement) -> Controller {
-        let client = Rc::new(ProxyClient::new(&config.proxy, config.credentials));
+    pub fn new(config: WidgetConfig, host: HtmlElement, sessions: Sessions) -> Controller {
+        let client = Rc::new(ProxyClient::new(
+            &config.proxy,
+            config.credentials,
+            sessions,
+        ));
         let abort = SendWrapper::new(client.clone());
         on_cleanup(move || abort.abort());
         let flow = Flow::new(config.channel, config.reconnect.clone());
@@ -185,7 +189,7 @@ impl Controller {
     /// `confirmed`: a second look, after the owner's grace period.
     fn resume_now(self, back: bool, confirmed: bool) {
         let Some(kind) = self.kind() else { return };
-        let (pending, handoff) = session::peek();
+        let (pending, handoff) = storage::peek();
         let resume = if pending.is_none() && handoff.is_none() {
             Resume::NotMine
         } else {
@@ -197,8 +201,8 @@ impl Controller {
                     channel: kind,
                     element: element.as_deref(),
                 },
-                |id| session::element_present(kind, id),
-                session::now(),
+                |id| storage::element_present(kind, id),
+                storage::now(),
             )
         };
         let waits_for_owner = matches!(
@@ -216,7 +220,7 @@ impl Controller {
         }
         if resume.claims() {
             // Read once: a reload, or another element, never resumes it again.
-            session::clear();
+            storage::clear();
             self.send(Input::Resume(resume));
         } else if back {
             self.send(Input::CameBack);
@@ -236,7 +240,7 @@ impl Controller {
 
     /// This element's `id` attribute, if it has one.
     fn element_id(self) -> Option<String> {
-        self.host.try_with_value(|h| session::id_of(h)).flatten()
+        self.host.try_with_value(|h| storage::id_of(h)).flatten()
     }
 
     fn kind(self) -> Option<ChannelKind> {
@@ -322,18 +326,18 @@ impl Controller {
     /// Redirect mode: saves the attempt (never the token) and sends the page to Facebook.
     fn redirect(self, attempt: u32, url: &str, target: Target, kind: ChannelKind) {
         let element = self.element_id();
-        let saved = session::attempt_id()
+        let saved = storage::attempt_id()
             .ok_or_else(|| "the browser gave no random numbers".to_owned())
             .and_then(|id| {
                 let pending = PendingRedirect {
                     attempt: id,
                     channel: kind,
-                    return_to: session::current_page(),
+                    return_to: storage::current_page(),
                     element,
                     target,
-                    started_at: session::now(),
+                    started_at: storage::now(),
                 };
-                session::save_pending(&pending.to_json())
+                storage::save_pending(&pending.to_json())
             });
         let left = saved.and_then(|()| {
             web_sys::window()
@@ -343,7 +347,7 @@ impl Controller {
                 .map_err(|_| "the page could not go to the authorization URL".to_owned())
         });
         if let Err(detail) = left {
-            session::clear();
+            storage::clear();
             self.send(Input::RedirectFailed { attempt, detail });
         }
     }

@@ -11,6 +11,7 @@ use socialchat_api::ChannelKind;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
+use crate::client::Sessions;
 use crate::config::{ConfigError, Theme, WidgetConfig};
 use crate::flow::{FlowError, Input};
 use crate::i18n::{Lang, Text};
@@ -69,12 +70,12 @@ fn focus_first(container: &HtmlElement) {
 
 /// The widget for a valid configuration.
 #[component]
-pub fn Widget(config: WidgetConfig, host: HtmlElement) -> impl IntoView {
+pub fn Widget(config: WidgetConfig, host: HtmlElement, sessions: Sessions) -> impl IntoView {
     let lang = config.lang;
     let theme = config.theme;
     let kind = config.channel;
     let list_channels = config.list_channels;
-    let ctrl = Controller::new(config, host);
+    let ctrl = Controller::new(config, host, sessions);
     ctrl.listen();
     // Redirect mode: a redirect that came back to this page continues here, once the element
     // has told the host page it is ready (the mount finishes first).

@@ -22,6 +22,22 @@ pub fn proxy() -> String {
     format!("{SANDBOX}/api/socialchat")
 }
 
+/// The sandbox's stand-in for the partner's session endpoint: by default a session that may use
+/// every kind and every channel of the simulated company; `overrides` replace or add to that.
+pub fn session_url(overrides: &[(&str, &str)]) -> String {
+    let mut query = vec![
+        ("sub", "browser-tests"),
+        ("kinds", "instagram,messenger"),
+        ("channels", "all"),
+    ];
+    for (key, value) in overrides {
+        query.retain(|(k, _)| k != key);
+        query.push((key, value));
+    }
+    let query: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{SANDBOX}/sandbox/session?{}", query.join("&"))
+}
+
 pub fn window() -> web_sys::Window {
     web_sys::window().unwrap()
 }
@@ -43,6 +59,20 @@ pub async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
         sleep(20).await;
     }
     panic!("timed out waiting for {what}");
+}
+
+/// Waits for `needle` in the widget's text; on a timeout, says what it showed instead.
+pub async fn wait_for_text(host: &HtmlElement, needle: &str) {
+    for _ in 0..400 {
+        if text(host).contains(needle) {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!(
+        "timed out waiting for {needle:?}; the widget shows {:?}",
+        text(host)
+    );
 }
 
 /// One listener per event name, kept alive while the log is.
@@ -104,6 +134,15 @@ pub async fn add_widget(attributes: &[(&str, &str)]) -> (HtmlElement, EventLog) 
         .unwrap();
     for (name, value) in attributes {
         host.set_attribute(name, value).unwrap();
+    }
+    // Every widget carries a session, as on a partner's page (scripts/test runs the sandbox
+    // with session checks); a test that sets its own (or none, with `session-url` empty) says so.
+    if !attributes
+        .iter()
+        .any(|(n, _)| *n == "session-url" || *n == "session")
+    {
+        host.set_attribute("session-url", &session_url(&[]))
+            .unwrap();
     }
     let seen = Rc::new(RefCell::new(Vec::new()));
     let mut listeners = Vec::new();
@@ -231,6 +270,15 @@ async fn fetch_text(method: &str, url: &str) -> (u16, String) {
         .unwrap();
     let text = JsFuture::from(response.text().unwrap()).await.unwrap();
     (response.status(), text.as_string().unwrap_or_default())
+}
+
+/// A session from the sandbox's stand-in for the partner's endpoint; `query` as for
+/// [`session_url`].
+pub async fn sandbox_session(overrides: &[(&str, &str)]) -> String {
+    let (status, body) = fetch_text("GET", &session_url(overrides)).await;
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    value["session"].as_str().unwrap().to_owned()
 }
 
 /// A sandbox token that sees the first `accounts` Instagram accounts (all when `None`).

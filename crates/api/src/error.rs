@@ -56,6 +56,10 @@ pub struct ApiError {
     /// Socialchat's `originalMessage` (English), when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_message: Option<String>,
+    /// The proxy's stable `code` for its own refusals (`session-expired`, `kind-not-allowed`,
+    /// ...), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +71,21 @@ struct ErrorBody {
     error: Option<serde_json::Value>,
     #[serde(default)]
     original_message: Option<serde_json::Value>,
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+}
+
+/// A `code` as the proxy writes them: a short word of lower-case letters and dashes.
+fn code_text(value: Option<serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(code)
+            if (1..=40).contains(&code.len())
+                && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') =>
+        {
+            Some(code)
+        }
+        _ => None,
+    }
 }
 
 /// A message as text: a string as it is, a list of strings (NestJS validation errors) joined,
@@ -105,18 +124,19 @@ impl ApiError {
         } else {
             None
         };
-        let (message, original_message) = match parsed {
+        let (message, original_message, code) = match parsed {
             Some(b) => {
                 let original = message_text(b.original_message);
                 let message = message_text(b.message).or_else(|| message_text(b.error));
-                (message, original)
+                (message, original, code_text(b.code))
             }
-            None => (None, None),
+            None => (None, None, None),
         };
         ApiError {
             status,
             message,
             original_message,
+            code,
         }
     }
 
@@ -159,11 +179,24 @@ mod tests {
             ApiError {
                 status: 502,
                 message: None,
-                original_message: None
+                original_message: None,
+                code: None
             }
         );
         assert_eq!(e.detail(), "HTTP 502");
         assert_eq!(ApiError::from_response(500, "").detail(), "HTTP 500");
+    }
+
+    #[test]
+    fn the_proxys_code_is_kept_when_it_is_a_plain_word() {
+        let e = ApiError::from_response(
+            401,
+            r#"{"statusCode":401,"message":"the session has expired","code":"session-expired"}"#,
+        );
+        assert_eq!(e.code.as_deref(), Some("session-expired"));
+        for odd in [r#"{"code":"<b>"}"#, r#"{"code":7}"#, r#"{"code":""}"#] {
+            assert_eq!(ApiError::from_response(401, odd).code, None, "{odd}");
+        }
     }
 
     #[test]

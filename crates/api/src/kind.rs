@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::input::InvalidInput;
 
 /// A kind of channel that is connected through a Facebook authorization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChannelKind {
     Instagram,

@@ -21,14 +21,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
-use socialchat_api::{PartnerCall, Rejection, Route};
+use socialchat_api::{ChannelListQuery, PartnerCall, Rejection, Route};
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::call::Backend;
 use crate::problem::{json_error, Problem};
-use crate::project::{project_answer, Dropped, Projection};
+use crate::project::{self, project_answer, Dropped, Projection};
 use crate::server::{self, ConnectionLimits};
+use crate::session::{Session, Sessions};
+use crate::webhook::Webhook;
 
 pub struct ServerOptions {
     pub listen: std::net::SocketAddr,
@@ -43,6 +45,11 @@ pub struct ServerOptions {
     /// Sandbox only: allow any `http://127.0.0.1:PORT` or `http://localhost:PORT` origin (the
     /// browser test runner's port is random).
     pub allow_local_origins: bool,
+    /// The sessions every call must carry; `None`: no session check (`--no-session-check`, or
+    /// a sandbox left open).
+    pub sessions: Option<Arc<Sessions>>,
+    /// Where `channel.connected` goes after each connect or reconnect.
+    pub webhook: Option<Arc<Webhook>>,
 }
 
 /// The server's flags as given on the command line, before they are checked.
@@ -172,6 +179,8 @@ impl ServerOptions {
                 shutdown_grace: Duration::from_secs(flags.shutdown_grace_secs),
             },
             allow_local_origins: flags.allow_local_origins,
+            sessions: None,
+            webhook: None,
         })
     }
 }
@@ -216,7 +225,12 @@ struct AppState {
     permits: Semaphore,
     origins: Origins,
     body_timeout: Duration,
+    sessions: Option<Arc<Sessions>>,
+    webhook: Option<Arc<Webhook>>,
 }
+
+/// The most pages of the company's channels read to find a session's (100 a page).
+const MAX_LIST_PAGES: u32 = 5;
 
 /// How long a request waits for a free slot before it gets 503.
 const QUEUE_WAIT: Duration = Duration::from_secs(5);
@@ -285,6 +299,8 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
         permits: Semaphore::new(options.max_concurrency),
         origins: origins.clone(),
         body_timeout: options.body_timeout,
+        sessions: options.sessions.clone(),
+        webhook: options.webhook.clone(),
     });
     let mut api = Router::new()
         .route(&format!("{prefix}/partner"), any(partner_call))
@@ -330,7 +346,7 @@ fn cors_layer(origins: &Origins) -> Option<CorsLayer> {
             .allow_origin(allow)
             .allow_credentials(true)
             .allow_methods([HttpMethod::GET, HttpMethod::POST])
-            .allow_headers([header::CONTENT_TYPE])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
             .max_age(Duration::from_secs(600)),
     )
 }
@@ -338,7 +354,7 @@ fn cors_layer(origins: &Origins) -> Option<CorsLayer> {
 /// This process's part of every request id: random, so that ids stay unique across replicas.
 fn process_tag() -> &'static str {
     static TAG: OnceLock<String> = OnceLock::new();
-    TAG.get_or_init(|| crate::sandbox::random_hex(4))
+    TAG.get_or_init(|| crate::random::hex(4))
 }
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -485,6 +501,19 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
         .unwrap_or("")
         .to_owned();
     check_caller(state, &request, &path)?;
+    // Who is calling, before anything is read or goes upstream.
+    let session = match &state.sessions {
+        None => Session::unchecked(),
+        Some(sessions) => {
+            let authorization = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            sessions.verify(authorization).map_err(|refused| {
+                Problem::new(StatusCode::UNAUTHORIZED, refused.message()).with_code(refused.code())
+            })?
+        }
+    };
     let method = request.method().clone();
     let query = request.uri().query().map(str::to_owned);
     // Only the POSTs carry a body; whatever else a request sends is not read.
@@ -509,18 +538,80 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
     };
     let call = PartnerCall::from_request(method.as_str(), &path, query.as_deref(), &body)
         .map_err(Refusal::Rejected)?;
+    session.authorize(&call).map_err(|denied| {
+        Problem::new(StatusCode::FORBIDDEN, denied.message()).with_code(denied.code())
+    })?;
     let unavailable = |message: &str| Problem::new(StatusCode::SERVICE_UNAVAILABLE, message);
     let _permit = tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
         .await
         .map_err(|_| unavailable("the proxy is busy: try again in a moment"))?
         .map_err(|_| unavailable("the proxy is shutting down"))?;
-    let answer = state.backend.call(&call).await?;
     let backend = &state.backend;
     let own = |url: &str| backend.own_authorize_url(url);
     let mut secrets = backend.secrets();
     secrets.extend(call.credentials());
     let projection = Projection::new(secrets, &own);
-    Ok(project_answer(&call, answer, &projection))
+    if let PartnerCall::ChannelList { query } = &call {
+        if session.limits_channels() {
+            return session_channels(state, &session, query, &projection).await;
+        }
+    }
+    let answer = backend.call(&call).await?;
+    let projected = project_answer(&call, answer, &projection);
+    if let (Some(webhook), true) = (&state.webhook, projected.is_success()) {
+        let reconnected = match &call {
+            PartnerCall::Connect { .. } => Some(false),
+            PartnerCall::Reconnect { .. } => Some(true),
+            _ => None,
+        };
+        if let Some(reconnected) = reconnected {
+            webhook.channel_connected(session.sub.as_deref(), reconnected, projected.body.clone());
+        }
+    }
+    Ok(projected.into_response())
+}
+
+/// The channel list of a session that sees only some channels: the company's channels (the
+/// widget's kinds and search), read page by page, cut down to the session's. A session without
+/// channels sees none, and nothing goes upstream.
+async fn session_channels(
+    state: &AppState,
+    session: &Session,
+    query: &ChannelListQuery,
+    projection: &Projection<'_>,
+) -> Result<Response, Refusal> {
+    let mut kept = Vec::new();
+    let mut dropped = 0;
+    if session.sees_channels() {
+        for page in 1..=MAX_LIST_PAGES {
+            let call = PartnerCall::ChannelList {
+                query: ChannelListQuery {
+                    page: Some(page),
+                    limit: Some(100),
+                    search: query.search.clone(),
+                    channel_types: query.channel_types.clone(),
+                },
+            };
+            let answer = state.backend.call(&call).await?;
+            let parsed = match project::channel_page(answer, projection) {
+                Ok(parsed) => parsed,
+                Err(projected) => return Ok(projected.into_response()),
+            };
+            dropped += parsed.dropped;
+            let more = parsed.value.paging.as_ref().and_then(|p| p.has_next_page) == Some(true);
+            kept.extend(
+                parsed
+                    .value
+                    .channels
+                    .into_iter()
+                    .filter(|c| session.keeps(c)),
+            );
+            if !more {
+                break;
+            }
+        }
+    }
+    Ok(project::session_channels(kept, dropped, projection).into_response())
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //! - [`project`] turns a backend's answer into what a browser may see.
 //! - [`server`] accepts connections within limits and times out slow clients; [`files`]
 //!   serves `--static`.
+//! - [`session`] checks who may call (the JWT the partner's backend mints) and what for;
+//!   [`webhook`] tells the partner's backend of each channel connected.
 //! - [`set_callback`] is step 1 of the partner guide (`PUT /partner`).
 //!
 //! `main.rs` only reads the command line and calls into this crate, so the pipeline is tested
@@ -18,7 +20,10 @@ pub mod call;
 pub mod files;
 pub mod problem;
 pub mod project;
+pub mod random;
 pub mod sandbox;
 pub mod server;
+pub mod session;
 pub mod set_callback;
 pub mod upstream;
+pub mod webhook;

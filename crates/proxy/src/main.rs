@@ -17,6 +17,8 @@ use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use socialchat_proxy::app::{self, ServerFlags, ServerOptions};
+use socialchat_proxy::session::{self, Claims, Sessions};
+use socialchat_proxy::webhook::Webhook;
 use socialchat_proxy::{sandbox, set_callback, upstream};
 
 #[derive(Parser)]
@@ -38,6 +40,9 @@ enum Command {
     Sandbox(SandboxArgs),
     /// Set the callback URLs Socialchat redirects to after authorization (PUT /partner).
     SetCallback(SetCallbackArgs),
+    /// Print a session signed with SOCIALCHAT_SESSION_SECRET, as the partner's backend would
+    /// mint one, for trying things out.
+    MintSession(MintSessionArgs),
 }
 
 #[derive(Args)]
@@ -77,6 +82,13 @@ struct CommonArgs {
     /// On SIGTERM, how long requests in flight may take to finish, in seconds.
     #[arg(long, default_value_t = 10)]
     shutdown_grace_secs: u64,
+    /// The longest session accepted, from its iat to its exp, in seconds.
+    #[arg(long, default_value_t = session::DEFAULT_MAX_TTL_SECS)]
+    session_max_ttl_secs: u64,
+    /// After each connect or reconnect, POST a signed `channel.connected` to this URL of your
+    /// backend (signed with SOCIALCHAT_SESSION_SECRET).
+    #[arg(long, value_name = "URL")]
+    connected_webhook: Option<String>,
 }
 
 #[derive(Args)]
@@ -86,6 +98,10 @@ struct ServeArgs {
     /// Socialchat's API (https://staging-api.socialchat.id for staging).
     #[arg(long, default_value = "https://api.socialchat.id")]
     upstream: String,
+    /// Check no session: anyone who can reach this proxy uses your API key. Only for a proxy
+    /// that nothing but your own authenticating gateway can reach.
+    #[arg(long)]
+    no_session_check: bool,
 }
 
 #[derive(Args)]
@@ -116,6 +132,26 @@ struct SandboxArgs {
     /// (CORS), for test runners on random ports.
     #[arg(long)]
     allow_local_origins: bool,
+    /// Check sessions as `serve` does, with the secret in SOCIALCHAT_SESSION_SECRET (without
+    /// it the sandbox lets every call in, for quick trials).
+    #[arg(long)]
+    session_secret_env: bool,
+}
+
+#[derive(Args)]
+struct MintSessionArgs {
+    /// The partner's user or tenant the session is for.
+    #[arg(long)]
+    sub: String,
+    /// The channel kinds it may connect, comma-separated: instagram,messenger.
+    #[arg(long, value_delimiter = ',', required = true)]
+    kinds: Vec<String>,
+    /// The channel `_id`s it may see and reconnect, comma-separated (none when absent).
+    #[arg(long, value_delimiter = ',')]
+    channels: Vec<String>,
+    /// How long it lasts, in seconds.
+    #[arg(long, default_value_t = 600)]
+    ttl_secs: u64,
 }
 
 #[derive(Args)]
@@ -148,12 +184,12 @@ fn api_key() -> Result<String, String> {
     }
 }
 
-fn server_options(common: CommonArgs, allow_local_origins: bool) -> Result<ServerOptions, String> {
+fn server_options(common: &CommonArgs, allow_local_origins: bool) -> Result<ServerOptions, String> {
     ServerOptions::from_flags(ServerFlags {
         listen: common.listen,
-        prefix: common.prefix,
-        allow_origins: common.allow_origins,
-        static_dir: common.static_dir,
+        prefix: common.prefix.clone(),
+        allow_origins: common.allow_origins.clone(),
+        static_dir: common.static_dir.clone(),
         timeout_secs: common.timeout_secs,
         max_concurrency: common.max_concurrency,
         header_timeout_secs: common.header_timeout_secs,
@@ -165,11 +201,53 @@ fn server_options(common: CommonArgs, allow_local_origins: bool) -> Result<Serve
     })
 }
 
+/// What to do when `serve` has no secret to check sessions with.
+fn no_secret() -> String {
+    format!(
+        "{} is not set: the proxy checks that every call carries a session your backend minted \
+         (see the README's Sessions). Generate a secret, give the same to your backend, and \
+         export it: export {}=\"$(openssl rand -base64 48)\". Only for a proxy that nothing but \
+         your own authenticating gateway can reach: --no-session-check",
+        session::SECRET_VAR,
+        session::SECRET_VAR
+    )
+}
+
+/// The sessions to check (when `check`), and the webhook, which is signed with the same secret.
+fn sessions_and_webhook(
+    common: &CommonArgs,
+    check: bool,
+    options: &mut ServerOptions,
+) -> Result<Option<Arc<Sessions>>, String> {
+    let secret = Sessions::from_env(common.session_max_ttl_secs)?.map(Arc::new);
+    if check && secret.is_none() {
+        return Err(no_secret());
+    }
+    if let Some(url) = &common.connected_webhook {
+        let signing = secret.clone().ok_or_else(|| {
+            format!(
+                "--connected-webhook is signed with {}: set it",
+                session::SECRET_VAR
+            )
+        })?;
+        options.webhook = Some(Arc::new(Webhook::new(url, signing)?));
+    }
+    options.sessions = if check { secret.clone() } else { None };
+    Ok(secret)
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => {
             let key = api_key()?;
-            let options = server_options(args.common, false)?;
+            let mut options = server_options(&args.common, false)?;
+            sessions_and_webhook(&args.common, !args.no_session_check, &mut options)?;
+            if args.no_session_check {
+                eprintln!(
+                    "socialchat-proxy serve: WARNING: --no-session-check: anyone who can reach \
+                     this proxy connects and reconnects channels with your API key"
+                );
+            }
             let upstream = upstream::Upstream::new(&args.upstream, key, options.timeout)?;
             app::run(options, Arc::new(upstream)).await
         }
@@ -182,7 +260,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             if args.page_size == 0 || args.page_size > 100 {
                 return Err("--page-size must be between 1 and 100".into());
             }
-            let options = server_options(args.common, args.allow_local_origins)?;
+            let mut options = server_options(&args.common, args.allow_local_origins)?;
+            let secret = sessions_and_webhook(&args.common, args.session_secret_env, &mut options)?;
+            // The stand-in for the partner's session endpoint signs with the checked secret,
+            // or, in an open sandbox, with one of its own that nothing checks.
+            let minter = match secret {
+                Some(secret) => secret,
+                None => Arc::new(Sessions::new(
+                    socialchat_proxy::random::hex(32).as_bytes(),
+                    args.common.session_max_ttl_secs,
+                )?),
+            };
             let sandbox_options = sandbox::SandboxOptions {
                 accounts: args.accounts.min(5000),
                 page_size: args.page_size,
@@ -191,6 +279,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 token_ttl: Duration::from_secs(args.token_ttl_secs),
                 callback_url: args.callback_url,
                 timeout: options.timeout,
+                sessions: minter,
             };
             app::run(options, sandbox::Sandbox::new(sandbox_options)).await
         }
@@ -205,6 +294,24 @@ async fn run(cli: Cli) -> Result<(), String> {
                 args.webhook,
             )
             .await
+        }
+        Command::MintSession(args) => {
+            let sessions = Sessions::from_env(u64::MAX)?.ok_or_else(no_secret)?;
+            for kind in &args.kinds {
+                kind.parse::<socialchat_api::ChannelKind>()
+                    .map_err(|_| format!("--kinds: {kind:?} is not a channel kind"))?;
+            }
+            let now = session::now();
+            let claims = Claims {
+                aud: session::AUDIENCE.into(),
+                sub: args.sub,
+                iat: now,
+                exp: now + args.ttl_secs,
+                kinds: args.kinds,
+                channels: (!args.channels.is_empty()).then_some(args.channels),
+            };
+            println!("{}", sessions.mint(&claims));
+            Ok(())
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The proxy's own error answers: always JSON in Socialchat's error shape
-//! (`{statusCode, message}` plus `source: "proxy"`), with the right status and a message that
-//! says what to fix. Never an HTML page, never a token.
+//! (`{statusCode, message}` plus `source: "proxy"`, and a stable `code` where the widget must
+//! tell one refusal from another), with the right status and a message that says what to fix.
+//! Never an HTML page, never a token.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 pub struct Problem {
     pub status: StatusCode,
     pub message: String,
+    /// The stable code of the refusal (`session-expired`, `kind-not-allowed`, ...).
+    pub code: Option<&'static str>,
 }
 
 impl Problem {
@@ -16,7 +19,13 @@ impl Problem {
         Problem {
             status,
             message: message.into(),
+            code: None,
         }
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -45,6 +54,15 @@ pub enum Source {
     Socialchat,
 }
 
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Proxy => "proxy",
+            Source::Socialchat => "socialchat",
+        }
+    }
+}
+
 /// The proxy's own JSON error answer, in Socialchat's shape.
 pub fn json_error(status: StatusCode, message: &str, original_message: Option<&str>) -> Response {
     error_response(Source::Proxy, status, message, original_message)
@@ -57,10 +75,7 @@ pub fn error_response(
     message: &str,
     original_message: Option<&str>,
 ) -> Response {
-    let source = match source {
-        Source::Proxy => "proxy",
-        Source::Socialchat => "socialchat",
-    };
+    let source = source.as_str();
     let mut body = serde_json::json!({
         "statusCode": status.as_u16(),
         "message": message,
@@ -79,6 +94,21 @@ pub fn error_response(
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        json_error(self.status, &self.message, None)
+        let mut body = serde_json::json!({
+            "statusCode": self.status.as_u16(),
+            "message": self.message,
+            // The English message, as Socialchat gives one beside its Indonesian `message`.
+            "originalMessage": self.message,
+            "source": "proxy",
+        });
+        if let Some(code) = self.code {
+            body["code"] = code.into();
+        }
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
     }
 }

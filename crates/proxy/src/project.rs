@@ -9,14 +9,15 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
-use socialchat_api::channel::find_channel;
+use serde_json::{json, Value};
+use socialchat_api::channel::{find_channel, Paging};
 use socialchat_api::{
-    AccountPage, ApiError, AuthorizeResponse, ChannelList, ChannelType, PartnerCall,
+    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelList, ChannelType, Parsed,
+    PartnerCall,
 };
 
 use crate::call::RawAnswer;
-use crate::problem::{error_response, json_error, Source};
+use crate::problem::Source;
 
 /// What stands in for a secret cut out of a message.
 pub const REDACTED: &str = "[redacted]";
@@ -36,11 +37,14 @@ pub struct Projection<'a> {
     secrets: Vec<&'a str>,
     /// Whether an authorization URL that is not `https:` is the backend's own (the sandbox's
     /// dialog on plain HTTP).
-    own_authorize_url: &'a dyn Fn(&str) -> bool,
+    own_authorize_url: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
 impl<'a> Projection<'a> {
-    pub fn new(secrets: Vec<&'a str>, own_authorize_url: &'a dyn Fn(&str) -> bool) -> Self {
+    pub fn new(
+        secrets: Vec<&'a str>,
+        own_authorize_url: &'a (dyn Fn(&str) -> bool + Sync),
+    ) -> Self {
         Projection {
             secrets: secrets
                 .into_iter()
@@ -94,57 +98,165 @@ fn retry_after(value: Option<&str>) -> Option<HeaderValue> {
         .flatten()
 }
 
+/// What the browser will receive: a status, a JSON body built from validated fields, and what
+/// the log line and the headers need.
+pub struct Projected {
+    pub status: StatusCode,
+    pub body: Value,
+    dropped: usize,
+    retry_after: Option<HeaderValue>,
+}
+
+impl Projected {
+    fn new(status: StatusCode, body: Value) -> Projected {
+        Projected {
+            status,
+            body,
+            dropped: 0,
+            retry_after: None,
+        }
+    }
+
+    fn error(
+        status: StatusCode,
+        source: Source,
+        message: &str,
+        original: Option<&str>,
+    ) -> Projected {
+        let mut body = json!({
+            "statusCode": status.as_u16(),
+            "message": message,
+            "source": source.as_str(),
+        });
+        if let Some(original) = original {
+            body["originalMessage"] = original.into();
+        }
+        Projected::new(status, body)
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.status.is_success()
+    }
+}
+
+impl IntoResponse for Projected {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            self.body.to_string(),
+        )
+            .into_response();
+        if let Some(value) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        if self.dropped > 0 {
+            response.extensions_mut().insert(Dropped(self.dropped));
+        }
+        response
+    }
+}
+
 /// Turns a backend's answer into what the browser receives.
-pub fn project_answer(call: &PartnerCall, answer: RawAnswer, projection: &Projection) -> Response {
+pub fn project_answer(call: &PartnerCall, answer: RawAnswer, projection: &Projection) -> Projected {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let text = std::str::from_utf8(&answer.body).unwrap_or("");
     if !status.is_success() {
-        let error = ApiError::from_response(answer.status, text);
-        let status = if status.is_client_error() || status.is_server_error() {
-            status
-        } else {
-            // A redirect or an informational status is not something the widget can follow.
-            StatusCode::BAD_GATEWAY
-        };
-        let message = match &error.message {
-            Some(message) => projection.redact(message),
-            None => format!("Socialchat answered HTTP {} without details", answer.status),
-        };
-        let original = error
-            .original_message
-            .as_deref()
-            .map(|o| projection.redact(o));
-        let mut response =
-            error_response(Source::Socialchat, status, &message, original.as_deref());
-        if keeps_retry_after(status) {
-            if let Some(value) = retry_after(answer.retry_after.as_deref()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
+        return upstream_error(status, &answer, text, projection);
+    }
+    match typed(call, text, projection) {
+        Ok((mut body, dropped)) => {
+            projection.redact_value(&mut body);
+            Projected {
+                dropped,
+                ..Projected::new(status, body)
             }
         }
-        return response;
+        Err(problem) => unreadable(text, &problem),
     }
-    let (mut body, dropped) = match typed(call, text, projection) {
-        Ok(projected) => projected,
-        Err(_) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() => {
-            return json_error(
-                StatusCode::BAD_GATEWAY,
-                "Socialchat answered with something that is not JSON",
-                None,
-            )
-        }
-        Err(problem) => return json_error(StatusCode::BAD_GATEWAY, &problem, None),
+}
+
+/// An answer that could not be read into its shape: a 502 that says why.
+fn unreadable(text: &str, problem: &str) -> Projected {
+    let message = if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+        "Socialchat answered with something that is not JSON"
+    } else {
+        problem
     };
-    projection.redact_value(&mut body);
-    let mut response = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response();
-    if dropped > 0 {
-        response.extensions_mut().insert(Dropped(dropped));
+    Projected::error(StatusCode::BAD_GATEWAY, Source::Proxy, message, None)
+}
+
+/// An error Socialchat (or the sandbox) gave, passed on in Socialchat's shape, with the secrets
+/// cut out of its messages.
+fn upstream_error(
+    status: StatusCode,
+    answer: &RawAnswer,
+    text: &str,
+    projection: &Projection,
+) -> Projected {
+    let error = ApiError::from_response(answer.status, text);
+    let status = if status.is_client_error() || status.is_server_error() {
+        status
+    } else {
+        // A redirect or an informational status is not something the widget can follow.
+        StatusCode::BAD_GATEWAY
+    };
+    let message = match &error.message {
+        Some(message) => projection.redact(message),
+        None => format!("Socialchat answered HTTP {} without details", answer.status),
+    };
+    let original = error
+        .original_message
+        .as_deref()
+        .map(|o| projection.redact(o));
+    let mut projected = Projected::error(status, Source::Socialchat, &message, original.as_deref());
+    if keeps_retry_after(status) {
+        projected.retry_after = retry_after(answer.retry_after.as_deref());
     }
-    response
+    projected
+}
+
+/// One page of the channel list, read for a session that sees only some channels; an answer
+/// that is not a list comes back as what the browser receives instead.
+pub fn channel_page(
+    answer: RawAnswer,
+    projection: &Projection,
+) -> Result<Parsed<ChannelList>, Projected> {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let text = std::str::from_utf8(&answer.body).unwrap_or("");
+    if !status.is_success() {
+        return Err(upstream_error(status, &answer, text, projection));
+    }
+    ChannelList::parse(text).map_err(|e| unreadable(text, &e.to_string()))
+}
+
+/// The channel list a session sees: its channels only, as one page whose paging fields say
+/// exactly that.
+pub fn session_channels(
+    channels: Vec<Channel>,
+    dropped: usize,
+    projection: &Projection,
+) -> Projected {
+    let count = channels.len() as u64;
+    let list = ChannelList {
+        channels,
+        paging: Some(Paging {
+            total_docs: Some(count),
+            limit: Some(count),
+            total_pages: Some(1),
+            page: Some(1),
+            has_prev_page: Some(false),
+            has_next_page: Some(false),
+            prev_page: None,
+            next_page: None,
+        }),
+    };
+    let mut body = list.to_json();
+    projection.redact_value(&mut body);
+    Projected {
+        dropped,
+        ..Projected::new(StatusCode::OK, body)
+    }
 }
 
 /// The answer read into its call's typed shape, and back to JSON from its validated fields.

@@ -20,8 +20,10 @@ fn serve(upstream: &TestUpstream, extra: &[&str]) -> Proxy {
         "/partner/channel/instagram/authorize",
         Canned::json(200, json!({"url": "https://www.facebook.com/dialog/oauth"})),
     );
+    // These tests are about hostile input; sessions have their own suite (sessions.rs).
     let mut args = vec![
         "serve",
+        "--no-session-check",
         "--upstream",
         upstream.url.as_str(),
         "--timeout-secs",
@@ -536,7 +538,7 @@ async fn the_sandbox_dialog_cannot_be_framed_or_sniffed() {
 fn bad_configuration_stops_the_start_with_a_message_naming_it() {
     let run = |args: &[&str], key: &str| {
         std::process::Command::new(common::BIN)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--no-session-check", "--listen", "127.0.0.1:0"])
             .args(args)
             .env("SOCIALCHAT_API_KEY", key)
             .output()

@@ -11,8 +11,10 @@ const KEY: &str = "dGVzdGFwcF90ZXN0c2VjcmV0"; // base64("testapp_testsecret")
 const TOKEN: &str = "tok-SECRET-9f8e7d6c5b4a";
 
 fn serve(upstream: &TestUpstream, extra: &[&str]) -> Proxy {
+    // These tests are about forwarding; sessions have their own suite (sessions.rs).
     let mut args = vec![
         "serve",
+        "--no-session-check",
         "--upstream",
         upstream.url.as_str(),
         "--timeout-secs",
@@ -414,7 +416,12 @@ async fn a_slow_upstream_gets_504_and_an_unreachable_one_502() {
         .local_addr()
         .unwrap();
     let dead = Proxy::start(
-        &["serve", "--upstream", &format!("http://{closed}")],
+        &[
+            "serve",
+            "--no-session-check",
+            "--upstream",
+            &format!("http://{closed}"),
+        ],
         &[("SOCIALCHAT_API_KEY", KEY)],
     );
     let (s, body) = call(
@@ -636,7 +643,7 @@ async fn an_upstream_with_a_path_keeps_it_in_front_of_every_call() {
     let upstream = TestUpstream::start().await;
     let base = format!("{}/gateway/", upstream.url);
     let proxy = Proxy::start(
-        &["serve", "--upstream", &base],
+        &["serve", "--no-session-check", "--upstream", &base],
         &[("SOCIALCHAT_API_KEY", KEY)],
     );
     call(
@@ -662,7 +669,14 @@ fn serve_refuses_an_upstream_that_is_not_a_plain_http_url() {
         "https://api.socialchat.id/?x=1",
     ] {
         let output = std::process::Command::new(common::BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--upstream", bad])
+            .args([
+                "serve",
+                "--no-session-check",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                bad,
+            ])
             .env("SOCIALCHAT_API_KEY", KEY)
             .output()
             .unwrap();

@@ -172,6 +172,68 @@ pub async fn token(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<TokenQue
 }
 
 #[derive(serde::Deserialize)]
+pub struct SessionQuery {
+    #[serde(default)]
+    sub: Option<String>,
+    /// Comma-separated; all kinds when absent.
+    #[serde(default)]
+    kinds: Option<String>,
+    /// Comma-separated `_id`s, or `all`; none when absent.
+    #[serde(default)]
+    channels: Option<String>,
+    #[serde(default)]
+    ttl: Option<u64>,
+    #[serde(default)]
+    expired: Option<String>,
+    #[serde(default)]
+    expire_first: Option<String>,
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `GET /sandbox/session?sub=…&kinds=…&channels=…`: the stand-in for the partner's session
+/// endpoint, answering `{"session": "<jwt>"}` as the partner's backend would for its signed-in
+/// user (the preview's and the tests' `session-url`).
+pub async fn session(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(q): Query<SessionQuery>,
+) -> Response {
+    let sub = q
+        .sub
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "sandbox-user".into());
+    let kinds = q.kinds.map(|k| list(&k)).unwrap_or_else(|| {
+        socialchat_api::ChannelKind::ALL
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect()
+    });
+    let flag = |v: &Option<String>| v.as_deref().is_some_and(|v| v != "0" && v != "false");
+    let token = sandbox.session(
+        &sub,
+        kinds,
+        q.channels.map(|c| list(&c)),
+        q.ttl.unwrap_or(600).clamp(1, 3600),
+        flag(&q.expired),
+        flag(&q.expire_first),
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        serde_json::json!({ "session": token }).to_string(),
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
 pub struct FailQuery {
     #[serde(default)]
     rule: String,

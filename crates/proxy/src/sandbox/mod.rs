@@ -25,6 +25,8 @@ use socialchat_api::{
 
 use crate::call::{Answer, Backend, RawAnswer};
 use crate::problem::Problem;
+use crate::random;
+use crate::session::{Claims, Sessions, AUDIENCE};
 
 pub use fault::Fault;
 use fault::Outcome;
@@ -39,6 +41,8 @@ pub struct SandboxOptions {
     pub callback_url: Option<String>,
     /// How long a simulated `timeout` failure hangs before the 504, as `serve` would.
     pub timeout: Duration,
+    /// Signs the sessions of `/sandbox/session`, the stand-in for the partner's endpoint.
+    pub sessions: Arc<Sessions>,
 }
 
 /// What the user allowed in one pass through the dialog.
@@ -89,6 +93,8 @@ struct World {
     sessions: HashMap<String, (ChannelKind, Instant)>,
     faults: Vec<Fault>,
     next_record: u64,
+    /// The `sub`s whose first session was handed out already expired (`expire_first`).
+    expired_once: std::collections::HashSet<String>,
 }
 
 pub struct Sandbox {
@@ -120,22 +126,6 @@ fn make_room<V>(map: &mut HashMap<String, V>, expiry: impl Fn(&V) -> Instant) {
     }
 }
 
-/// Random hex, for tokens and ids that must not be guessable.
-pub(crate) fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    if getrandom::fill(&mut buf).is_err() {
-        // No OS randomness: fall back to the clock, which still makes ids unique.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = (nanos >> ((i % 16) * 8)) as u8 ^ i as u8;
-        }
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn answer(status: u16, body: Value) -> RawAnswer {
     RawAnswer::new(status, body.to_string())
 }
@@ -165,6 +155,7 @@ impl Sandbox {
             sessions: HashMap::new(),
             faults: options.faults.clone(),
             next_record: 1,
+            expired_once: std::collections::HashSet::new(),
         };
         Arc::new(Sandbox {
             options,
@@ -250,7 +241,7 @@ impl Sandbox {
         Ok(match call {
             PartnerCall::ChannelList { query } => world.channel_list(query),
             PartnerCall::Authorize { kind } => {
-                let session = random_hex(16);
+                let session = random::hex(16);
                 make_room(&mut world.sessions, |(_, at)| *at + SESSION_TTL);
                 world
                     .sessions
@@ -327,6 +318,44 @@ impl Sandbox {
         world.issue_token(kind, allowed, self.options.token_ttl)
     }
 
+    /// A session as the partner's backend would mint it, for `sub` and `kinds`; `channels`
+    /// `all` stands for every channel the simulated company has. `expired`: already expired;
+    /// `expire_first`: expired the first time this `sub` asks, valid afterwards (to test the
+    /// widget's one refresh).
+    fn session(
+        &self,
+        sub: &str,
+        kinds: Vec<String>,
+        channels: Option<Vec<String>>,
+        ttl: u64,
+        expired: bool,
+        expire_first: bool,
+    ) -> String {
+        let mut world = self.lock();
+        let channels = channels.map(|ids| {
+            if ids.iter().any(|id| id == "all") {
+                world.channels.iter().map(|c| c.id.clone()).collect()
+            } else {
+                ids
+            }
+        });
+        let expired = expired || (expire_first && world.expired_once.insert(sub.to_owned()));
+        let now = crate::session::now();
+        let (iat, exp) = if expired {
+            (now - 600, now - 120)
+        } else {
+            (now, now + ttl)
+        };
+        self.options.sessions.mint(&Claims {
+            aud: AUDIENCE.into(),
+            sub: sub.to_owned(),
+            iat,
+            exp,
+            kinds,
+            channels,
+        })
+    }
+
     fn add_fault(&self, fault: Fault) {
         self.lock().faults.push(fault);
     }
@@ -353,7 +382,7 @@ impl Sandbox {
 impl World {
     /// A new token that sees `allowed` until `ttl` has passed.
     fn issue_token(&mut self, kind: ChannelKind, allowed: Vec<ChannelId>, ttl: Duration) -> String {
-        let token = format!("sbx_{}", random_hex(24));
+        let token = format!("sbx_{}", random::hex(24));
         make_room(&mut self.grants, |g| g.expires);
         let grant = Grant {
             kind,
@@ -598,6 +627,7 @@ fn routes(sandbox: Arc<Sandbox>) -> Router {
         .route("/sandbox/dialog", get(dialog::show).post(dialog::decide))
         .route("/sandbox/avatar/{file}", get(dialog::avatar))
         .route("/sandbox/token", axum::routing::post(dialog::token))
+        .route("/sandbox/session", get(dialog::session))
         .route("/sandbox/fail", axum::routing::post(dialog::fail))
         .with_state(sandbox)
 }
@@ -626,6 +656,7 @@ mod tests {
             token_ttl: Duration::from_secs(3600),
             callback_url: None,
             timeout: Duration::from_secs(1),
+            sessions: Arc::new(Sessions::new(&[7u8; 32], 3600).unwrap()),
         });
         for _ in 0..(3 * MAX_KEPT) {
             sandbox.grant_first(ChannelKind::Instagram, None);
@@ -637,12 +668,5 @@ mod tests {
             world.grants.contains_key(&newest),
             "the newest token still works"
         );
-    }
-
-    #[test]
-    fn random_hex_has_the_asked_length_and_varies() {
-        let a = random_hex(16);
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, random_hex(16));
     }
 }

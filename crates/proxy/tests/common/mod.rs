@@ -31,6 +31,7 @@ impl Proxy {
             .args(args)
             .args(["--listen", "127.0.0.1:0"])
             .env_remove("SOCIALCHAT_API_KEY")
+            .env_remove("SOCIALCHAT_SESSION_SECRET")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
