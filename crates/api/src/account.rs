@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "json")]
 use crate::error::parse_json;
-use crate::lenient::{Item, Parsed, Text};
+use crate::lenient::{Flag, Item, Parsed, Text};
 
 use crate::error::ParseError;
-use crate::input::{ChannelId, NextOffset};
+use crate::input::{ChannelId, ChannelRecordId, NextOffset};
 
 /// The longest account name kept; Instagram's own limit is far below it.
 pub const MAX_NAME_CHARS: usize = 500;
@@ -26,6 +26,12 @@ pub struct Account {
     /// An `http(s)` URL of its picture; `None` when missing, empty or of another scheme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
+    /// It already has a connected channel (the proxy tells, from the company's channels).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub connected: bool,
+    /// It has a broken channel that the session may reconnect: that channel's `_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconnect: Option<ChannelRecordId>,
 }
 
 /// One page of connectable accounts.
@@ -58,6 +64,10 @@ struct AccountWire {
     channel_id: Text,
     #[serde(default)]
     picture: Text,
+    #[serde(default)]
+    connected: Flag,
+    #[serde(default)]
+    reconnect: Text,
 }
 
 impl AccountWire {
@@ -71,6 +81,11 @@ impl AccountWire {
             name: self.name.trim().to_owned(),
             channel_id,
             picture: sanitize_picture(self.picture.0),
+            connected: self.connected.0.unwrap_or(false),
+            reconnect: self
+                .reconnect
+                .0
+                .and_then(|id| ChannelRecordId::new(id).ok()),
         })
     }
 }
@@ -162,6 +177,8 @@ mod tests {
                 name: "Socialchat".into(),
                 channel_id: ChannelId::new("11233412").unwrap(),
                 picture: Some("https://cdn.facebook.com/image...".into()),
+                connected: false,
+                reconnect: None,
             }]
         );
         // hasNextPage false wins over a stale offset: there is no next page.

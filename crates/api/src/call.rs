@@ -9,7 +9,7 @@
 use serde::{Serialize, Serializer};
 
 use crate::input::{ChannelRecordId, InvalidInput, NextOffset, Token};
-use crate::kind::ChannelKind;
+use crate::kind::{ChannelKind, Connection};
 use crate::query;
 use crate::request::{ConnectRequest, ReconnectRequest};
 
@@ -57,6 +57,9 @@ pub const MAX_QUERY_LEN: usize = 8192;
 pub enum PartnerCall {
     /// `GET /partner/channel`: the company's channels.
     ChannelList { query: ChannelListQuery },
+    /// `GET /partner/channel/{_id}`: one channel, with its QR code while a WhatsApp channel
+    /// waits to be scanned.
+    Channel { id: ChannelRecordId },
     /// `GET /partner/channel/{kind}/authorize`: the Facebook authorization URL.
     Authorize { kind: ChannelKind },
     /// `GET /partner/channel/{kind}/account?token&nextOffset`: one page of connectable accounts.
@@ -65,12 +68,13 @@ pub enum PartnerCall {
         token: Token,
         offset: Option<NextOffset>,
     },
-    /// `POST /partner/channel/{kind}` with `{channelId, token}`: connect an account.
+    /// `POST /partner/channel/{kind}` with the kind's body: connect (or create) a channel.
     Connect {
         kind: ChannelKind,
         body: ConnectRequest,
     },
-    /// `POST /partner/channel/{kind}/{_id}` with `{token}`: reconnect an existing channel.
+    /// `POST /partner/channel/{kind}/{_id}` with `{token}`: reconnect an existing channel
+    /// (Instagram, Messenger, Telegram).
     Reconnect {
         kind: ChannelKind,
         id: ChannelRecordId,
@@ -82,6 +86,7 @@ pub enum PartnerCall {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Route {
     Channels,
+    Channel,
     Authorize,
     Account,
     Connect,
@@ -89,8 +94,9 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 5] = [
+    pub const ALL: [Route; 6] = [
         Route::Channels,
+        Route::Channel,
         Route::Authorize,
         Route::Account,
         Route::Connect,
@@ -100,6 +106,7 @@ impl Route {
     pub fn name(self) -> &'static str {
         match self {
             Route::Channels => "channels",
+            Route::Channel => "channel",
             Route::Authorize => "authorize",
             Route::Account => "account",
             Route::Connect => "connect",
@@ -115,6 +122,7 @@ impl Route {
     pub fn template(self) -> &'static str {
         match self {
             Route::Channels => "/partner/channel",
+            Route::Channel => "/partner/channel/{id}",
             Route::Authorize => "/partner/channel/{kind}/authorize",
             Route::Account => "/partner/channel/{kind}/account",
             Route::Connect => "/partner/channel/{kind}",
@@ -124,7 +132,7 @@ impl Route {
 
     pub fn method(self) -> Method {
         match self {
-            Route::Channels | Route::Authorize | Route::Account => Method::Get,
+            Route::Channels | Route::Channel | Route::Authorize | Route::Account => Method::Get,
             Route::Connect | Route::Reconnect => Method::Post,
         }
     }
@@ -167,6 +175,7 @@ impl PartnerCall {
     pub fn route(&self) -> Route {
         match self {
             PartnerCall::ChannelList { .. } => Route::Channels,
+            PartnerCall::Channel { .. } => Route::Channel,
             PartnerCall::Authorize { .. } => Route::Authorize,
             PartnerCall::Accounts { .. } => Route::Account,
             PartnerCall::Connect { .. } => Route::Connect,
@@ -182,13 +191,22 @@ impl PartnerCall {
     pub fn path(&self) -> String {
         match self {
             PartnerCall::ChannelList { .. } => format!("{PARTNER_PREFIX}/channel"),
-            PartnerCall::Authorize { kind } => format!("{PARTNER_PREFIX}/channel/{kind}/authorize"),
-            PartnerCall::Accounts { kind, .. } => {
-                format!("{PARTNER_PREFIX}/channel/{kind}/account")
+            PartnerCall::Channel { id } => format!("{PARTNER_PREFIX}/channel/{}", id.as_str()),
+            PartnerCall::Authorize { kind } => {
+                format!("{PARTNER_PREFIX}/channel/{}/authorize", kind.path_segment())
             }
-            PartnerCall::Connect { kind, .. } => format!("{PARTNER_PREFIX}/channel/{kind}"),
+            PartnerCall::Accounts { kind, .. } => {
+                format!("{PARTNER_PREFIX}/channel/{}/account", kind.path_segment())
+            }
+            PartnerCall::Connect { kind, .. } => {
+                format!("{PARTNER_PREFIX}/channel/{}", kind.path_segment())
+            }
             PartnerCall::Reconnect { kind, id, .. } => {
-                format!("{PARTNER_PREFIX}/channel/{kind}/{}", id.as_str())
+                format!(
+                    "{PARTNER_PREFIX}/channel/{}/{}",
+                    kind.path_segment(),
+                    id.as_str()
+                )
             }
         }
     }
@@ -219,7 +237,8 @@ impl PartnerCall {
                 }
                 pairs
             }
-            PartnerCall::Authorize { .. }
+            PartnerCall::Channel { .. }
+            | PartnerCall::Authorize { .. }
             | PartnerCall::Connect { .. }
             | PartnerCall::Reconnect { .. } => Vec::new(),
         }
@@ -238,6 +257,7 @@ impl PartnerCall {
             PartnerCall::Connect { body, .. } => Some(CallBody::Connect(body)),
             PartnerCall::Reconnect { body, .. } => Some(CallBody::Reconnect(body)),
             PartnerCall::ChannelList { .. }
+            | PartnerCall::Channel { .. }
             | PartnerCall::Authorize { .. }
             | PartnerCall::Accounts { .. } => None,
         }
@@ -248,16 +268,18 @@ impl PartnerCall {
     pub fn credentials(&self) -> Vec<&str> {
         match self {
             PartnerCall::Accounts { token, .. } => vec![token.expose()],
-            PartnerCall::Connect { body, .. } => vec![body.token.expose()],
-            PartnerCall::Reconnect { body, .. } => vec![body.token.expose()],
-            PartnerCall::ChannelList { .. } | PartnerCall::Authorize { .. } => Vec::new(),
+            PartnerCall::Connect { body, .. } => body.credential().into_iter().collect(),
+            PartnerCall::Reconnect { body, .. } => vec![body.credential()],
+            PartnerCall::ChannelList { .. }
+            | PartnerCall::Channel { .. }
+            | PartnerCall::Authorize { .. } => Vec::new(),
         }
     }
 
     /// The kind of channel the call concerns, when it concerns one.
     pub fn kind(&self) -> Option<ChannelKind> {
         match self {
-            PartnerCall::ChannelList { .. } => None,
+            PartnerCall::ChannelList { .. } | PartnerCall::Channel { .. } => None,
             PartnerCall::Authorize { kind }
             | PartnerCall::Accounts { kind, .. }
             | PartnerCall::Connect { kind, .. }
@@ -284,6 +306,10 @@ impl PartnerCall {
             Recognized::ChannelList => PartnerCall::ChannelList {
                 query: channel_list_query(&pairs)?,
             },
+            Recognized::Channel(id) => {
+                no_query(&pairs)?;
+                PartnerCall::Channel { id }
+            }
             Recognized::Authorize(kind) => {
                 no_query(&pairs)?;
                 PartnerCall::Authorize { kind }
@@ -299,9 +325,10 @@ impl PartnerCall {
             Recognized::Connect(kind) => {
                 no_query(&pairs)?;
                 let text = body_text(body)?;
-                let body = ConnectRequest::parse(text).map_err(|e| {
+                let body = ConnectRequest::parse(kind, text).map_err(|e| {
                     Rejection::BadRequest(format!(
-                        "body must be {{\"channelId\", \"token\"}}: {}",
+                        "body must be {}: {}",
+                        ConnectRequest::shape(kind),
                         e.detail
                     ))
                 })?;
@@ -310,9 +337,12 @@ impl PartnerCall {
             Recognized::Reconnect(kind, id) => {
                 no_query(&pairs)?;
                 let text = body_text(body)?;
-                let body = ReconnectRequest::parse(text).map_err(|e| {
-                    Rejection::BadRequest(format!("body must be {{\"token\"}}: {}", e.detail))
-                })?;
+                let body = match ReconnectRequest::parse(kind, text) {
+                    Some(parsed) => parsed.map_err(|e| {
+                        Rejection::BadRequest(format!("body must be {{\"token\"}}: {}", e.detail))
+                    })?,
+                    None => return Err(Rejection::NotFound),
+                };
                 PartnerCall::Reconnect { kind, id, body }
             }
         };
@@ -332,6 +362,7 @@ impl Route {
 /// A path and method that name a call, before its query and body are read.
 enum Recognized {
     ChannelList,
+    Channel(ChannelRecordId),
     Authorize(ChannelKind),
     Accounts(ChannelKind),
     Connect(ChannelKind),
@@ -342,6 +373,7 @@ impl Recognized {
     fn route(&self) -> Route {
         match self {
             Recognized::ChannelList => Route::Channels,
+            Recognized::Channel(_) => Route::Channel,
             Recognized::Authorize(_) => Route::Authorize,
             Recognized::Accounts(_) => Route::Account,
             Recognized::Connect(_) => Route::Connect,
@@ -363,14 +395,30 @@ fn recognize(method: &str, path: &str) -> Result<Recognized, Rejection> {
             .split('/')
             .collect()
     };
-    let kind = |text: &str| text.parse::<ChannelKind>().map_err(|_| Rejection::NotFound);
+    let kind = |text: &str| ChannelKind::from_path_segment(text).ok_or(Rejection::NotFound);
+    let facebook = |text: &str| {
+        kind(text).and_then(|k| match k.connection() {
+            Connection::Facebook => Ok(k),
+            Connection::Form => Err(Rejection::NotFound),
+        })
+    };
     let recognized = match segments.as_slice() {
         [] => Recognized::ChannelList,
-        [k] => Recognized::Connect(kind(k)?),
-        [k, "authorize"] => Recognized::Authorize(kind(k)?),
-        [k, "account"] => Recognized::Accounts(kind(k)?),
+        // A kind's own path, or else one channel by its `_id`.
+        [segment] => match kind(segment) {
+            Ok(kind) => Recognized::Connect(kind),
+            Err(_) => Recognized::Channel(
+                ChannelRecordId::new(*segment).map_err(|_| Rejection::NotFound)?,
+            ),
+        },
+        [k, "authorize"] => Recognized::Authorize(facebook(k)?),
+        [k, "account"] => Recognized::Accounts(facebook(k)?),
         [k, id] => {
             let kind = kind(k)?;
+            // WhatsApp reconnects by showing the channel's fresh QR code; webchat does not.
+            if matches!(kind, ChannelKind::Whatsapp | ChannelKind::Webchat) {
+                return Err(Rejection::NotFound);
+            }
             Recognized::Reconnect(kind, ChannelRecordId::new(*id)?)
         }
         _ => return Err(Rejection::NotFound),
@@ -483,6 +531,11 @@ mod tests {
         Token::new("tok-1").unwrap()
     }
 
+    fn bot() -> crate::input::BotToken {
+        crate::input::BotToken::new("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw").unwrap()
+    }
+
+    /// Every call the widget makes for a Facebook kind, in the order of [`Route::ALL`].
     fn every_call(kind: ChannelKind) -> Vec<PartnerCall> {
         vec![
             PartnerCall::ChannelList {
@@ -493,6 +546,9 @@ mod tests {
                     channel_types: vec!["instagram".into()],
                 },
             },
+            PartnerCall::Channel {
+                id: id("65a0b1c2d3e4f5a6b7c8d9e1"),
+            },
             PartnerCall::Authorize { kind },
             PartnerCall::Accounts {
                 kind,
@@ -501,7 +557,7 @@ mod tests {
             },
             PartnerCall::Connect {
                 kind,
-                body: ConnectRequest {
+                body: ConnectRequest::Account {
                     channel_id: ChannelId::new("1784").unwrap(),
                     token: token(),
                 },
@@ -509,7 +565,37 @@ mod tests {
             PartnerCall::Reconnect {
                 kind,
                 id: id("65a0b1c2d3e4f5a6b7c8d9e0"),
-                body: ReconnectRequest { token: token() },
+                body: ReconnectRequest::Authorization { token: token() },
+            },
+        ]
+    }
+
+    /// The calls of the kinds connected through a form.
+    fn form_calls() -> Vec<PartnerCall> {
+        use crate::input::{DisplayName, PhoneNumber, WebsiteUrl};
+        vec![
+            PartnerCall::Connect {
+                kind: ChannelKind::Whatsapp,
+                body: ConnectRequest::Whatsapp {
+                    name: DisplayName::new("Toko").unwrap(),
+                    phone: PhoneNumber::new("081234567890").unwrap(),
+                },
+            },
+            PartnerCall::Connect {
+                kind: ChannelKind::Telegram,
+                body: ConnectRequest::Telegram { token: bot() },
+            },
+            PartnerCall::Reconnect {
+                kind: ChannelKind::Telegram,
+                id: id("65a0b1c2d3e4f5a6b7c8d9e0"),
+                body: ReconnectRequest::Telegram { token: bot() },
+            },
+            PartnerCall::Connect {
+                kind: ChannelKind::Webchat,
+                body: ConnectRequest::Webchat {
+                    name: DisplayName::new("Toko").unwrap(),
+                    website_url: WebsiteUrl::new("https://toko.example").unwrap(),
+                },
             },
         ]
     }
@@ -537,21 +623,71 @@ mod tests {
             paths,
             [
                 "/partner/channel",
+                "/partner/channel/65a0b1c2d3e4f5a6b7c8d9e1",
                 "/partner/channel/instagram/authorize",
                 "/partner/channel/instagram/account",
                 "/partner/channel/instagram",
                 "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0",
             ]
         );
+        let paths: Vec<String> = form_calls().iter().map(|c| c.path()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/partner/channel/whatsapp-unofficial",
+                "/partner/channel/telegram",
+                "/partner/channel/telegram/65a0b1c2d3e4f5a6b7c8d9e0",
+                "/partner/channel/webchat",
+            ]
+        );
     }
 
     #[test]
     fn from_request_round_trips_every_call() {
-        for kind in ChannelKind::ALL {
-            for call in every_call(kind) {
-                assert_eq!(request_of(&call), Ok(call.clone()), "{call:?}");
-            }
+        let facebook = [ChannelKind::Instagram, ChannelKind::Messenger];
+        let all = facebook
+            .into_iter()
+            .flat_map(every_call)
+            .chain(form_calls());
+        for call in all {
+            assert_eq!(request_of(&call), Ok(call.clone()), "{call:?}");
         }
+    }
+
+    #[test]
+    fn the_form_kinds_have_no_facebook_routes_and_whatsapp_no_reconnect() {
+        for path in [
+            "/partner/channel/whatsapp-unofficial/authorize",
+            "/partner/channel/telegram/account",
+            "/partner/channel/webchat/authorize",
+        ] {
+            assert_eq!(
+                PartnerCall::from_request("GET", path, None, b""),
+                Err(Rejection::NotFound),
+                "{path}"
+            );
+        }
+        for path in [
+            "/partner/channel/whatsapp-unofficial/65a0b1c2d3e4f5a6b7c8d9e0",
+            "/partner/channel/webchat/65a0b1c2d3e4f5a6b7c8d9e0",
+        ] {
+            assert_eq!(
+                PartnerCall::from_request("POST", path, None, b"{}"),
+                Err(Rejection::NotFound),
+                "{path}"
+            );
+        }
+        // A kind's own path is the kind, never a channel `_id`.
+        assert_eq!(
+            PartnerCall::from_request("GET", "/partner/channel/telegram", None, b""),
+            Err(Rejection::MethodNotAllowed {
+                allowed: Method::Post
+            })
+        );
+        assert!(matches!(
+            PartnerCall::from_request("POST", "/partner/channel/telegram", None, br#"{"token":"nope"}"#),
+            Err(Rejection::BadRequest(message)) if message.contains("BotFather")
+        ));
     }
 
     #[test]

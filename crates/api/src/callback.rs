@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::truncate_chars;
 use crate::input::Token;
-use crate::kind::ChannelKind;
+use crate::kind::{ChannelKind, Connection};
 use crate::query;
 
 /// The `source` of every message of this protocol.
@@ -166,6 +166,11 @@ impl CallbackMessage {
             .channel
             .parse()
             .map_err(|e: crate::InvalidInput| ProtocolError::Malformed(e.to_string()))?;
+        if channel.connection() != Connection::Facebook {
+            return Err(ProtocolError::Malformed(format!(
+                "{channel} is not connected through an authorization"
+            )));
+        }
         let outcome = match (wire.token, wire.error) {
             (Some(token), None) => CallbackOutcome::Authorized(
                 Token::new(token).map_err(|e| ProtocolError::Malformed(e.to_string()))?,

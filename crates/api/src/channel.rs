@@ -83,6 +83,10 @@ pub struct Channel {
     pub picture: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disconnected_at: Option<String>,
+    /// A WhatsApp channel's QR code, as a `data:image/…;base64,` URL: only on
+    /// `GET /partner/channel/{_id}` (see [`ChannelWire::into_status`]), never in a list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qrcode: Option<String>,
 }
 
 /// One channel as it comes; read on its own, so that one odd channel is dropped, not the list.
@@ -105,6 +109,135 @@ pub struct ChannelWire {
     picture: Text,
     #[serde(default)]
     disconnected_at: Text,
+    /// Socialchat keeps the QR code in `additionalData.qrcode` (and secrets beside it).
+    #[serde(default)]
+    additional_data: QrHolder,
+    /// The proxy's own answer carries it at the top.
+    #[serde(default)]
+    qrcode: Text,
+}
+
+/// Whatever `additionalData` holds, of which only `qrcode` is read (as text); anything else,
+/// or another type altogether, is skipped without being kept.
+#[derive(Default)]
+struct QrHolder(Option<String>);
+
+impl<'de> Deserialize<'de> for QrHolder {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = QrHolder;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<QrHolder, A::Error> {
+                let mut qr = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "qrcode" {
+                        qr = map.next_value::<Text>()?.0;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(QrHolder(qr))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<QrHolder, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(QrHolder(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<QrHolder, E> {
+                Ok(QrHolder(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<QrHolder, E> {
+                Ok(QrHolder(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<QrHolder, E> {
+                Ok(QrHolder(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<QrHolder, E> {
+                Ok(QrHolder(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<QrHolder, E> {
+                Ok(QrHolder(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<QrHolder, E> {
+                Ok(QrHolder(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<QrHolder, E> {
+                Ok(QrHolder(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The longest QR code image accepted (a QR code PNG is a few KB).
+pub const MAX_QR_LEN: usize = 200 * 1024;
+
+/// A QR code image as a `data:` URL the widget can show, from what Socialchat gives: a `data:`
+/// URL of a PNG, JPEG, GIF or WebP, or the bare base64 of one (told by its first bytes). Anything
+/// else is `None`.
+pub fn qr_image(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.len() > MAX_QR_LEN {
+        return None;
+    }
+    let base64 = match text.strip_prefix("data:") {
+        Some(rest) => {
+            let (kind, data) = rest.split_once(";base64,")?;
+            if !matches!(
+                kind,
+                "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+            ) {
+                return None;
+            }
+            data
+        }
+        None => text,
+    };
+    let valid = !base64.is_empty()
+        && base64
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    if !valid {
+        return None;
+    }
+    let head = decode_head(base64)?;
+    let mime = if head.starts_with(&[0x89, b'P', b'N', b'G']) {
+        "image/png"
+    } else if head.starts_with(&[0xff, 0xd8, 0xff]) {
+        "image/jpeg"
+    } else if head.starts_with(b"GIF8") {
+        "image/gif"
+    } else if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
+        "image/webp"
+    } else {
+        return None;
+    };
+    Some(format!("data:{mime};base64,{base64}"))
+}
+
+/// The first twelve bytes of a base64 text (enough to tell an image's type by its signature).
+fn decode_head(base64: &str) -> Option<Vec<u8>> {
+    let value = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let chars = base64.as_bytes().get(..16)?;
+    let mut out = Vec::with_capacity(12);
+    for quad in chars.chunks(4) {
+        let n = quad
+            .iter()
+            .try_fold(0u32, |acc, &b| Some(acc << 6 | value(b)?))?;
+        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    Some(out)
 }
 
 impl ChannelWire {
@@ -132,7 +265,22 @@ impl ChannelWire {
             is_connected: self.is_connected.unwrap_or(false),
             picture: sanitize_picture(self.picture.0),
             disconnected_at,
+            qrcode: None,
         })
+    }
+
+    /// The channel with its QR code, for `GET /partner/channel/{_id}`: the one route where
+    /// anything of `additionalData` may pass, and then only a QR code image.
+    pub fn into_status(self) -> Result<Channel, String> {
+        let qr = self
+            .additional_data
+            .0
+            .clone()
+            .or_else(|| self.qrcode.0.clone())
+            .and_then(|text| qr_image(&text));
+        let mut channel = self.into_channel()?;
+        channel.qrcode = qr;
+        Ok(channel)
     }
 }
 
@@ -279,6 +427,19 @@ impl ChannelList {
     }
 }
 
+/// Reads the answer of `GET /partner/channel/{_id}`: the channel (itself, or in its `data` or
+/// `channel` member), with its QR code when it has one.
+#[cfg(feature = "json")]
+pub fn channel_status(value: &serde_json::Value) -> Option<Channel> {
+    let candidates = [Some(value), value.get("data"), value.get("channel")];
+    candidates.into_iter().flatten().find_map(|v| {
+        v.clone()
+            .read::<ChannelWire>()
+            .ok()
+            .and_then(|wire| wire.into_status().ok())
+    })
+}
+
 /// Finds the channel in a connect or reconnect answer, whose shape Socialchat does not
 /// document: the answer itself, or its `data` or `channel` member. Only the channel's own
 /// validated fields are kept.
@@ -406,6 +567,55 @@ mod tests {
             ]
         );
         assert_eq!(projected["totalDocs"], 1);
+    }
+
+    /// A 1×1 PNG, as base64.
+    const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==";
+
+    #[test]
+    fn only_the_channel_route_passes_the_qr_code_and_nothing_else_of_additional_data() {
+        let whatsapp = json!({
+            "_id": "65b3c4d5e6f7a8b9c0d1e2f3", "name": "", "channelId": "", "channelType": "linkchat",
+            "isConnected": false, "label": {"name": "Socialchat", "phone": "081234567890"},
+            "additionalData": {"qrcode": PNG, "assistantId": "asst_secret", "virtualMachineId": "vm-secret"},
+            "createdBy": {"email": "owner@toko.test"}, "token": {"accessToken": "EAAB-secret"}
+        });
+        let status = channel_status(&whatsapp).unwrap();
+        assert_eq!(
+            status.qrcode.as_deref(),
+            Some(format!("data:image/png;base64,{PNG}").as_str())
+        );
+        let text = serde_json::to_string(&status).unwrap();
+        for secret in [
+            "asst_secret",
+            "vm-secret",
+            "owner@",
+            "EAAB",
+            "081234567890",
+            "label",
+        ] {
+            assert!(!text.contains(secret), "{secret}: {text}");
+        }
+        let in_list = ChannelList::parse(&format!("[{whatsapp}]")).unwrap().value;
+        assert_eq!(in_list.channels[0].qrcode, None, "never in a list");
+        assert!(!in_list.to_json().to_string().contains(PNG));
+    }
+
+    #[test]
+    fn a_qr_code_must_be_an_image() {
+        assert!(qr_image(PNG).is_some());
+        assert!(qr_image(&format!("data:image/png;base64,{PNG}")).is_some());
+        for bad in [
+            "",
+            "base64-image",
+            "data:text/html;base64,PGh0bWw+",
+            "PGh0bWw+PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0PjwvaHRtbD4=",
+            "javascript:alert(1)",
+            &format!("data:image/svg+xml;base64,{PNG}"),
+            &"A".repeat(MAX_QR_LEN + 1),
+        ] {
+            assert_eq!(qr_image(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -178,6 +178,210 @@ impl From<Token> for String {
     }
 }
 
+/// Implements serde through `new` (deserializing checks) and `String` (serializing).
+macro_rules! string_serde {
+    ($name:ident) => {
+        impl TryFrom<String> for $name {
+            type Error = InvalidInput;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                $name::new(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+
+/// The token of a Telegram bot, as BotFather gives it: the bot's id, a colon, and a secret
+/// (`123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw`).
+///
+/// A credential, like [`Token`]: its `Debug` never shows it and only [`BotToken::expose`]
+/// reads it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BotToken(String);
+
+impl BotToken {
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidInput> {
+        let value = value.into().trim().to_owned();
+        let shaped = value.split_once(':').is_some_and(|(id, secret)| {
+            (5..=15).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && (30..=80).contains(&secret.len())
+                && secret.chars().all(is_id_char)
+        });
+        if value.is_empty() {
+            return Err(InvalidInput::new("token", "is missing or empty"));
+        }
+        if !shaped {
+            return Err(InvalidInput::new(
+                "token",
+                "must be a bot token from BotFather: digits, a colon, then about 35 letters, digits, '_' or '-'",
+            ));
+        }
+        Ok(BotToken(value))
+    }
+
+    /// The token itself, for the request that needs it and for nothing else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The bot's id: the part before the colon, which is not secret.
+    pub fn bot_id(&self) -> &str {
+        self.0.split(':').next().unwrap_or("")
+    }
+}
+
+impl fmt::Debug for BotToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BotToken(<redacted>)")
+    }
+}
+
+string_serde!(BotToken);
+
+/// A phone number for WhatsApp, normalised to the international form `+<country><number>`. An
+/// Indonesian number may be written as it is dialled at home (`0812 3456 7890`) or with its
+/// country code (`62812…`, `+62 812-3456-7890`); another country's needs its `+` and code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidInput> {
+        let value = value.into();
+        let written = value.trim();
+        if written.is_empty() {
+            return Err(InvalidInput::new("phone", "is missing or empty"));
+        }
+        let plus = written.starts_with('+');
+        let body = if plus { &written[1..] } else { written };
+        if !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        {
+            return Err(InvalidInput::new(
+                "phone",
+                "may only hold digits, spaces, dashes, dots, brackets and a leading +",
+            ));
+        }
+        let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+        let international = if plus {
+            digits
+        } else if let Some(local) = digits.strip_prefix('0') {
+            // Dialled at home in Indonesia: 08… is +628….
+            format!("62{local}")
+        } else if digits.starts_with("62") {
+            digits
+        } else {
+            return Err(InvalidInput::new(
+                "phone",
+                "must be an Indonesian number (08…, 62…) or start with + and a country code",
+            ));
+        };
+        // E.164: at most 15 digits; a real number has at least 8.
+        if !(8..=15).contains(&international.len()) || international.starts_with('0') {
+            return Err(InvalidInput::new(
+                "phone",
+                "is too short or too long for a phone number",
+            ));
+        }
+        Ok(PhoneNumber(format!("+{international}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+string_serde!(PhoneNumber);
+
+/// A name a person gives a channel (a WhatsApp number's display name, a website's chat box):
+/// trimmed, 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidInput> {
+        let value = value.into().trim().to_owned();
+        if value.is_empty() {
+            return Err(InvalidInput::new("name", "is missing or empty"));
+        }
+        if value.chars().count() > Self::MAX_CHARS {
+            return Err(InvalidInput::new(
+                "name",
+                format!("is longer than {} characters", Self::MAX_CHARS),
+            ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(InvalidInput::new("name", "may not hold control characters"));
+        }
+        Ok(DisplayName(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+string_serde!(DisplayName);
+
+/// The address of the website a chat box goes on: an `http(s)` URL with a host, at most 2048
+/// characters, without spaces. A bare host (`toko.example`) is read as `https://toko.example`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct WebsiteUrl(String);
+
+impl WebsiteUrl {
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidInput> {
+        let value = value.into().trim().to_owned();
+        if value.is_empty() {
+            return Err(InvalidInput::new("websiteUrl", "is missing or empty"));
+        }
+        let lower = value.to_ascii_lowercase();
+        let url = if lower.starts_with("https://") || lower.starts_with("http://") {
+            value
+        } else if !lower.contains("://") {
+            format!("https://{value}")
+        } else {
+            return Err(InvalidInput::new(
+                "websiteUrl",
+                "must be an http(s) address",
+            ));
+        };
+        let rest = url.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host_ok = !host.is_empty()
+            && !host.contains('@')
+            && host.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+            })
+            && (host.contains('.') || host.starts_with("localhost"));
+        if url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) || !host_ok
+        {
+            return Err(InvalidInput::new(
+                "websiteUrl",
+                "must be a website's address, like https://toko.example",
+            ));
+        }
+        Ok(WebsiteUrl(url))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+string_serde!(WebsiteUrl);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +432,90 @@ mod tests {
         assert!(Token::new("has space").is_err());
         assert!(Token::new("line\nbreak").is_err());
         assert!(Token::new("").is_err());
+    }
+
+    #[test]
+    fn a_bot_token_has_botfathers_shape_and_never_prints() {
+        let token = BotToken::new(" 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw ").unwrap();
+        assert_eq!(
+            token.expose(),
+            "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+        );
+        assert_eq!(token.bot_id(), "123456789");
+        assert_eq!(format!("{token:?}"), "BotToken(<redacted>)");
+        for bad in [
+            "",
+            "123456789",
+            ":AAHdq",
+            "abc:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            "123456789:short",
+            "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDs w",
+            "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw:x",
+        ] {
+            assert!(BotToken::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phone_numbers_are_normalised_to_their_international_form() {
+        for (written, normal) in [
+            ("081234567890", "+6281234567890"),
+            ("0812-3456-7890", "+6281234567890"),
+            ("(0812) 3456 7890", "+6281234567890"),
+            ("6281234567890", "+6281234567890"),
+            ("+62 812 3456 7890", "+6281234567890"),
+            ("+44 20 7946 0958", "+442079460958"),
+        ] {
+            assert_eq!(
+                PhoneNumber::new(written).unwrap().as_str(),
+                normal,
+                "{written}"
+            );
+        }
+        for bad in [
+            "",
+            "12345",
+            "44 20 7946 0958",
+            "+0812345678",
+            "0812",
+            "+1234567890123456",
+            "0812abc4567",
+            "+62 812 3456 7890 ext 5",
+        ] {
+            assert!(PhoneNumber::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_and_website_addresses_are_checked() {
+        assert_eq!(
+            DisplayName::new("  Toko Batik  ").unwrap().as_str(),
+            "Toko Batik"
+        );
+        assert!(DisplayName::new("").is_err());
+        assert!(DisplayName::new("a\u{7}b").is_err());
+        assert!(DisplayName::new("n".repeat(101)).is_err());
+        assert_eq!(
+            WebsiteUrl::new("toko.example").unwrap().as_str(),
+            "https://toko.example"
+        );
+        assert_eq!(
+            WebsiteUrl::new("http://toko.example/shop?x=1")
+                .unwrap()
+                .as_str(),
+            "http://toko.example/shop?x=1"
+        );
+        for bad in [
+            "",
+            "javascript:alert(1)",
+            "ftp://toko.example",
+            "https://",
+            "https://user@evil.example",
+            "https://toko example",
+            "toko",
+        ] {
+            assert!(WebsiteUrl::new(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -26,7 +26,10 @@ pub use call::{ChannelListQuery, Method, PartnerCall, Rejection, Route};
 pub use callback::{CallbackFailure, CallbackMessage, CallbackOutcome, ProtocolError};
 pub use channel::{Channel, ChannelList, ChannelType};
 pub use error::{ApiError, ParseError};
-pub use input::{ChannelId, ChannelRecordId, InvalidInput, NextOffset, Token};
+pub use input::{
+    BotToken, ChannelId, ChannelRecordId, DisplayName, InvalidInput, NextOffset, PhoneNumber,
+    Token, WebsiteUrl,
+};
 pub use kind::ChannelKind;
 pub use lenient::Parsed;
 pub use request::{AuthorizeResponse, ConnectRequest, PartnerCallbacks, ReconnectRequest};

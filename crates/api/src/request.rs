@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{parse_json, ParseError};
-use crate::input::{ChannelId, Token};
+use crate::input::{BotToken, ChannelId, DisplayName, PhoneNumber, Token, WebsiteUrl};
+use crate::kind::{ChannelKind, Connection};
 
 /// The longest authorization URL accepted; Facebook's dialog URLs are well under it.
 pub const MAX_AUTHORIZE_URL_LEN: usize = 8192;
@@ -38,18 +39,113 @@ impl AuthorizeResponse {
     }
 }
 
-/// `POST /partner/channel/{kind}`: connect the chosen account with the authorization's token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectRequest {
-    pub channel_id: ChannelId,
-    pub token: Token,
+/// `POST /partner/channel/{kind}`: what each kind sends to connect a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectRequest {
+    /// Instagram and Messenger: `{channelId, token}`, the chosen account and the
+    /// authorization's token.
+    Account { channel_id: ChannelId, token: Token },
+    /// WhatsApp (`…/whatsapp-unofficial`): `{name, phone}`; the QR code follows.
+    Whatsapp {
+        name: DisplayName,
+        phone: PhoneNumber,
+    },
+    /// Telegram: `{token}`, the bot's token from BotFather.
+    Telegram { token: BotToken },
+    /// Webchat: `{name, websiteUrl}`.
+    Webchat {
+        name: DisplayName,
+        website_url: WebsiteUrl,
+    },
 }
 
-/// `POST /partner/channel/{kind}/{_id}`: reconnect an existing channel with a fresh token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReconnectRequest {
-    pub token: Token,
+/// `POST /partner/channel/{kind}/{_id}`: what each kind sends to reconnect a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReconnectRequest {
+    /// Instagram and Messenger: `{token}` from a fresh authorization.
+    Authorization { token: Token },
+    /// Telegram: `{token}`, the same bot's token (a token of another bot is refused).
+    Telegram { token: BotToken },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AccountWire {
+    channel_id: ChannelId,
+    token: Token,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WhatsappWire {
+    name: DisplayName,
+    phone: PhoneNumber,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WebchatWire {
+    name: DisplayName,
+    website_url: WebsiteUrl,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TokenWire<T> {
+    token: T,
+}
+
+impl Serialize for ConnectRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.clone() {
+            ConnectRequest::Account { channel_id, token } => {
+                AccountWire { channel_id, token }.serialize(s)
+            }
+            ConnectRequest::Whatsapp { name, phone } => WhatsappWire { name, phone }.serialize(s),
+            ConnectRequest::Telegram { token } => TokenWire { token }.serialize(s),
+            ConnectRequest::Webchat { name, website_url } => {
+                WebchatWire { name, website_url }.serialize(s)
+            }
+        }
+    }
+}
+
+impl Serialize for ReconnectRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.clone() {
+            ReconnectRequest::Authorization { token } => TokenWire { token }.serialize(s),
+            ReconnectRequest::Telegram { token } => TokenWire { token }.serialize(s),
+        }
+    }
+}
+
+impl ConnectRequest {
+    /// The kind of channel this request connects, as far as its shape tells (an account is
+    /// Instagram or Messenger).
+    pub fn fits(&self, kind: ChannelKind) -> bool {
+        match self {
+            ConnectRequest::Account { .. } => kind.connection() == Connection::Facebook,
+            ConnectRequest::Whatsapp { .. } => kind == ChannelKind::Whatsapp,
+            ConnectRequest::Telegram { .. } => kind == ChannelKind::Telegram,
+            ConnectRequest::Webchat { .. } => kind == ChannelKind::Webchat,
+        }
+    }
+
+    /// The secret it carries, if any.
+    pub fn credential(&self) -> Option<&str> {
+        match self {
+            ConnectRequest::Account { token, .. } => Some(token.expose()),
+            ConnectRequest::Telegram { token } => Some(token.expose()),
+            ConnectRequest::Whatsapp { .. } | ConnectRequest::Webchat { .. } => None,
+        }
+    }
+}
+
+impl ReconnectRequest {
+    pub fn credential(&self) -> &str {
+        match self {
+            ReconnectRequest::Authorization { token } => token.expose(),
+            ReconnectRequest::Telegram { token } => token.expose(),
+        }
+    }
 }
 
 /// `PUT /partner`: the partner's webhook and callback URLs (step 1 of the guide). Fields left
@@ -69,18 +165,71 @@ pub struct PartnerCallbacks {
 /// a token of [`Token::MAX_LEN`] plus an id and the keys, with room to spare.
 pub const MAX_REQUEST_BODY_BYTES: usize = 8 * 1024;
 
+#[cfg(feature = "json")]
 impl ConnectRequest {
-    pub fn parse(body: &str) -> Result<ConnectRequest, ParseError> {
-        bounded_request("connect request", body)
+    /// Reads the body a connect of `kind` sends; `None` when the kind has no connect of its own
+    /// (none today: every kind connects).
+    pub fn parse(kind: ChannelKind, body: &str) -> Result<ConnectRequest, ParseError> {
+        const WHAT: &str = "connect request";
+        Ok(match kind {
+            ChannelKind::Instagram | ChannelKind::Messenger => {
+                let w: AccountWire = bounded_request(WHAT, body)?;
+                ConnectRequest::Account {
+                    channel_id: w.channel_id,
+                    token: w.token,
+                }
+            }
+            ChannelKind::Whatsapp => {
+                let w: WhatsappWire = bounded_request(WHAT, body)?;
+                ConnectRequest::Whatsapp {
+                    name: w.name,
+                    phone: w.phone,
+                }
+            }
+            ChannelKind::Telegram => {
+                let w: TokenWire<BotToken> = bounded_request(WHAT, body)?;
+                ConnectRequest::Telegram { token: w.token }
+            }
+            ChannelKind::Webchat => {
+                let w: WebchatWire = bounded_request(WHAT, body)?;
+                ConnectRequest::Webchat {
+                    name: w.name,
+                    website_url: w.website_url,
+                }
+            }
+        })
+    }
+
+    /// What the body must look like, for the error that says it.
+    pub fn shape(kind: ChannelKind) -> &'static str {
+        match kind {
+            ChannelKind::Instagram | ChannelKind::Messenger => "{\"channelId\", \"token\"}",
+            ChannelKind::Whatsapp => "{\"name\", \"phone\"}",
+            ChannelKind::Telegram => "{\"token\"} with the bot's token",
+            ChannelKind::Webchat => "{\"name\", \"websiteUrl\"}",
+        }
     }
 }
 
+#[cfg(feature = "json")]
 impl ReconnectRequest {
-    pub fn parse(body: &str) -> Result<ReconnectRequest, ParseError> {
-        bounded_request("reconnect request", body)
+    /// Reads the body a reconnect of `kind` sends; `None` for a kind that reconnects without
+    /// one (WhatsApp shows a fresh QR code) or not at all (webchat).
+    pub fn parse(kind: ChannelKind, body: &str) -> Option<Result<ReconnectRequest, ParseError>> {
+        const WHAT: &str = "reconnect request";
+        Some(match kind {
+            ChannelKind::Instagram | ChannelKind::Messenger => {
+                bounded_request::<TokenWire<Token>>(WHAT, body)
+                    .map(|w| ReconnectRequest::Authorization { token: w.token })
+            }
+            ChannelKind::Telegram => bounded_request::<TokenWire<BotToken>>(WHAT, body)
+                .map(|w| ReconnectRequest::Telegram { token: w.token }),
+            ChannelKind::Whatsapp | ChannelKind::Webchat => return None,
+        })
     }
 }
 
+#[cfg(feature = "json")]
 fn bounded_request<T: serde::de::DeserializeOwned>(
     what: &'static str,
     body: &str,
@@ -123,7 +272,7 @@ mod tests {
 
     #[test]
     fn connect_body_has_the_guides_shape() {
-        let body = ConnectRequest {
+        let body = ConnectRequest::Account {
             channel_id: ChannelId::new("11233412").unwrap(),
             token: Token::new("tok").unwrap(),
         };
@@ -132,8 +281,52 @@ mod tests {
             serde_json::json!({"channelId": "11233412", "token": "tok"})
         );
         assert_eq!(
-            ConnectRequest::parse(r#"{"channelId":"11233412","token":"tok"}"#).unwrap(),
+            ConnectRequest::parse(
+                ChannelKind::Instagram,
+                r#"{"channelId":"11233412","token":"tok"}"#
+            )
+            .unwrap(),
             body
+        );
+    }
+
+    #[test]
+    fn every_kind_sends_the_documented_body() {
+        let cases = [
+            (
+                ChannelKind::Whatsapp,
+                serde_json::json!({"name": "Toko", "phone": "+6281234567890"}),
+            ),
+            (
+                ChannelKind::Telegram,
+                serde_json::json!({"token": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}),
+            ),
+            (
+                ChannelKind::Webchat,
+                serde_json::json!({"name": "Toko", "websiteUrl": "https://toko.example"}),
+            ),
+        ];
+        for (kind, json) in cases {
+            let parsed = ConnectRequest::parse(kind, &json.to_string()).unwrap();
+            assert!(parsed.fits(kind));
+            assert_eq!(serde_json::to_value(&parsed).unwrap(), json, "{kind}");
+        }
+        let local = ConnectRequest::parse(
+            ChannelKind::Whatsapp,
+            r#"{"name":"Toko","phone":"0812-3456-7890"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&local).unwrap()["phone"],
+            "+6281234567890",
+            "normalised before it goes up"
+        );
+        assert!(ReconnectRequest::parse(ChannelKind::Whatsapp, "{}").is_none());
+        assert!(ReconnectRequest::parse(ChannelKind::Webchat, "{}").is_none());
+        assert!(
+            ReconnectRequest::parse(ChannelKind::Telegram, r#"{"token":"tok"}"#)
+                .unwrap()
+                .is_err()
         );
     }
 
@@ -149,14 +342,22 @@ mod tests {
             "[]",
             "",
         ] {
-            assert!(ConnectRequest::parse(bad).is_err(), "{bad}");
+            assert!(
+                ConnectRequest::parse(ChannelKind::Instagram, bad).is_err(),
+                "{bad}"
+            );
         }
         let big = format!(r#"{{"token":"{}"}}"#, "a".repeat(MAX_REQUEST_BODY_BYTES));
-        assert!(ReconnectRequest::parse(&big)
+        assert!(ReconnectRequest::parse(ChannelKind::Instagram, &big)
+            .unwrap()
             .unwrap_err()
             .detail
             .contains("larger than"));
-        assert!(ReconnectRequest::parse(r#"{"token":"abc"}"#).is_ok());
+        assert!(
+            ReconnectRequest::parse(ChannelKind::Instagram, r#"{"token":"abc"}"#)
+                .unwrap()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 
 use axum::body::to_bytes;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method as HttpMethod, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method as HttpMethod, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
-use socialchat_api::{ChannelListQuery, PartnerCall, Rejection, Route};
+use socialchat_api::{ChannelKind, ChannelListQuery, PartnerCall, Rejection, Route};
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -29,7 +29,7 @@ use crate::call::Backend;
 use crate::problem::{json_error, Problem};
 use crate::project::{self, project_answer, Dropped, Projection};
 use crate::server::{self, ConnectionLimits};
-use crate::session::{Session, Sessions};
+use crate::session::{Denied, Session, Sessions};
 use crate::webhook::Webhook;
 
 pub struct ServerOptions {
@@ -346,7 +346,11 @@ fn cors_layer(origins: &Origins) -> Option<CorsLayer> {
             .allow_origin(allow)
             .allow_credentials(true)
             .allow_methods([HttpMethod::GET, HttpMethod::POST])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                HeaderName::from_static(TICKET_HEADER),
+            ])
             .max_age(Duration::from_secs(600)),
     )
 }
@@ -516,6 +520,7 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
     };
     let method = request.method().clone();
     let query = request.uri().query().map(str::to_owned);
+    let request_headers = request.headers().clone();
     // Only the POSTs carry a body; whatever else a request sends is not read.
     let body = if method == HttpMethod::POST {
         let read = to_bytes(request.into_body(), MAX_REQUEST_BODY_BYTES);
@@ -538,9 +543,15 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
     };
     let call = PartnerCall::from_request(method.as_str(), &path, query.as_deref(), &body)
         .map_err(Refusal::Rejected)?;
-    session.authorize(&call).map_err(|denied| {
-        Problem::new(StatusCode::FORBIDDEN, denied.message()).with_code(denied.code())
-    })?;
+    // A channel created a moment ago is polled with the ticket its creation answered with.
+    let ticketed = match (&call, &state.sessions, &session.sub) {
+        (PartnerCall::Channel { id }, Some(sessions), Some(sub)) => {
+            headers_ticket(&request_headers)
+                .is_some_and(|ticket| sessions.check_ticket(ticket, id.as_str(), sub))
+        }
+        _ => false,
+    };
+    session.authorize(&call, ticketed).map_err(forbidden)?;
     let unavailable = |message: &str| Problem::new(StatusCode::SERVICE_UNAVAILABLE, message);
     let _permit = tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
         .await
@@ -557,18 +568,125 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
         }
     }
     let answer = backend.call(&call).await?;
-    let projected = project_answer(&call, answer, &projection);
-    if let (Some(webhook), true) = (&state.webhook, projected.is_success()) {
-        let reconnected = match &call {
-            PartnerCall::Connect { .. } => Some(false),
-            PartnerCall::Reconnect { .. } => Some(true),
-            _ => None,
-        };
-        if let Some(reconnected) = reconnected {
-            webhook.channel_connected(session.sub.as_deref(), reconnected, projected.body.clone());
+    let mut projected = project_answer(&call, answer, &projection);
+    if !projected.is_success() {
+        return Ok(projected.into_response());
+    }
+    match &call {
+        PartnerCall::Channel { .. } => {
+            // The channel's kind must be one the session may see.
+            if !session.sees_type(&projected.body) {
+                return Err(forbidden(Denied::KindNotAllowed(None)));
+            }
         }
+        PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
+            let reconnected = matches!(call, PartnerCall::Reconnect { .. });
+            if let Some(id) = project::only_an_id(&projected.body) {
+                // Socialchat answered only the `_id`: the widget gets the whole channel.
+                let get = PartnerCall::Channel { id: id.clone() };
+                let whole = project_answer(&get, backend.call(&get).await?, &projection);
+                if whole.is_success() {
+                    projected.body = whole.body;
+                }
+            }
+            // The QR code passes on `GET …/channel/{_id}` only.
+            if let Some(channel) = projected.body.as_object_mut() {
+                channel.remove("qrcode");
+            }
+            if let Some(webhook) = &state.webhook {
+                webhook.channel_connected(
+                    session.sub.as_deref(),
+                    reconnected,
+                    projected.body.clone(),
+                );
+            }
+            if let (ChannelKind::Whatsapp, false, Some(sessions), Some(sub)) =
+                (kind, reconnected, &state.sessions, &session.sub)
+            {
+                // The new number is polled for its QR code before any session lists it.
+                if let Some(id) = projected.body.get("_id").and_then(|v| v.as_str()) {
+                    let ticket = sessions.ticket(id, sub);
+                    projected.body["ticket"] = ticket.into();
+                }
+            }
+        }
+        PartnerCall::Accounts { kind, .. } => {
+            mark_accounts(state, &session, *kind, &mut projected.body).await;
+        }
+        PartnerCall::ChannelList { .. } | PartnerCall::Authorize { .. } => {}
     }
     Ok(projected.into_response())
+}
+
+/// The ticket a request carries, if any.
+fn headers_ticket(headers: &HeaderMap) -> Option<&str> {
+    headers.get(TICKET_HEADER).and_then(|v| v.to_str().ok())
+}
+
+/// The header a widget polls a new channel with.
+pub const TICKET_HEADER: &str = "x-socialchat-ticket";
+
+fn forbidden(denied: Denied) -> Refusal {
+    Problem::new(StatusCode::FORBIDDEN, denied.message())
+        .with_code(denied.code())
+        .into()
+}
+
+/// Tells the picker which accounts already have a channel: `connected`, or, for a broken one
+/// the session may reconnect, `reconnect` with its `_id`. Nothing else of the company's channel
+/// list reaches the browser. Without the list (it failed), the accounts go unmarked.
+async fn mark_accounts(
+    state: &AppState,
+    session: &Session,
+    kind: ChannelKind,
+    page: &mut serde_json::Value,
+) {
+    let mut existing: Vec<(String, String, bool)> = Vec::new();
+    for number in 1..=MAX_LIST_PAGES {
+        let call = PartnerCall::ChannelList {
+            query: ChannelListQuery {
+                page: Some(number),
+                limit: Some(100),
+                search: None,
+                channel_types: kind.channel_types().iter().map(|t| t.to_string()).collect(),
+            },
+        };
+        let Ok(answer) = state.backend.call(&call).await else {
+            return;
+        };
+        let no_secrets = |_: &str| false;
+        let Ok(parsed) = project::channel_page(answer, &Projection::new(Vec::new(), &no_secrets))
+        else {
+            return;
+        };
+        let more = parsed.value.paging.as_ref().and_then(|p| p.has_next_page) == Some(true);
+        existing.extend(
+            parsed
+                .value
+                .channels
+                .into_iter()
+                .filter_map(|c| Some((c.channel_id?, c.id.as_str().to_owned(), c.is_connected))),
+        );
+        if !more {
+            break;
+        }
+    }
+    let Some(docs) = page.get_mut("docs").and_then(|d| d.as_array_mut()) else {
+        return;
+    };
+    for account in docs {
+        let Some(channel_id) = account.get("channelId").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let Some((_, id, connected)) = existing.iter().find(|(c, _, _)| c == channel_id) else {
+            continue;
+        };
+        if *connected {
+            account["connected"] = true.into();
+        } else if session.allows_channel(id) {
+            account["reconnect"] = id.clone().into();
+        }
+    }
 }
 
 /// The channel list of a session that sees only some channels: the company's channels (the

@@ -101,7 +101,10 @@ async fn within(root: &Path, url_path: &str) -> bool {
 /// `/callback/{kind}`: the callback page. `/callback/{path}`: the files it loads by relative
 /// path (its script, style, the widget's module and its snippets), from the same folder.
 async fn callback_page(root: PathBuf, file: String) -> Response {
-    let is_kind = file.parse::<socialchat_api::ChannelKind>().is_ok();
+    // Only the kinds authorized through Facebook come back to a callback page.
+    let is_kind = file
+        .parse::<socialchat_api::ChannelKind>()
+        .is_ok_and(|kind| kind.connection() == socialchat_api::kind::Connection::Facebook);
     // Plain names only, segment by segment: no `..`, no hidden files, nothing odd.
     let safe_path = file.split('/').all(|segment| {
         plain_segment(segment)

@@ -10,10 +10,10 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-use socialchat_api::channel::{find_channel, Paging};
+use socialchat_api::channel::{channel_status, find_channel, Paging};
 use socialchat_api::{
-    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelList, ChannelType, Parsed,
-    PartnerCall,
+    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelList, ChannelRecordId, ChannelType,
+    Parsed, PartnerCall,
 };
 
 use crate::call::RawAnswer;
@@ -288,6 +288,13 @@ fn typed(
             }
             Ok((serde_json::json!({ "url": url }), 0))
         }
+        PartnerCall::Channel { .. } => {
+            let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let channel = channel_status(&value).ok_or_else(|| {
+                "unexpected answer from Socialchat: it holds no channel".to_owned()
+            })?;
+            Ok((serde_json::to_value(channel).map_err(|e| e.to_string())?, 0))
+        }
         PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
             let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
             let mut channel = find_channel(&value).ok_or_else(|| {
@@ -297,11 +304,25 @@ fn typed(
             })?;
             if channel.channel_type == ChannelType::Other(String::new()) {
                 // The route says which kind was connected when the answer does not.
-                channel.channel_type = ChannelType::from_name(kind.as_str());
+                channel.channel_type = ChannelType::from_name(kind.channel_types()[0]);
             }
             Ok((serde_json::to_value(channel).map_err(|e| e.to_string())?, 0))
         }
     }
+}
+
+/// Whether a connect or reconnect answer held only the channel's `_id` (as Socialchat documents
+/// for WhatsApp and Telegram): then the proxy reads the whole channel before it answers.
+pub fn only_an_id(body: &Value) -> Option<ChannelRecordId> {
+    let bare = body
+        .get("name")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+        && body.get("channelId").is_none()
+        && body.get("picture").is_none();
+    bare.then(|| body.get("_id")?.as_str())
+        .flatten()
+        .and_then(|id| ChannelRecordId::new(id).ok())
 }
 
 #[cfg(test)]

@@ -30,6 +30,13 @@ pub const MIN_SECRET_BYTES: usize = 32;
 pub const LEEWAY_SECS: u64 = 30;
 /// The longest session accepted by default (`--session-max-ttl-secs`).
 pub const DEFAULT_MAX_TTL_SECS: u64 = 3600;
+/// How long a ticket to poll a new channel lasts: a QR code is scanned within minutes.
+pub const TICKET_TTL_SECS: u64 = 15 * 60;
+
+/// What a ticket signs; the prefix keeps it from ever matching a webhook's signature.
+fn ticket_text(id: &str, sub: &str, expires: u64) -> String {
+    format!("socialchat-ticket\n{id}\n{sub}\n{expires}")
+}
 
 /// The claims of a session, as the partner's backend writes them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +63,8 @@ pub struct Session {
 /// Why a checked session may not make a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denied {
-    KindNotAllowed(ChannelKind),
+    /// The call's kind (or, for one channel, the channel's kind, when it is known).
+    KindNotAllowed(Option<ChannelKind>),
     ChannelNotAllowed,
 }
 
@@ -70,8 +78,11 @@ impl Denied {
 
     pub fn message(self) -> String {
         match self {
-            Denied::KindNotAllowed(kind) => {
+            Denied::KindNotAllowed(Some(kind)) => {
                 format!("this session may not connect {kind} channels: its kinds do not list it")
+            }
+            Denied::KindNotAllowed(None) => {
+                "this session may not use channels of this kind: its kinds do not list it".into()
             }
             Denied::ChannelNotAllowed => {
                 "this session may not use this channel: its channels do not list the _id".into()
@@ -109,15 +120,19 @@ impl Session {
     }
 
     /// Whether the session may make `call` (the channel list is cut down instead, by
-    /// [`Session::keeps`]).
-    pub fn authorize(&self, call: &PartnerCall) -> Result<(), Denied> {
+    /// [`Session::keeps`]). `ticketed`: the call carries a valid ticket for its channel (a
+    /// channel the session created a moment ago).
+    pub fn authorize(&self, call: &PartnerCall, ticketed: bool) -> Result<(), Denied> {
         if let Some(kind) = call.kind() {
             if !self.allows_kind(kind) {
-                return Err(Denied::KindNotAllowed(kind));
+                return Err(Denied::KindNotAllowed(Some(kind)));
             }
         }
         match call {
             PartnerCall::Reconnect { id, .. } if !self.allows_channel(id.as_str()) => {
+                Err(Denied::ChannelNotAllowed)
+            }
+            PartnerCall::Channel { id } if !(self.allows_channel(id.as_str()) || ticketed) => {
                 Err(Denied::ChannelNotAllowed)
             }
             _ => Ok(()),
@@ -130,8 +145,22 @@ impl Session {
         let kind_allowed = self
             .kinds
             .iter()
-            .any(|kind| ChannelType::from_name(kind.as_str()) == channel.channel_type);
+            .any(|kind| kind.owns(&channel.channel_type));
         kind_allowed && self.allows_channel(channel.id.as_str())
+    }
+
+    /// Whether a projected channel (its `channelType`) is of a kind the session may use.
+    pub fn sees_type(&self, channel: &serde_json::Value) -> bool {
+        if self.channels.is_none() {
+            return true;
+        }
+        let channel_type = channel
+            .get("channelType")
+            .and_then(|t| t.as_str())
+            .map(ChannelType::from_name);
+        channel_type
+            .and_then(|t| ChannelKind::of_type(&t))
+            .is_some_and(|kind| self.allows_kind(kind))
     }
 }
 
@@ -281,6 +310,36 @@ impl Sessions {
         encode(&Header::new(Algorithm::HS256), claims, &self.encoding).unwrap_or_default()
     }
 
+    /// A ticket to poll channel `id` for `sub`, valid for [`TICKET_TTL_SECS`]: its expiry and an
+    /// HMAC of the three, so that any replica with the secret checks it without state.
+    pub fn ticket(&self, id: &str, sub: &str) -> String {
+        let expires = now() + TICKET_TTL_SECS;
+        format!("{expires}.{}", self.ticket_mac(id, sub, expires))
+    }
+
+    /// Whether `ticket` lets `sub` read channel `id` now.
+    pub fn check_ticket(&self, ticket: &str, id: &str, sub: &str) -> bool {
+        let Some((expires, mac)) = ticket.split_once('.') else {
+            return false;
+        };
+        let Ok(expires) = expires.parse::<u64>() else {
+            return false;
+        };
+        let Ok(given) = hex::decode(mac) else {
+            return false;
+        };
+        let mut check = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key");
+        check.update(ticket_text(id, sub, expires).as_bytes());
+        // Constant-time comparison, by the library.
+        expires >= now() && check.verify_slice(&given).is_ok()
+    }
+
+    fn ticket_mac(&self, id: &str, sub: &str, expires: u64) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key");
+        mac.update(ticket_text(id, sub, expires).as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// `sha256=<hex HMAC-SHA256 of body>` with the secret: the webhook's signature.
     pub fn sign(&self, body: &[u8]) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key");
@@ -397,6 +456,38 @@ mod tests {
             e.contains("at least 32 bytes") && e.contains("openssl rand"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_ticket_lets_its_sub_poll_its_channel_and_nothing_else() {
+        let s = sessions();
+        let ticket = s.ticket("65a0", "user-1");
+        assert!(s.check_ticket(&ticket, "65a0", "user-1"));
+        assert!(
+            !s.check_ticket(&ticket, "65a1", "user-1"),
+            "another channel"
+        );
+        assert!(!s.check_ticket(&ticket, "65a0", "user-2"), "another user");
+        let other = Sessions::new(b"another-secret-of-at-least-32-bytes!!", 3600).unwrap();
+        assert!(
+            !other.check_ticket(&ticket, "65a0", "user-1"),
+            "another secret"
+        );
+        let (expires, mac) = ticket.split_once('.').unwrap();
+        let stretched = format!("{}.{mac}", expires.parse::<u64>().unwrap() + 3600);
+        assert!(
+            !s.check_ticket(&stretched, "65a0", "user-1"),
+            "a longer life"
+        );
+        let old = format!(
+            "{}.{}",
+            now() - 1,
+            s.ticket_mac("65a0", "user-1", now() - 1)
+        );
+        assert!(!s.check_ticket(&old, "65a0", "user-1"), "expired");
+        for garbage in ["", ".", "x.y", "1.zz", &"9".repeat(40)] {
+            assert!(!s.check_ticket(garbage, "65a0", "user-1"), "{garbage}");
+        }
     }
 
     #[test]

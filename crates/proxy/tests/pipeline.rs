@@ -8,6 +8,7 @@ use axum::body::{to_bytes, Body, Bytes};
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
+use socialchat_api::ConnectRequest;
 use socialchat_proxy::app::{router, ServerFlags, ServerOptions};
 use socialchat_proxy::call::{Answer, Backend, PartnerCall, RawAnswer};
 use tower::ServiceExt;
@@ -141,10 +142,13 @@ async fn a_valid_call_reaches_the_backend_typed() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
     match h.calls().as_slice() {
-        [PartnerCall::Connect { kind, body }] => {
+        [PartnerCall::Connect {
+            kind,
+            body: ConnectRequest::Account { channel_id, token },
+        }] => {
             assert_eq!(kind.as_str(), "instagram");
-            assert_eq!(body.channel_id.as_str(), "1784");
-            assert_eq!(body.token.expose(), "tok");
+            assert_eq!(channel_id.as_str(), "1784");
+            assert_eq!(token.expose(), "tok");
         }
         other => panic!("{other:?}"),
     }

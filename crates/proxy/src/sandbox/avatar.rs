@@ -2,8 +2,8 @@
 //!
 //! Instagram's profile pictures are raster images from its CDN. An SVG would be a poor stand-in:
 //! Chromium parses every SVG image as a document of its own on the main thread, which made the
-//! picker's benchmark measure the sandbox's pictures more than the widget. Written by hand
-//! (stored deflate, a 3-colour palette) so that the sandbox needs no image library.
+//! picker's benchmark measure the sandbox's pictures more than the widget. Drawn here as a
+//! 3-colour palette, encoded by the `png` crate ([`super::image`]).
 
 /// Width and height in pixels: sharp at the widget's 36 px on high-density screens.
 pub const SIZE: usize = 64;
@@ -89,91 +89,16 @@ pub fn pixels(initial: char) -> Vec<u8> {
 
 /// A PNG of [`pixels`] with the disc in `colour` (RGB) and a white letter.
 pub fn png(initial: char, colour: [u8; 3]) -> Vec<u8> {
-    let pixels = pixels(initial);
-    // Each row starts with its filter type (0: none).
-    let mut raw = Vec::with_capacity(SIZE * (SIZE + 1));
-    for row in pixels.chunks(SIZE) {
-        raw.push(0);
-        raw.extend_from_slice(row);
-    }
-    let mut ihdr = Vec::with_capacity(13);
-    ihdr.extend_from_slice(&(SIZE as u32).to_be_bytes());
-    ihdr.extend_from_slice(&(SIZE as u32).to_be_bytes());
-    // Bit depth 8, colour type 3 (palette), deflate, filter method 0, no interlace.
-    ihdr.extend_from_slice(&[8, 3, 0, 0, 0]);
     let mut palette = vec![0, 0, 0];
     palette.extend_from_slice(&colour);
     palette.extend_from_slice(&[255, 255, 255]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"PLTE", &palette);
-    // Alpha of the palette's entries: only the first is transparent.
-    chunk(&mut png, b"tRNS", &[0]);
-    chunk(&mut png, b"IDAT", &zlib_stored(&raw));
-    chunk(&mut png, b"IEND", &[]);
-    png
-}
-
-fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    png.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let start = png.len();
-    png.extend_from_slice(kind);
-    png.extend_from_slice(data);
-    let crc = crc32(&png[start..]);
-    png.extend_from_slice(&crc.to_be_bytes());
-}
-
-/// A zlib stream of uncompressed deflate blocks (the pictures are 4 KB: not worth compressing).
-fn zlib_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x78, 0x01];
-    let mut blocks = data.chunks(u16::MAX as usize).peekable();
-    if blocks.peek().is_none() {
-        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    }
-    while let Some(block) = blocks.next() {
-        out.push(u8::from(blocks.peek().is_none()));
-        let len = block.len() as u16;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&(!len).to_le_bytes());
-        out.extend_from_slice(block);
-    }
-    out.extend_from_slice(&adler32(data).to_be_bytes());
-    out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn adler32(data: &[u8]) -> u32 {
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in data {
-        a = (a + u32::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    (b << 16) | a
+    // Only the first entry (around the disc) is transparent.
+    super::image::palette_png(SIZE as u32, SIZE as u32, &palette, &[0], &pixels(initial))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn checksums_match_their_published_values() {
-        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
-        assert_eq!(adler32(b"Wikipedia"), 0x11e6_0398);
-    }
 
     #[test]
     fn the_picture_is_a_disc_with_the_initial_in_white() {
@@ -194,20 +119,5 @@ mod tests {
         // Lower case draws the same letter; anything without a glyph leaves the disc plain.
         assert_eq!(pixels('h'), p);
         assert!(!pixels('é').contains(&INK));
-    }
-
-    #[test]
-    fn a_stored_zlib_stream_splits_into_blocks_of_at_most_65535_bytes() {
-        let data = vec![7u8; 70_000];
-        let z = zlib_stored(&data);
-        assert_eq!(&z[..2], &[0x78, 0x01]);
-        // First block: not final, 65535 bytes.
-        assert_eq!(&z[2..7], &[0, 0xff, 0xff, 0, 0]);
-        // Second block: final, the rest.
-        let second = 7 + 65_535;
-        let rest = (70_000 - 65_535) as u16;
-        assert_eq!(z[second], 1);
-        assert_eq!(&z[second + 1..second + 3], &rest.to_le_bytes());
-        assert_eq!(z.len(), 2 + 5 + 65_535 + 5 + rest as usize + 4);
     }
 }

@@ -93,9 +93,13 @@ pub async fn show(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<DialogQue
             "This authorization has expired or was already used. Close this window and start again.",
         );
     };
+    // Only the kinds connected through Facebook are ever authorized.
     let what = match kind {
         socialchat_api::ChannelKind::Instagram => "Instagram accounts",
-        socialchat_api::ChannelKind::Messenger => "Facebook Pages",
+        socialchat_api::ChannelKind::Messenger
+        | socialchat_api::ChannelKind::Whatsapp
+        | socialchat_api::ChannelKind::Telegram
+        | socialchat_api::ChannelKind::Webchat => "Facebook Pages",
     };
     let items: String = accounts
         .iter()
@@ -231,6 +235,23 @@ pub async fn session(
         serde_json::json!({ "session": token }).to_string(),
     )
         .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct ScanQuery {
+    #[serde(default)]
+    id: String,
+}
+
+/// `POST /sandbox/whatsapp/scan?id=…`: the user scanned the WhatsApp channel's QR code with
+/// their phone (a test cannot hold a phone to the screen).
+pub async fn scan(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<ScanQuery>) -> Response {
+    if sandbox.scan(&q.id) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        crate::problem::Problem::new(StatusCode::NOT_FOUND, "no WhatsApp channel with this _id")
+            .into_response()
+    }
 }
 
 #[derive(serde::Deserialize)]

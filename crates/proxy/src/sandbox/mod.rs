@@ -9,6 +9,8 @@
 mod avatar;
 mod dialog;
 mod fault;
+mod image;
+mod qr;
 mod seed;
 
 use std::collections::HashMap;
@@ -20,7 +22,8 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 use socialchat_api::{
-    Account, AccountPage, ChannelId, ChannelKind, ChannelListQuery, NextOffset, PartnerCall,
+    Account, AccountPage, BotToken, ChannelId, ChannelKind, ChannelListQuery, ConnectRequest,
+    NextOffset, PartnerCall, ReconnectRequest,
 };
 
 use crate::call::{Answer, Backend, RawAnswer};
@@ -63,11 +66,29 @@ struct StoredChannel {
     is_connected: bool,
     picture: Option<String>,
     disconnected_at: Option<String>,
+    extra: Extra,
+}
+
+/// What a channel of a form kind keeps besides the common fields.
+#[derive(Clone)]
+enum Extra {
+    Facebook,
+    /// A WhatsApp number waiting for (or linked by) a scan of its QR code, since `since`.
+    Whatsapp {
+        phone: String,
+        since: Instant,
+    },
+    Telegram {
+        bot_id: String,
+    },
+    Webchat {
+        website_url: String,
+    },
 }
 
 impl StoredChannel {
     fn to_json(&self) -> Value {
-        json!({
+        let mut channel = json!({
             "_id": self.id,
             "name": self.name,
             "channelId": self.channel_id,
@@ -81,9 +102,38 @@ impl StoredChannel {
             "additionalData": {"pageAccessToken": "EAAB-sandbox-page-secret"},
             "token": {"accessToken": "EAAB-sandbox-access-secret"},
             "disconnectedAt": self.disconnected_at,
-        })
+        });
+        match &self.extra {
+            Extra::Facebook => {}
+            Extra::Whatsapp { phone, since } => {
+                channel["label"] = json!({"name": self.name, "phone": phone});
+                let mut data = json!({
+                    "assistantId": "asst_sandbox_secret",
+                    "virtualMachineId": "vm-sandbox-secret",
+                });
+                if !self.is_connected {
+                    let period = since.elapsed().as_secs() / qr::REFRESH.as_secs();
+                    data["qrcode"] = qr::base64_png(&self.id, period).into();
+                }
+                channel["additionalData"] = data;
+            }
+            Extra::Telegram { bot_id } => {
+                channel["additionalData"] =
+                    json!({"botToken": format!("{bot_id}:AAF-sandbox-stored-bot-secret-0000")});
+            }
+            Extra::Webchat { website_url } => {
+                channel["additionalData"] =
+                    json!({"websiteUrl": website_url, "widgetKey": "wk-sandbox-secret"});
+            }
+        }
+        channel
     }
 }
+
+/// The Telegram bots the sandbox knows, by token (BotFather's shape): the seeded channel's bot,
+/// and another bot. Any other token of the right shape is invalid, as Telegram would say.
+pub const SANDBOX_BOT: &str = "7000000001:AAFsandboxBotOfTheCustomerServiceTeam01";
+pub const OTHER_BOT: &str = "7000000002:AAGsandboxAnotherBotOfAnotherCompany02";
 
 struct World {
     accounts: HashMap<ChannelKind, Vec<Account>>,
@@ -259,12 +309,27 @@ impl Sandbox {
                 offset.as_ref().map(NextOffset::as_str),
                 self.options.page_size,
             ),
-            PartnerCall::Connect { kind, body } => {
-                world.connect(*kind, body.channel_id.as_str(), body.token.expose())
-            }
-            PartnerCall::Reconnect { kind, id, body } => {
-                world.reconnect(*kind, id.as_str(), body.token.expose())
-            }
+            PartnerCall::Channel { id } => world.channel(id.as_str()),
+            PartnerCall::Connect { kind, body } => match body {
+                ConnectRequest::Account { channel_id, token } => {
+                    world.connect(*kind, channel_id.as_str(), token.expose())
+                }
+                ConnectRequest::Whatsapp { name, phone } => {
+                    world.create_whatsapp(name.as_str(), phone.as_str())
+                }
+                ConnectRequest::Telegram { token } => world.connect_telegram(token),
+                ConnectRequest::Webchat { name, website_url } => {
+                    world.create_webchat(name.as_str(), website_url.as_str())
+                }
+            },
+            PartnerCall::Reconnect { kind, id, body } => match body {
+                ReconnectRequest::Authorization { token } => {
+                    world.reconnect(*kind, id.as_str(), token.expose())
+                }
+                ReconnectRequest::Telegram { token } => {
+                    world.reconnect_telegram(id.as_str(), token)
+                }
+            },
         })
     }
 
@@ -354,6 +419,11 @@ impl Sandbox {
             kinds,
             channels,
         })
+    }
+
+    /// `POST /sandbox/whatsapp/scan?id=…`: as if the user scanned the channel's QR code.
+    fn scan(&self, id: &str) -> bool {
+        self.lock().scan(id)
     }
 
     fn add_fault(&self, fault: Fault) {
@@ -538,18 +608,168 @@ impl World {
             };
         }
         let channel = StoredChannel {
-            id: format!("6600000000000000{:08x}", self.next_record),
+            id: self.new_record_id(),
             name: account.name.clone(),
             channel_id: channel_id.to_owned(),
             channel_type: kind.as_str().to_owned(),
             is_connected: true,
             picture: account.picture.clone(),
             disconnected_at: None,
+            extra: Extra::Facebook,
         };
-        self.next_record += 1;
         let body = channel.to_json();
         self.channels.push(channel);
         answer(201, body)
+    }
+
+    fn new_record_id(&mut self) -> String {
+        let id = format!("6600000000000000{:08x}", self.next_record);
+        self.next_record += 1;
+        id
+    }
+
+    /// `GET /partner/channel/{_id}`: the whole record, secrets and (for a WhatsApp number
+    /// waiting for its scan) the current QR code included.
+    fn channel(&self, id: &str) -> RawAnswer {
+        match self.channels.iter().find(|c| c.id == id) {
+            Some(channel) => answer(200, channel.to_json()),
+            None => socialchat_error(404, "Channel tidak ditemukan", "Channel not found"),
+        }
+    }
+
+    /// `POST …/whatsapp-unofficial {name, phone}`: a channel waiting for its QR code to be
+    /// scanned; the answer is only its `_id`, as documented. Like the documented answer, it says
+    /// `linkchat`.
+    fn create_whatsapp(&mut self, name: &str, phone: &str) -> RawAnswer {
+        if let Some(existing) = self.channels.iter().find(|c| {
+            matches!(&c.extra, Extra::Whatsapp { phone: p, .. } if p == phone) && c.is_connected
+        }) {
+            let _ = existing;
+            return socialchat_error(
+                409,
+                "Nomor WhatsApp ini sudah terhubung ke Socialchat",
+                "This WhatsApp number is already connected",
+            );
+        }
+        let channel = StoredChannel {
+            id: self.new_record_id(),
+            name: name.to_owned(),
+            channel_id: String::new(),
+            channel_type: "linkchat".into(),
+            is_connected: false,
+            picture: None,
+            disconnected_at: None,
+            extra: Extra::Whatsapp {
+                phone: phone.to_owned(),
+                since: Instant::now(),
+            },
+        };
+        let id = channel.id.clone();
+        self.channels.push(channel);
+        answer(201, json!({ "_id": id }))
+    }
+
+    /// The test hook's scan: the phone linked the number.
+    fn scan(&mut self, id: &str) -> bool {
+        let Some(channel) = self
+            .channels
+            .iter_mut()
+            .find(|c| c.id == id && matches!(c.extra, Extra::Whatsapp { .. }))
+        else {
+            return false;
+        };
+        channel.is_connected = true;
+        channel.disconnected_at = None;
+        if let Extra::Whatsapp { phone, .. } = &channel.extra {
+            channel.channel_id = phone.trim_start_matches('+').to_owned();
+        }
+        true
+    }
+
+    /// Telegram says whether a token is a bot's, and which.
+    fn bot_of(token: &BotToken) -> Result<String, RawAnswer> {
+        if [SANDBOX_BOT, OTHER_BOT].contains(&token.expose()) {
+            Ok(token.bot_id().to_owned())
+        } else {
+            Err(socialchat_error(
+                400,
+                "Token bot Telegram tidak valid",
+                "The Telegram bot token is not valid",
+            ))
+        }
+    }
+
+    fn connect_telegram(&mut self, token: &BotToken) -> RawAnswer {
+        let bot_id = match World::bot_of(token) {
+            Ok(bot_id) => bot_id,
+            Err(refusal) => return refusal,
+        };
+        if self
+            .channels
+            .iter()
+            .any(|c| matches!(&c.extra, Extra::Telegram { bot_id: b } if *b == bot_id))
+        {
+            return socialchat_error(
+                409,
+                "Bot ini sudah terhubung ke Socialchat",
+                "This bot is already connected",
+            );
+        }
+        let channel = StoredChannel {
+            id: self.new_record_id(),
+            name: format!("Bot {bot_id}"),
+            channel_id: bot_id.clone(),
+            channel_type: "telegram".into(),
+            is_connected: true,
+            picture: None,
+            disconnected_at: None,
+            extra: Extra::Telegram { bot_id },
+        };
+        let id = channel.id.clone();
+        self.channels.push(channel);
+        answer(201, json!({ "_id": id }))
+    }
+
+    fn reconnect_telegram(&mut self, id: &str, token: &BotToken) -> RawAnswer {
+        let bot_id = match World::bot_of(token) {
+            Ok(bot_id) => bot_id,
+            Err(refusal) => return refusal,
+        };
+        let Some(channel) = self
+            .channels
+            .iter_mut()
+            .find(|c| c.id == id && c.channel_type == "telegram")
+        else {
+            return socialchat_error(404, "Channel tidak ditemukan", "Channel not found");
+        };
+        if !matches!(&channel.extra, Extra::Telegram { bot_id: b } if *b == bot_id) {
+            return socialchat_error(
+                400,
+                "Token ini milik bot lain, bukan bot channel ini",
+                "This token belongs to another bot than the channel's",
+            );
+        }
+        channel.is_connected = true;
+        channel.disconnected_at = None;
+        answer(200, json!({ "_id": id }))
+    }
+
+    fn create_webchat(&mut self, name: &str, website_url: &str) -> RawAnswer {
+        let channel = StoredChannel {
+            id: self.new_record_id(),
+            name: name.to_owned(),
+            channel_id: format!("wc-{:03}", self.next_record),
+            channel_type: "webchat".into(),
+            is_connected: true,
+            picture: None,
+            disconnected_at: None,
+            extra: Extra::Webchat {
+                website_url: website_url.to_owned(),
+            },
+        };
+        let id = channel.id.clone();
+        self.channels.push(channel);
+        answer(201, json!({ "_id": id }))
     }
 
     fn reconnect(&mut self, kind: ChannelKind, id: &str, token: &str) -> RawAnswer {
@@ -628,6 +848,7 @@ fn routes(sandbox: Arc<Sandbox>) -> Router {
         .route("/sandbox/avatar/{file}", get(dialog::avatar))
         .route("/sandbox/token", axum::routing::post(dialog::token))
         .route("/sandbox/session", get(dialog::session))
+        .route("/sandbox/whatsapp/scan", axum::routing::post(dialog::scan))
         .route("/sandbox/fail", axum::routing::post(dialog::fail))
         .with_state(sandbox)
 }

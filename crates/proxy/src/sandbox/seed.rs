@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use socialchat_api::{Account, ChannelId, ChannelKind};
 
-use super::StoredChannel;
+use super::{Extra, StoredChannel};
 
 const INSTAGRAM_NAMES: [&str; 23] = [
     "Toko Batik Sari",
@@ -77,6 +77,8 @@ pub fn accounts(count: usize) -> HashMap<ChannelKind, Vec<Account>> {
                 name,
                 channel_id: ChannelId::new(instagram_id(n)).ok()?,
                 picture: picture(n),
+                connected: false,
+                reconnect: None,
             })
         })
         .collect();
@@ -88,6 +90,8 @@ pub fn accounts(count: usize) -> HashMap<ChannelKind, Vec<Account>> {
                 name: (*name).to_owned(),
                 channel_id: ChannelId::new(messenger_id(i + 1)).ok()?,
                 picture: picture(i + 1),
+                connected: false,
+                reconnect: None,
             })
         })
         .collect();
@@ -100,6 +104,9 @@ pub fn accounts(count: usize) -> HashMap<ChannelKind, Vec<Account>> {
 /// The `_id` of the seeded connected and disconnected Instagram channels.
 pub const CONNECTED_INSTAGRAM: &str = "65f0a1b2c3d4e5f6a7b8c901";
 pub const DISCONNECTED_INSTAGRAM: &str = "65f0a1b2c3d4e5f6a7b8c902";
+/// The seeded disconnected Telegram and WhatsApp channels.
+pub const DISCONNECTED_TELEGRAM: &str = "65f0a1b2c3d4e5f6a7b8c904";
+pub const DISCONNECTED_WHATSAPP: &str = "65f0a1b2c3d4e5f6a7b8c906";
 
 pub fn channels() -> Vec<StoredChannel> {
     let channel = |id: &str,
@@ -116,7 +123,12 @@ pub fn channels() -> Vec<StoredChannel> {
             is_connected: connected,
             picture,
             disconnected_at: (!connected).then(|| "2026-11-20T08:15:00.000Z".to_owned()),
+            extra: Extra::Facebook,
         }
+    };
+    let with = |mut channel: StoredChannel, extra: Extra| {
+        channel.extra = extra;
+        channel
     };
     vec![
         channel(
@@ -135,21 +147,32 @@ pub fn channels() -> Vec<StoredChannel> {
             false,
             picture(2),
         ),
-        channel(
-            "65f0a1b2c3d4e5f6a7b8c903",
-            "Website Toko Batik Sari",
-            "wc-001".into(),
-            "webchat",
-            true,
-            None,
+        with(
+            channel(
+                "65f0a1b2c3d4e5f6a7b8c903",
+                "Website Toko Batik Sari",
+                "wc-001".into(),
+                "webchat",
+                true,
+                None,
+            ),
+            Extra::Webchat {
+                website_url: "https://toko-batik-sari.example".into(),
+            },
         ),
-        channel(
-            "65f0a1b2c3d4e5f6a7b8c904",
-            "Bot Telegram CS",
-            "tg-001".into(),
-            "telegram",
-            true,
-            None,
+        // Its bot is the sandbox's known bot: reconnect it with that bot's token.
+        with(
+            channel(
+                DISCONNECTED_TELEGRAM,
+                "Bot Telegram CS",
+                "7000000001".into(),
+                "telegram",
+                false,
+                None,
+            ),
+            Extra::Telegram {
+                bot_id: "7000000001".into(),
+            },
         ),
         channel(
             "65f0a1b2c3d4e5f6a7b8c905",
@@ -158,6 +181,20 @@ pub fn channels() -> Vec<StoredChannel> {
             "messenger",
             true,
             picture(1),
+        ),
+        with(
+            channel(
+                DISCONNECTED_WHATSAPP,
+                "WhatsApp Toko Batik Sari",
+                "6281234567890".into(),
+                "whatsapp-unofficial",
+                false,
+                None,
+            ),
+            Extra::Whatsapp {
+                phone: "+6281234567890".into(),
+                since: std::time::Instant::now(),
+            },
         ),
     ]
 }
