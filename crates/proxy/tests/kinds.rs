@@ -1,0 +1,368 @@
+//! The channel kinds connected through a form (WhatsApp, Telegram, webchat), and the picker's
+//! marks, over real HTTP against the sandbox checking sessions: the routes, their validation,
+//! their projection (the QR code on its own route only, never a secret) and the tickets that
+//! let a new WhatsApp number be polled.
+
+mod common;
+
+use common::{client, Proxy};
+use serde_json::{json, Value};
+
+const SECRET: &str = "kinds-tests-session-secret-of-32-bytes-or-more";
+const SANDBOX_BOT: &str = "7000000001:AAFsandboxBotOfTheCustomerServiceTeam01";
+const OTHER_BOT: &str = "7000000002:AAGsandboxAnotherBotOfAnotherCompany02";
+const DISCONNECTED_TELEGRAM: &str = "65f0a1b2c3d4e5f6a7b8c904";
+const DISCONNECTED_WHATSAPP: &str = "65f0a1b2c3d4e5f6a7b8c906";
+const DISCONNECTED_INSTAGRAM: &str = "65f0a1b2c3d4e5f6a7b8c902";
+
+fn sandbox(extra: &[&str]) -> Proxy {
+    let mut args = vec!["sandbox", "--session-secret-env"];
+    args.extend_from_slice(extra);
+    Proxy::start(&args, &[("SOCIALCHAT_SESSION_SECRET", SECRET)])
+}
+
+/// A session from the sandbox's stand-in for the partner's endpoint.
+async fn session(proxy: &Proxy, query: &str) -> String {
+    let url = format!("{}/sandbox/session?{query}", proxy.origin);
+    let answer: Value = serde_json::from_str(
+        &client()
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    answer["session"].as_str().unwrap().to_owned()
+}
+
+async fn send(
+    method: &str,
+    url: &str,
+    session: &str,
+    body: Option<Value>,
+    ticket: Option<&str>,
+) -> (u16, Value) {
+    let mut request = client()
+        .request(method.parse().unwrap(), url)
+        .header("authorization", format!("Bearer {session}"));
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    if let Some(ticket) = ticket {
+        request = request.header("x-socialchat-ticket", ticket);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn no_secret(value: &Value) {
+    let text = value.to_string();
+    for secret in [
+        "asst_",
+        "vm-sandbox",
+        "owner@",
+        "EAAB",
+        "botToken",
+        "sandboxBot",
+        "AnotherBot",
+        "stored-bot-secret",
+        "wk-sandbox",
+        "createdBy",
+        "additionalData",
+        "label",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_whatsapp_number_is_created_polled_with_its_ticket_and_scanned() {
+    let proxy = sandbox(&[]);
+    let api = proxy.api();
+    let mine = session(&proxy, "sub=user-1&kinds=whatsapp").await;
+    let (status, created) = send(
+        "POST",
+        &format!("{api}/partner/channel/whatsapp-unofficial"),
+        &mine,
+        Some(json!({"name": "Toko Batik", "phone": "0812-3456-7890"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    no_secret(&created);
+    // Socialchat answered only the `_id`: the proxy read the whole channel.
+    assert_eq!(created["name"], "Toko Batik");
+    assert_eq!(
+        created["channelType"], "linkchat",
+        "as the documented answer says"
+    );
+    assert_eq!(created["isConnected"], false);
+    assert!(
+        created.get("qrcode").is_none(),
+        "the QR code passes on its own route only"
+    );
+    let id = created["_id"].as_str().unwrap().to_owned();
+    let ticket = created["ticket"].as_str().unwrap().to_owned();
+    let channel = format!("{api}/partner/channel/{id}");
+
+    // Not in the session's channels: only the ticket lets it be polled, and only by its user.
+    let (status, body) = send("GET", &channel, &mine, None, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("channel-not-allowed"))
+    );
+    let someone_else = session(&proxy, "sub=user-2&kinds=whatsapp").await;
+    let (status, _) = send("GET", &channel, &someone_else, None, Some(&ticket)).await;
+    assert_eq!(status, 403);
+    let (status, polled) = send("GET", &channel, &mine, None, Some(&ticket)).await;
+    assert_eq!(status, 200, "{polled}");
+    no_secret(&polled);
+    let qr = polled["qrcode"].as_str().unwrap();
+    assert!(qr.starts_with("data:image/png;base64,iVBOR"), "{qr}");
+
+    let scanned = client()
+        .post(format!("{}/sandbox/whatsapp/scan?id={id}", proxy.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scanned.status().as_u16(), 204);
+    let (_, polled) = send("GET", &channel, &mine, None, Some(&ticket)).await;
+    assert_eq!(polled["isConnected"], true);
+    assert!(polled.get("qrcode").is_none(), "no code once linked");
+}
+
+#[tokio::test]
+async fn a_broken_whatsapp_channel_shows_its_fresh_qr_code_to_a_session_that_lists_it() {
+    let proxy = sandbox(&[]);
+    let listed = session(
+        &proxy,
+        &format!("kinds=whatsapp&channels={DISCONNECTED_WHATSAPP}"),
+    )
+    .await;
+    let (status, channel) = send(
+        "GET",
+        &format!("{}/partner/channel/{DISCONNECTED_WHATSAPP}", proxy.api()),
+        &listed,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{channel}");
+    assert!(channel["qrcode"].as_str().is_some());
+    no_secret(&channel);
+    // A session that lists it but may not use WhatsApp learns nothing of it.
+    let instagram_only = session(
+        &proxy,
+        &format!("kinds=instagram&channels={DISCONNECTED_WHATSAPP}"),
+    )
+    .await;
+    let (status, body) = send(
+        "GET",
+        &format!("{}/partner/channel/{DISCONNECTED_WHATSAPP}", proxy.api()),
+        &instagram_only,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("kind-not-allowed")),
+        "{body}"
+    );
+    assert!(body.get("qrcode").is_none());
+}
+
+#[tokio::test]
+async fn telegram_takes_a_valid_bot_refuses_an_invalid_one_and_another_bot_on_reconnect() {
+    let proxy = sandbox(&[]);
+    let api = proxy.api();
+    let user = session(
+        &proxy,
+        &format!("kinds=telegram&channels={DISCONNECTED_TELEGRAM}"),
+    )
+    .await;
+    let (status, body) = send(
+        "POST",
+        &format!("{api}/partner/channel/telegram"),
+        &user,
+        Some(json!({"token": "1234567:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "a token Telegram does not know: {body}");
+    let (status, body) = send(
+        "POST",
+        &format!("{api}/partner/channel/telegram"),
+        &user,
+        Some(json!({"token": "not-a-bot-token"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("BotFather"),
+        "{body}"
+    );
+    let (status, body) = send(
+        "POST",
+        &format!("{api}/partner/channel/telegram/{DISCONNECTED_TELEGRAM}"),
+        &user,
+        Some(json!({ "token": OTHER_BOT })),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["originalMessage"]
+        .as_str()
+        .unwrap()
+        .contains("another bot"));
+    let (status, channel) = send(
+        "POST",
+        &format!("{api}/partner/channel/telegram/{DISCONNECTED_TELEGRAM}"),
+        &user,
+        Some(json!({ "token": SANDBOX_BOT })),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{channel}");
+    assert_eq!(
+        (&channel["isConnected"], &channel["name"]),
+        (&json!(true), &json!("Bot Telegram CS"))
+    );
+    no_secret(&channel);
+    let (status, created) = send(
+        "POST",
+        &format!("{api}/partner/channel/telegram"),
+        &user,
+        Some(json!({ "token": OTHER_BOT })),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["channelType"], "telegram");
+    no_secret(&created);
+    let logs = proxy.logs();
+    assert!(
+        !logs.contains("AAF") && !logs.contains("AAG"),
+        "a bot token in the logs:\n{logs}"
+    );
+}
+
+#[tokio::test]
+async fn a_webchat_is_created_from_a_name_and_a_website() {
+    let proxy = sandbox(&[]);
+    let user = session(&proxy, "kinds=webchat").await;
+    let url = format!("{}/partner/channel/webchat", proxy.api());
+    let (status, body) = send(
+        "POST",
+        &url,
+        &user,
+        Some(json!({"name": "Toko", "websiteUrl": "javascript:alert(1)"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, channel) = send(
+        "POST",
+        &url,
+        &user,
+        Some(json!({"name": "Chat Toko", "websiteUrl": "toko.example"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{channel}");
+    assert_eq!(
+        (&channel["name"], &channel["channelType"]),
+        (&json!("Chat Toko"), &json!("webchat"))
+    );
+    no_secret(&channel);
+    // A webchat session may not create a WhatsApp number.
+    let (status, body) = send(
+        "POST",
+        &format!("{}/partner/channel/whatsapp-unofficial", proxy.api()),
+        &user,
+        Some(json!({"name": "x", "phone": "081234567890"})),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("kind-not-allowed"))
+    );
+}
+
+#[tokio::test]
+async fn the_picker_hears_which_accounts_already_have_a_channel_and_nothing_else() {
+    let proxy = sandbox(&[]);
+    let token: Value = serde_json::from_str(
+        &client()
+            .post(format!(
+                "{}/sandbox/token?kind=instagram&accounts=3",
+                proxy.origin
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let token = token["token"].as_str().unwrap();
+    let url = format!(
+        "{}/partner/channel/instagram/account?token={token}",
+        proxy.api()
+    );
+    for (channels, reconnect) in [
+        (DISCONNECTED_INSTAGRAM, Some(DISCONNECTED_INSTAGRAM)),
+        ("", None),
+    ] {
+        let user = session(&proxy, &format!("kinds=instagram&channels={channels}")).await;
+        let (status, page) = send("GET", &url, &user, None, None).await;
+        assert_eq!(status, 200, "{page}");
+        let docs = page["docs"].as_array().unwrap();
+        assert_eq!(
+            docs[0]["connected"], true,
+            "the first account has a connected channel"
+        );
+        assert_eq!(docs[1].get("connected"), None);
+        assert_eq!(
+            docs[1]["reconnect"].as_str(),
+            reconnect,
+            "its broken channel, offered only to a session that lists it"
+        );
+        assert_eq!(docs[2].get("connected"), None);
+        for account in docs {
+            let mut keys: Vec<&str> = account
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            keys.retain(|k| {
+                !["name", "channelId", "picture", "connected", "reconnect"].contains(k)
+            });
+            assert!(keys.is_empty(), "{account}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn injected_failures_reach_the_channel_route_too() {
+    let proxy = sandbox(&["--fail", "channel:503:1"]);
+    let user = session(
+        &proxy,
+        &format!("kinds=whatsapp&channels={DISCONNECTED_WHATSAPP}"),
+    )
+    .await;
+    let url = format!("{}/partner/channel/{DISCONNECTED_WHATSAPP}", proxy.api());
+    assert_eq!(send("GET", &url, &user, None, None).await.0, 503);
+    assert_eq!(send("GET", &url, &user, None, None).await.0, 200);
+}
