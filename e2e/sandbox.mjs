@@ -12,7 +12,7 @@ export const BUNDLE = path.join(ROOT, "target/bundle/socialchat");
 /** The secret the sandbox checks sessions with, shared with the dashboard's backend (host.mjs). */
 export const SESSION_SECRET = "e2e-session-secret-shared-with-the-partner-backend";
 /** The seeded channels, as the partner's backend would list a signed-in user's. */
-export const SEEDED_CHANNELS = [1, 2, 3, 4, 5].map((n) => `65f0a1b2c3d4e5f6a7b8c90${n}`);
+export const SEEDED_CHANNELS = [1, 2, 3, 4, 5, 6].map((n) => `65f0a1b2c3d4e5f6a7b8c90${n}`);
 
 /** Starts the sandbox, checking sessions as `serve` does (`sessions: false` leaves it open). */
 export function startSandbox(args = [], { sessions = true } = {}) {

@@ -52,6 +52,31 @@ try {
   await page.locator("#channels").getByText("Kopi Kenangan Senja").waitFor();
   await shot("7-list-channels", page.locator("#channels"));
 
+  // The kinds connected without Facebook, each as its card in the preview shows it.
+  const wa = page.locator("#connect-whatsapp");
+  await wa.getByRole("button", { name: "Hubungkan WhatsApp" }).click();
+  await wa.getByLabel("Nama tampilan", { exact: true }).fill("Toko Kain Nusantara");
+  await wa.getByLabel("Nomor WhatsApp", { exact: true }).fill("0813 5555 6666");
+  await shot("9-whatsapp-form", wa);
+  await wa.getByRole("button", { name: "Tampilkan kode QR" }).click();
+  await wa.getByRole("img", { name: "Kode QR untuk menautkan WhatsApp" }).waitFor();
+  await shot("10-whatsapp-qr", wa);
+  await fetch(`${sandbox.origin}/sandbox/whatsapp/scan?phone=6281355556666`, { method: "POST" });
+  await wa.locator(".sc-success").waitFor({ timeout: 10000 });
+  const tg = page.locator("#connect-telegram");
+  await tg.getByRole("button", { name: "Connect Telegram" }).click();
+  await tg.getByLabel("Bot token").fill("7000000009:AAHunknownBotTokenThatTelegramRefuses99");
+  await tg.getByRole("button", { name: "Connect", exact: true }).click();
+  await tg.getByRole("alert").waitFor();
+  await shot("11-telegram-refused", tg);
+  const wc = page.locator("#connect-webchat");
+  await wc.getByRole("button", { name: "Hubungkan Webchat" }).click();
+  await wc.getByLabel("Nama", { exact: true }).fill("Chat Toko Kain");
+  await wc.getByLabel("Alamat situs web").fill("toko kain");
+  await wc.getByRole("button", { name: "Hubungkan", exact: true }).click();
+  await wc.getByText("Isi alamat situs web, seperti https://toko.example").waitFor();
+  await shot("12-webchat-invalid", wc);
+
   // A 360 px phone, in Indonesian, dark.
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, colorScheme: "dark", isMobile: true, hasTouch: true });
   const mobile = await phone.newPage();

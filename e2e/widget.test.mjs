@@ -455,3 +455,128 @@ test("a session that may not connect Instagram says so in Indonesian, with its c
   assert.equal(error.detail.code, "kind-not-allowed");
   assert.equal(error.detail.status, 403);
 });
+
+// The kinds connected without Facebook: a form in the widget, no popup.
+const SANDBOX_BOT = "7000000001:AAFsandboxBotOfTheCustomerServiceTeam01";
+const OTHER_BOT = "7000000002:AAGsandboxAnotherBotOfAnotherCompany02";
+
+/** Everything the host page and the browser could keep after a flow, as one string. */
+async function leftovers(page) {
+  return page.evaluate(async () =>
+    JSON.stringify({
+      href: location.href,
+      local: { ...localStorage },
+      session: { ...sessionStorage },
+      cookies: document.cookie,
+      events: window.scEvents,
+      dom: document.documentElement.outerHTML + [...document.querySelectorAll("socialchat-connect")].map((e) => e.shadowRoot.innerHTML).join(""),
+    }),
+  );
+}
+
+test("WhatsApp in Indonesian: the form, the QR code, a scan on the phone, connected", async (t) => {
+  const { sandbox, page, seen } = await setUp(t, { widgets: [{ id: "wa", lang: "id", channel: "whatsapp", "session-url": "/session?kinds=whatsapp" }] });
+  const w = widget(page);
+  await w.getByText("Anda akan memindai kode QR dengan WhatsApp di ponsel Anda.").waitFor();
+  await w.getByRole("button", { name: "Hubungkan WhatsApp" }).click();
+  assert.equal(page.context().pages().length, 1, "no popup for WhatsApp");
+  // Keyboard: the first field has the focus; an empty form is refused field by field.
+  await assert.doesNotReject(w.getByLabel("Nama tampilan", { exact: true }).waitFor());
+  assert.equal(await w.getByLabel("Nama tampilan", { exact: true }).evaluate((e) => e.getRootNode().activeElement === e), true);
+  await page.keyboard.press("Enter");
+  await w.getByText("Isi nama, paling banyak 100 karakter.").waitFor();
+  assert.equal(await w.getByLabel("Nomor WhatsApp", { exact: true }).getAttribute("aria-invalid"), "true");
+  await page.keyboard.type("Toko Kain Nusantara");
+  await w.getByLabel("Nomor WhatsApp", { exact: true }).fill("0813-5555-6666");
+  await w.getByRole("button", { name: "Tampilkan kode QR" }).click();
+  const qr = w.getByRole("img", { name: "Kode QR untuk menautkan WhatsApp" });
+  await qr.waitFor();
+  assert.match(await qr.getAttribute("src"), /^data:image\/png;base64,/);
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth >= 100), "the QR code is a real image");
+  await w.getByText("Menunggu pemindaian… Kode diperbarui sendiri.").first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, "whatsapp-qr.png") });
+
+  const scanned = await fetch(`${sandbox.origin}/sandbox/whatsapp/scan?phone=6281355556666`, { method: "POST" });
+  assert.equal(scanned.status, 204);
+  await w.getByText("Toko Kain Nusantara sudah terhubung ke Socialchat.", { exact: true }).first().waitFor({ timeout: 10000 });
+  const connected = (await events(page)).find((e) => e.type === "socialchat:connected");
+  assert.equal(connected.detail.channel, "whatsapp");
+  assert.equal(connected.detail.channelId, "6281355556666");
+  assert.equal(connected.detail.reconnected, false);
+  const after = await leftovers(page);
+  for (const secret of ["asst_sandbox_secret", "vm-sandbox-secret", "data:image"]) {
+    assert.ok(!after.includes(secret), `${secret} is left on the page`);
+  }
+  assert.deepEqual(seen.csp, [], "the QR code needs only img-src data:");
+});
+
+test("Telegram: an invalid token, one Telegram refuses, another bot's on reconnect, then the right ones", async (t) => {
+  const { page, seen } = await setUp(t, { widgets: [{ id: "tg", lang: "en", channel: "telegram", "list-channels": "", "session-url": "/session?kinds=telegram" }] });
+  const w = widget(page);
+  await w.getByRole("button", { name: "Connect Telegram" }).click();
+  const token = w.getByLabel("Bot token");
+  assert.equal(await token.getAttribute("type"), "password");
+  await token.fill("my bot");
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByText("This is not a bot token.", { exact: false }).waitFor();
+  await token.fill("7000000009:AAHunknownBotTokenThatTelegramRefuses99");
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByRole("alert").getByText("Telegram did not accept this bot token.", { exact: false }).waitFor();
+  await w.getByText("bot-token-refused", { exact: false }).waitFor();
+  assert.equal(await token.inputValue(), "", "a sent token is not kept in the field");
+  await token.fill(OTHER_BOT);
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByText("Bot 7000000002 is now connected to Socialchat.", { exact: true }).first().waitFor();
+
+  // The seeded broken bot, from the channel list: another bot's token is refused.
+  await w.getByRole("button", { name: "Connect another" }).click();
+  await w.getByRole("button", { name: "Reconnect Bot Telegram CS" }).click();
+  await w.getByRole("heading", { name: "Reconnect the Telegram bot" }).waitFor();
+  await w.getByLabel("Bot token").fill(OTHER_BOT);
+  await w.getByRole("button", { name: "Reconnect", exact: true }).click();
+  await w.getByRole("alert").getByText("Telegram did not accept this bot token.", { exact: false }).waitFor();
+  await w.getByLabel("Bot token").fill(SANDBOX_BOT);
+  await w.getByRole("button", { name: "Reconnect", exact: true }).click();
+  await w.getByText("Bot Telegram CS is connected to Socialchat again.", { exact: true }).first().waitFor();
+  await w.locator(".sc-channels").getByText("Disconnected").waitFor({ state: "detached" });
+
+  const all = (await events(page)).map((e) => e.type);
+  assert.deepEqual(all.filter((e) => e === "socialchat:connected").length, 2);
+  const after = await leftovers(page);
+  for (const secret of [SANDBOX_BOT, OTHER_BOT, "AAHunknown"]) {
+    assert.ok(!after.includes(secret), "a bot token is left on the page");
+    assert.ok(!seen.urls.some((u) => u.includes(secret)), "a bot token is in a URL");
+    assert.ok(!seen.console.some((m) => m.includes(secret)), "a bot token is in the console");
+  }
+});
+
+test("webchat: a name and a website, checked, then created", async (t) => {
+  const { page } = await setUp(t, { widgets: [{ lang: "en", channel: "webchat", "session-url": "/session?kinds=webchat" }] });
+  const w = widget(page);
+  await w.getByRole("button", { name: "Connect Webchat" }).click();
+  await w.getByLabel("Name", { exact: true }).fill("Chat Toko Kain");
+  await w.getByLabel("Website address").fill("ftp://toko-kain.example");
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByText("Enter the website's address, like https://toko.example").waitFor();
+  await w.getByLabel("Website address").fill("https://toko-kain.example/");
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByText("Chat Toko Kain is now connected to Socialchat.", { exact: true }).first().waitFor();
+  const connected = (await events(page)).find((e) => e.type === "socialchat:connected");
+  assert.equal(connected.detail.channel, "webchat");
+  assert.match(connected.detail.id, /^[0-9a-f]{24}$/);
+});
+
+test("the picker marks the connected account and reconnects the broken one in place", async (t) => {
+  const { context, page } = await setUp(t);
+  const w = widget(page);
+  await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+  const connected = w.getByRole("radio", { name: "Toko Batik Sari" });
+  await connected.waitFor();
+  assert.equal(await connected.isDisabled(), true);
+  await w.getByText("Already connected").waitFor();
+  await w.getByRole("button", { name: "Reconnect Kopi Kenangan Senja" }).click();
+  await w.getByText("Kopi Kenangan Senja is connected to Socialchat again.", { exact: true }).first().waitFor();
+  const event = (await events(page)).find((e) => e.type === "socialchat:connected");
+  assert.equal(event.detail.id, "65f0a1b2c3d4e5f6a7b8c902");
+  assert.equal(event.detail.reconnected, true);
+});

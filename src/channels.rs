@@ -1,7 +1,7 @@
 //! The `list-channels` panel's rows: the company's channels of the element's kind, in the order
 //! Socialchat gave them, or the error to show instead. Pure, and tested natively.
 
-use socialchat_api::{Channel, ChannelKind, ChannelList, ChannelType};
+use socialchat_api::{Channel, ChannelKind, ChannelList};
 
 use crate::flow::{ApiFailure, FlowError, Stage};
 
@@ -10,9 +10,14 @@ pub fn rows(
     kind: ChannelKind,
     answer: Result<ChannelList, ApiFailure>,
 ) -> Result<Vec<Channel>, FlowError> {
-    let wanted = ChannelType::from_name(kind.as_str());
     answer
-        .map(|list| list.of_type(&wanted).cloned().collect())
+        // A WhatsApp number may say `whatsapp-unofficial` or `linkchat`: the kind decides.
+        .map(|list| {
+            list.channels
+                .into_iter()
+                .filter(|c| kind.owns(&c.channel_type))
+                .collect()
+        })
         .map_err(|failure| FlowError::from_failure(Stage::Channels, failure))
 }
 
@@ -37,6 +42,23 @@ mod tests {
             .map(|c| c.name)
             .collect();
         assert_eq!(names, ["Kopi", "Teh"]);
+    }
+
+    #[test]
+    fn a_whatsapp_number_is_listed_whichever_type_it_reports() {
+        let list = ChannelList::parse(
+            r#"[{"_id":"a","channelType":"whatsapp-unofficial","name":"Toko"},
+                {"_id":"b","channelType":"linkchat","name":"Kedai"},
+                {"_id":"c","channelType":"webchat","name":"Situs"}]"#,
+        )
+        .unwrap()
+        .value;
+        let names: Vec<String> = rows(ChannelKind::Whatsapp, Ok(list))
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, ["Toko", "Kedai"]);
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! browser's `fetch` directly (no HTTP crate in the bundle); every request of a widget shares one
 //! `AbortController`, aborted when the widget is removed.
 
-use socialchat_api::channel::find_channel;
+use socialchat_api::call::TICKET_HEADER;
+use socialchat_api::channel::{channel_status, find_channel};
 use socialchat_api::{
-    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelId, ChannelKind, ChannelList,
-    ChannelListQuery, ChannelRecordId, ConnectRequest, NextOffset, PartnerCall, ReconnectRequest,
-    Token,
+    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelKind, ChannelList, ChannelListQuery,
+    ChannelRecordId, ConnectRequest, NextOffset, ParseError, PartnerCall, ReconnectRequest, Token,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::config::Credentials;
-use crate::flow::ApiFailure;
+use crate::flow::{ApiFailure, Connected};
 use crate::session::{self, Given, SessionSource, SessionToken};
 
 /// A session given through the element's `session` attribute or property; the element glue
@@ -142,11 +142,20 @@ impl ProxyClient {
     /// Makes a call with the session; when the proxy says the session expired, asks for a new
     /// one once and makes the call again.
     async fn send(&self, call: &PartnerCall) -> Result<String, ApiFailure> {
+        self.send_ticketed(call, None).await
+    }
+
+    /// [`Self::send`], with the ticket that lets a session poll a channel it created.
+    async fn send_ticketed(
+        &self,
+        call: &PartnerCall,
+        ticket: Option<&str>,
+    ) -> Result<String, ApiFailure> {
         let session = self.session(false).await?;
-        match self.send_with(call, session.as_ref()).await {
+        match self.send_with(call, session.as_ref(), ticket).await {
             Err(failure) if session::expired(&failure) => {
                 let fresh = self.session(true).await?;
-                self.send_with(call, fresh.as_ref()).await
+                self.send_with(call, fresh.as_ref(), ticket).await
             }
             other => other,
         }
@@ -163,6 +172,7 @@ impl ProxyClient {
         &self,
         call: &PartnerCall,
         session: Option<&SessionToken>,
+        ticket: Option<&str>,
     ) -> Result<String, ApiFailure> {
         let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
         let mut url = format!("{}{}", self.base, call.path());
@@ -188,6 +198,9 @@ impl ProxyClient {
             headers
                 .set("Authorization", &format!("Bearer {}", session.expose()))
                 .map_err(network)?;
+        }
+        if let Some(ticket) = ticket {
+            headers.set(TICKET_HEADER, ticket).map_err(network)?;
         }
         if let Some(body) = &body {
             headers
@@ -241,43 +254,51 @@ impl ProxyClient {
             .map_err(ApiFailure::Unexpected)
     }
 
-    /// Connects an account; answers the channel the answer held, if it held one (Socialchat
-    /// does not document the shape of this answer).
+    /// Connects (or creates) a channel of `kind`; answers the channel the answer held, if it held
+    /// one, and the ticket of a new WhatsApp number.
     pub async fn connect(
         &self,
         kind: ChannelKind,
-        channel_id: &ChannelId,
-        token: &Token,
-    ) -> Result<Option<Channel>, ApiFailure> {
-        let body = ConnectRequest {
-            channel_id: channel_id.clone(),
-            token: token.clone(),
-        };
+        body: ConnectRequest,
+    ) -> Result<Connected, ApiFailure> {
         let answer = self.send(&PartnerCall::Connect { kind, body }).await?;
-        Ok(channel_in(&answer))
+        Ok(connected_in(&answer))
     }
 
     pub async fn reconnect(
         &self,
         kind: ChannelKind,
         id: &ChannelRecordId,
-        token: &Token,
-    ) -> Result<Option<Channel>, ApiFailure> {
-        let body = ReconnectRequest {
-            token: token.clone(),
-        };
+        body: ReconnectRequest,
+    ) -> Result<Connected, ApiFailure> {
         let id = id.clone();
         let answer = self
             .send(&PartnerCall::Reconnect { kind, id, body })
             .await?;
-        Ok(channel_in(&answer))
+        Ok(connected_in(&answer))
+    }
+
+    /// One channel, with its QR code while it waits for its scan.
+    pub async fn channel(
+        &self,
+        id: &ChannelRecordId,
+        ticket: Option<&str>,
+    ) -> Result<Channel, ApiFailure> {
+        let call = PartnerCall::Channel { id: id.clone() };
+        let answer = self.send_ticketed(&call, ticket).await?;
+        serde_json::from_str(&answer)
+            .ok()
+            .and_then(|value| channel_status(&value))
+            .ok_or_else(|| {
+                ApiFailure::Unexpected(ParseError::new("channel", "the answer holds no channel"))
+            })
     }
 
     /// The company's channels of one kind (`list-channels`).
     pub async fn channels(&self, kind: ChannelKind) -> Result<ChannelList, ApiFailure> {
         let query = ChannelListQuery {
             limit: Some(100),
-            channel_types: vec![kind.as_str().to_owned()],
+            channel_types: kind.channel_types().iter().map(|t| t.to_string()).collect(),
             ..Default::default()
         };
         let body = self.send(&PartnerCall::ChannelList { query }).await?;
@@ -287,7 +308,17 @@ impl ProxyClient {
     }
 }
 
-/// The channel in a connect or reconnect answer, if there is one.
-fn channel_in(answer: &str) -> Option<Channel> {
-    find_channel(&serde_json::from_str(answer).ok()?)
+/// What a connect or reconnect answered: its channel (if it held one) and a ticket.
+fn connected_in(answer: &str) -> Connected {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(answer) else {
+        return Connected::default();
+    };
+    Connected {
+        channel: find_channel(&value),
+        ticket: value
+            .get("ticket")
+            .and_then(|t| t.as_str())
+            .filter(|t| t.len() <= 200 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+            .map(str::to_owned),
+    }
 }

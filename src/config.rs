@@ -100,7 +100,7 @@ macro_rules! attributes {
                 read: impl Fn(&str) -> Option<String>,
                 context: &Context,
             ) -> Result<WidgetConfig, ConfigError> {
-                Ok(WidgetConfig {
+                WidgetConfig {
                     $($field: {
                         let value = read($name);
                         let parse: fn(Option<&str>, &Context) -> Result<$ty, String> = $parse;
@@ -109,7 +109,8 @@ macro_rules! attributes {
                             problem,
                         })?
                     },)*
-                })
+                }
+                .checked()
             }
         }
     };
@@ -200,7 +201,11 @@ pub fn parse_channel(value: Option<&str>) -> Result<ChannelKind, String> {
         None | Some("") => Ok(ChannelKind::Instagram),
         Some(v) => v
             .parse()
-            .map_err(|_| format!("must be \"instagram\" or \"messenger\", not {v:?}")),
+            .map_err(|_| {
+                format!(
+                    "must be \"instagram\", \"messenger\", \"whatsapp\", \"telegram\" or \"webchat\", not {v:?}"
+                )
+            }),
     }
 }
 
@@ -270,6 +275,21 @@ fn parse_bool(value: Option<&str>) -> bool {
 }
 
 impl WidgetConfig {
+    /// The rules between attributes.
+    fn checked(self) -> Result<WidgetConfig, ConfigError> {
+        if self.reconnect.is_some() && !self.channel.reconnects() {
+            return Err(ConfigError {
+                attribute: "reconnect",
+                problem: format!(
+                    "cannot be used with channel=\"{}\": a broken {} channel is not reconnected, create a new one",
+                    self.channel.as_str(),
+                    self.channel.display_name()
+                ),
+            });
+        }
+        Ok(self)
+    }
+
     /// Whether a callback message from `origin` may be accepted: one of `callback-origin`, or
     /// the page's own origin when that attribute is absent.
     pub fn accepts_origin(&self, origin: &str, page_origin: &str) -> bool {
@@ -398,7 +418,7 @@ mod tests {
     #[test]
     fn every_attribute_is_validated_with_a_message_naming_it() {
         let cases = [
-            ("channel", "whatsapp"),
+            ("channel", "tiktok"),
             ("lang", "fr"),
             ("reconnect", "../x"),
             ("theme", "blue"),
@@ -413,6 +433,16 @@ mod tests {
             assert!(e
                 .to_string()
                 .starts_with(&format!("socialchat-connect: attribute \"{attribute}\"")));
+        }
+    }
+
+    #[test]
+    fn a_webchat_has_no_reconnect() {
+        let e = with_proxy(&[("channel", "webchat"), ("reconnect", "65f1c0ffee")]).unwrap_err();
+        assert_eq!(e.attribute, "reconnect");
+        assert!(e.problem.contains("create a new one"), "{e}");
+        for kind in ["instagram", "messenger", "whatsapp", "telegram"] {
+            assert!(with_proxy(&[("channel", kind), ("reconnect", "65f1c0ffee")]).is_ok());
         }
     }
 

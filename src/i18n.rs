@@ -291,6 +291,130 @@ sentences! {
         id: "Akun Anda tidak diizinkan memakai channel ini. Tanyakan kepada administrator dasbor.",
         en: "Your account may not use this channel. Ask the dashboard's administrator.",
     }
+    ErrorBotTokenRefused {
+        id: "Telegram tidak menerima token bot ini. Pastikan itu token bot ini, disalin utuh dari BotFather.",
+        en: "Telegram did not accept this bot token. Check that it is this bot's token, copied whole from BotFather.",
+    }
+    ErrorChannelFailed {
+        id: "Kode QR tidak dapat dimuat. Coba lagi.",
+        en: "The QR code could not be loaded. Try again.",
+    }
+    KindHintWhatsapp {
+        id: "Anda akan memindai kode QR dengan WhatsApp di ponsel Anda.",
+        en: "You will scan a QR code with WhatsApp on your phone.",
+    }
+    KindHintTelegram {
+        id: "Anda memerlukan token bot Anda dari BotFather di Telegram.",
+        en: "You need your bot's token from BotFather in Telegram.",
+    }
+    KindHintWebchat {
+        id: "Tambahkan kotak chat Socialchat ke situs web Anda.",
+        en: "Add a Socialchat chat box to your website.",
+    }
+    FormTitleWhatsapp {
+        id: "Hubungkan nomor WhatsApp",
+        en: "Connect a WhatsApp number",
+    }
+    FormTitleTelegram {
+        id: "Hubungkan bot Telegram",
+        en: "Connect a Telegram bot",
+    }
+    FormTitleTelegramReconnect {
+        id: "Hubungkan ulang bot Telegram",
+        en: "Reconnect the Telegram bot",
+    }
+    FormTitleWebchat {
+        id: "Buat webchat untuk situs Anda",
+        en: "Create a webchat for your website",
+    }
+    FieldName {
+        id: "Nama",
+        en: "Name",
+    }
+    FieldWhatsappName {
+        id: "Nama tampilan",
+        en: "Display name",
+    }
+    FieldPhone {
+        id: "Nomor WhatsApp",
+        en: "WhatsApp number",
+    }
+    PhoneHint {
+        id: "Nomor Indonesia boleh diawali 08; nomor lain diawali + dan kode negara.",
+        en: "An Indonesian number may start with 08; others start with + and the country code.",
+    }
+    FieldBotToken {
+        id: "Token bot",
+        en: "Bot token",
+    }
+    BotTokenHint {
+        id: "Di Telegram, buka @BotFather, kirim /newbot (atau /token untuk bot yang sudah ada), lalu salin token yang diberikan.",
+        en: "In Telegram, open @BotFather, send /newbot (or /token for a bot you have), then copy the token it gives.",
+    }
+    FieldWebsite {
+        id: "Alamat situs web",
+        en: "Website address",
+    }
+    WebsiteHint {
+        id: "Tempat kotak chat akan muncul, misalnya https://toko.example",
+        en: "Where the chat box will appear, for example https://toko.example",
+    }
+    InvalidName {
+        id: "Isi nama, paling banyak 100 karakter.",
+        en: "Enter a name of at most 100 characters.",
+    }
+    InvalidPhone {
+        id: "Isi nomor WhatsApp: 08… untuk Indonesia, atau + dan kode negara.",
+        en: "Enter a WhatsApp number: 08… for Indonesia, or + and the country code.",
+    }
+    InvalidBotToken {
+        id: "Ini bukan token bot. Salin seluruh token dari BotFather, seperti 123456789:AA…",
+        en: "This is not a bot token. Copy the whole token BotFather gave, like 123456789:AA…",
+    }
+    InvalidWebsite {
+        id: "Isi alamat situs web, seperti https://toko.example",
+        en: "Enter the website's address, like https://toko.example",
+    }
+    ShowQrCode {
+        id: "Tampilkan kode QR",
+        en: "Show the QR code",
+    }
+    Sending {
+        id: "Mengirim…",
+        en: "Sending…",
+    }
+    ScanTitle {
+        id: "Pindai kode QR dengan WhatsApp",
+        en: "Scan the QR code with WhatsApp",
+    }
+    ScanSteps {
+        id: "Di ponsel, buka WhatsApp › Setelan (atau ⋮) › Perangkat tertaut › Tautkan perangkat, lalu arahkan kamera ke kode ini.",
+        en: "On your phone, open WhatsApp › Settings (or ⋮) › Linked devices › Link a device, then point the camera at this code.",
+    }
+    ScanWaiting {
+        id: "Menunggu pemindaian… Kode diperbarui sendiri.",
+        en: "Waiting for the scan… The code refreshes by itself.",
+    }
+    ScanLoading {
+        id: "Menyiapkan kode QR…",
+        en: "Preparing the QR code…",
+    }
+    QrAlt {
+        id: "Kode QR untuk menautkan WhatsApp",
+        en: "QR code to link WhatsApp",
+    }
+    ScanTrouble {
+        id: "Kode QR belum bisa diperbarui; mencoba lagi…",
+        en: "The QR code could not be refreshed yet; trying again…",
+    }
+    ScanExpired {
+        id: "Kode QR tidak dipindai tepat waktu. Tidak ada yang dihubungkan.",
+        en: "The QR code was not scanned in time. Nothing was connected.",
+    }
+    AlreadyConnected {
+        id: "Sudah terhubung",
+        en: "Already connected",
+    }
     ErrorStatus {
         id: "Kode: {code}",
         en: "Code: {code}",

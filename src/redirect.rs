@@ -11,6 +11,7 @@
 //! natively; the browser glue only reads, writes and removes the two keys.
 
 use serde_json::{json, Value};
+use socialchat_api::kind::Connection;
 use socialchat_api::{CallbackMessage, ChannelKind, ChannelRecordId};
 
 use crate::attempt::{Target, AUTHORIZATION_TIMEOUT_MS};
@@ -85,6 +86,10 @@ impl PendingRedirect {
             .as_str()
             .filter(|a| is_attempt_id(a))?;
         let channel: ChannelKind = value.get("channel")?.as_str()?.parse().ok()?;
+        // Only the kinds authorized through Facebook leave the page.
+        if channel.connection() != Connection::Facebook {
+            return None;
+        }
         let return_to = value
             .get("returnTo")?
             .as_str()

@@ -3,9 +3,9 @@
 //! never redraws the step), and the sentence the polite live region announces. Pure, and tested
 //! natively.
 
-use crate::flow::{
-    CancelReason, ConnectedChannel, ErrorCode, Flow, FlowError, Retry, Step, Target,
-};
+use socialchat_api::ChannelKind;
+
+use crate::flow::{CancelReason, ConnectedChannel, ErrorCode, Flow, FlowError, Retry, Step};
 use crate::i18n::{Lang, Text};
 
 /// What the element shows.
@@ -31,24 +31,46 @@ pub enum View {
         error: FlowError,
         again: Text,
     },
+    /// A form kind's form, being filled in or sent.
+    Form,
+    /// A WhatsApp number's QR code, waiting for its scan.
+    Scanning,
 }
 
-/// What the live region says about the picker, which changes without a new [`View`].
+/// What the live region says within a view, which changes without a new [`View`]: the
+/// picker's count, a form being sent, a QR code arriving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PickerStatus {
-    pub connecting: bool,
-    pub loaded: usize,
-    pub visible: usize,
+pub enum Detail {
+    Picker {
+        connecting: bool,
+        loaded: usize,
+        visible: usize,
+    },
+    Form {
+        sending: bool,
+    },
+    Scan {
+        has_code: bool,
+        trouble: bool,
+    },
 }
 
-impl PickerStatus {
-    pub fn of(flow: &Flow) -> Option<PickerStatus> {
+impl Detail {
+    pub fn of(flow: &Flow) -> Option<Detail> {
         let (picker, connecting) = match flow.step() {
             Step::Picking(p) => (p, false),
             Step::Connecting { picker: Some(p) } => (p, true),
+            Step::Form(_) => return Some(Detail::Form { sending: false }),
+            Step::Sending { .. } => return Some(Detail::Form { sending: true }),
+            Step::Scanning(scan) => {
+                return Some(Detail::Scan {
+                    has_code: scan.qrcode.is_some(),
+                    trouble: scan.trouble.is_some(),
+                })
+            }
             _ => return None,
         };
-        Some(PickerStatus {
+        Some(Detail::Picker {
             connecting,
             loaded: picker.accounts.len(),
             visible: picker.visible_count(),
@@ -60,7 +82,7 @@ impl View {
     pub fn of(flow: &Flow) -> View {
         match flow.step() {
             Step::Idle => View::Idle {
-                reconnect: matches!(flow.target(), Target::Reconnect { .. }),
+                reconnect: flow.reconnects(),
             },
             Step::Opening if flow.is_redirect() => View::Redirecting,
             Step::Redirecting => View::Redirecting,
@@ -75,6 +97,8 @@ impl View {
             Step::Connecting { picker: None } => View::Reconnecting,
             Step::Done(channel) => View::Done(channel.clone()),
             Step::Stopped(reason) => View::Stopped(*reason),
+            Step::Form(_) | Step::Sending { .. } => View::Form,
+            Step::Scanning(_) => View::Scanning,
             Step::Failed { error, retry } => View::Failed {
                 error: error.clone(),
                 again: match (retry, error.code) {
@@ -85,9 +109,9 @@ impl View {
         }
     }
 
-    /// The sentence announced for this view; `picker` is [`PickerStatus::of`] the same flow.
-    pub fn status(&self, lang: Lang, kind: &str, picker: Option<PickerStatus>) -> String {
-        let k = [("kind", kind)];
+    /// The sentence announced for this view; `detail` is [`Detail::of`] the same flow.
+    pub fn status(&self, lang: Lang, kind: ChannelKind, detail: Option<Detail>) -> String {
+        let k = [("kind", kind.display_name())];
         match self {
             View::Idle { .. } => String::new(),
             View::Opening => lang.text(Text::Opening).to_owned(),
@@ -96,16 +120,34 @@ impl View {
             View::Waiting => lang.text(Text::Waiting).to_owned(),
             View::WaitingClosed => lang.text(Text::PopupClosed).to_owned(),
             View::LoadingAccounts => lang.format(Text::LoadingAccounts, &k),
-            View::Picker => match picker {
-                Some(p) if p.connecting => lang.text(Text::Connecting).to_owned(),
-                Some(p) if p.loaded > 0 => {
-                    lang.format(Text::AccountsShown, &[("count", &p.visible.to_string())])
+            View::Picker => match detail {
+                Some(Detail::Picker {
+                    connecting: true, ..
+                }) => lang.text(Text::Connecting).to_owned(),
+                Some(Detail::Picker {
+                    loaded, visible, ..
+                }) if loaded > 0 => {
+                    lang.format(Text::AccountsShown, &[("count", &visible.to_string())])
                 }
                 _ => lang.format(Text::EmptyAccounts, &k),
+            },
+            View::Form => match detail {
+                Some(Detail::Form { sending: true }) => lang.text(Text::Sending).to_owned(),
+                _ => String::new(),
+            },
+            View::Scanning => match detail {
+                Some(Detail::Scan { trouble: true, .. }) => lang.text(Text::ScanTrouble).to_owned(),
+                Some(Detail::Scan { has_code: true, .. }) => {
+                    lang.text(Text::ScanWaiting).to_owned()
+                }
+                _ => lang.text(Text::ScanLoading).to_owned(),
             },
             View::Reconnecting => lang.text(Text::Reconnecting).to_owned(),
             View::Done(c) if c.reconnected => lang.format(Text::Reconnected, &[("name", &c.name)]),
             View::Done(c) => lang.format(Text::Connected, &[("name", &c.name)]),
+            View::Stopped(CancelReason::Timeout) if kind == ChannelKind::Whatsapp => {
+                lang.text(Text::ScanExpired).to_owned()
+            }
             View::Stopped(CancelReason::Timeout) => lang.text(Text::TimedOut).to_owned(),
             View::Stopped(_) => lang.text(Text::Denied).to_owned(),
             View::Failed { error, .. } => lang.text(error.code.text()).to_owned(),
@@ -125,7 +167,7 @@ mod tests {
     fn waiting() -> Flow {
         let mut flow = Flow::new(ChannelKind::Instagram, None);
         flow.handle(Input::Start {
-            via: Via::Popup { opened: true },
+            via: Some(Via::Popup { opened: true }),
             target: None,
         });
         flow.handle(Input::AuthorizeAnswered {
@@ -144,7 +186,7 @@ mod tests {
     }
 
     fn said(flow: &Flow) -> String {
-        View::of(flow).status(Lang::En, "Instagram", PickerStatus::of(flow))
+        View::of(flow).status(Lang::En, flow.kind, Detail::of(flow))
     }
 
     #[test]
@@ -159,6 +201,8 @@ mod tests {
                 name: format!("Toko {n}"),
                 channel_id: ChannelId::new(n.to_string()).unwrap(),
                 picture: None,
+                connected: false,
+                reconnect: None,
             })
             .collect();
         picking.handle(Input::AccountsAnswered {
@@ -202,7 +246,7 @@ mod tests {
             }
         ));
         assert_eq!(
-            View::of(&flow).status(Lang::Id, "Instagram", None),
+            View::of(&flow).status(Lang::Id, ChannelKind::Instagram, None),
             "Otorisasi Facebook sudah kedaluwarsa. Silakan otorisasi ulang."
         );
         let mut flow = with_token(waiting());
@@ -226,7 +270,7 @@ mod tests {
         assert_eq!(View::of(&flow), View::Idle { reconnect: true });
         let mut redirect = Flow::new(ChannelKind::Messenger, None);
         redirect.handle(Input::Start {
-            via: Via::Redirect,
+            via: Some(Via::Redirect),
             target: None,
         });
         assert_eq!(View::of(&redirect), View::Redirecting);

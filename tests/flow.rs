@@ -183,10 +183,10 @@ async fn callback_origin_replaces_the_page_origin() {
         "the page's own origin is no longer allowed"
     );
     message_from("https://callback.example", &callback_json(&token));
-    wait_for("the one account, chosen for the user", || {
-        radios(&host).len() == 1 && radios(&host)[0].0.checked()
-    })
-    .await;
+    // The token sees one account, already connected: shown, marked, not chosen for the user.
+    wait_for("the one account", || radios(&host).len() == 1).await;
+    assert!(radios(&host)[0].0.disabled());
+    wait_for_text(&host, "Already connected").await;
     host.remove();
 }
 

@@ -15,6 +15,10 @@ pub enum Stage {
     Connect,
     Reconnect,
     Channels,
+    /// A poll of one channel (a WhatsApp number waiting for its scan).
+    Channel,
+    /// A Telegram connect or reconnect, whose refusal is about the bot's token.
+    BotToken,
 }
 
 impl Stage {
@@ -22,7 +26,7 @@ impl Stage {
     fn carries_token(self) -> bool {
         match self {
             Stage::Accounts | Stage::Connect | Stage::Reconnect => true,
-            Stage::Authorize | Stage::Channels => false,
+            Stage::Authorize | Stage::Channels | Stage::Channel | Stage::BotToken => false,
         }
     }
 
@@ -33,6 +37,8 @@ impl Stage {
             Stage::Connect => ErrorCode::ConnectFailed,
             Stage::Reconnect => ErrorCode::ReconnectFailed,
             Stage::Channels => ErrorCode::ChannelsFailed,
+            Stage::Channel => ErrorCode::ChannelFailed,
+            Stage::BotToken => ErrorCode::ConnectFailed,
         }
     }
 }
@@ -80,6 +86,10 @@ pub enum ErrorCode {
     KindNotAllowed,
     /// The session may not use this channel.
     ChannelNotAllowed,
+    /// Telegram refused the bot's token (not a bot's, or another bot's on reconnect).
+    BotTokenRefused,
+    /// The channel waiting for its scan could not be read.
+    ChannelFailed,
 }
 
 impl ErrorCode {
@@ -104,6 +114,8 @@ impl ErrorCode {
             ErrorCode::SessionUnavailable => "session-unavailable",
             ErrorCode::KindNotAllowed => "kind-not-allowed",
             ErrorCode::ChannelNotAllowed => "channel-not-allowed",
+            ErrorCode::BotTokenRefused => "bot-token-refused",
+            ErrorCode::ChannelFailed => "channel-failed",
         }
     }
 
@@ -155,6 +167,8 @@ impl ErrorCode {
             ErrorCode::SessionUnavailable => Text::ErrorSessionUnavailable,
             ErrorCode::KindNotAllowed => Text::ErrorKindNotAllowed,
             ErrorCode::ChannelNotAllowed => Text::ErrorChannelNotAllowed,
+            ErrorCode::BotTokenRefused => Text::ErrorBotTokenRefused,
+            ErrorCode::ChannelFailed => Text::ErrorChannelFailed,
         }
     }
 }
@@ -195,8 +209,10 @@ impl FlowError {
                     code
                 } else if e.is_unauthorized() && stage.carries_token() {
                     ErrorCode::TokenExpired
-                } else if e.status == 409 && stage == Stage::Connect {
+                } else if e.status == 409 && matches!(stage, Stage::Connect | Stage::BotToken) {
                     ErrorCode::AlreadyConnected
+                } else if e.status == 400 && stage == Stage::BotToken {
+                    ErrorCode::BotTokenRefused
                 } else {
                     stage.code()
                 };

@@ -33,21 +33,36 @@
 //! | Connecting (reconnect) | `ConnectAnswered` failed | Failed (retry the reconnect after a network failure, else authorize again) |
 //! | Failed (retry the accounts or the reconnect) | `TryAgain` | LoadingAccounts, Connecting |
 //! | Done | `Reset` | Idle |
+//! | Idle, Stopped, Done, Failed (a form kind) | `Start`, `TryAgain` | Form, or Scanning (a WhatsApp number's reconnect) |
+//! | Form | `Edit` | Form |
+//! | Form | `Submit` | Form with its invalid fields, or Sending |
+//! | Sending | `ConnectAnswered` ok | Done, or Scanning (a new WhatsApp number) |
+//! | Sending | `ConnectAnswered` failed | Form with the error |
+//! | Scanning | `PollDue`, `PageHidden` | Scanning (polling) |
+//! | Scanning | `ChannelAnswered` | Done once connected, else Scanning; Failed after too many failed polls |
+//! | Scanning | `ScanExpired` | Stopped (timeout) |
+//! | Form, Scanning | `Cancel` | Idle |
+//! | Picking | `ReconnectAccount` | Connecting (with the picker) |
 
 mod error;
+mod form;
 mod picker;
+mod scan;
 #[cfg(test)]
 mod tests;
 
+use socialchat_api::kind::Connection;
 use socialchat_api::{
     AccountPage, CallbackMessage, CallbackOutcome, Channel, ChannelId, ChannelKind,
-    ChannelRecordId, NextOffset, Token,
+    ChannelRecordId, ConnectRequest, NextOffset, ReconnectRequest, Token,
 };
 
 pub use crate::attempt::{Target, Via};
 use crate::redirect::Resume;
 pub use error::{ApiFailure, CancelReason, ErrorCode, FlowError, Stage};
+pub use form::{fields, Field, Form};
 pub use picker::{name_matches, search_needle, Picker};
+pub use scan::{Scan, HIDDEN_POLL_MS, MAX_FAILED_POLLS, POLL_MS, SCAN_TIMEOUT_MS};
 
 /// What the Try again of a failure does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +118,22 @@ pub enum Step {
         error: FlowError,
         retry: Retry,
     },
+    /// A form kind's form (WhatsApp, Telegram, webchat).
+    Form(Form),
+    /// The form was sent; it is kept to return to on failure (without the bot token).
+    Sending {
+        form: Form,
+    },
+    /// A WhatsApp number shows its QR code until it is scanned.
+    Scanning(Scan),
+}
+
+/// What a connect or reconnect answered: the channel, and for a new WhatsApp number, the ticket
+/// that lets the session poll it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Connected {
+    pub channel: Option<Channel>,
+    pub ticket: Option<String>,
 }
 
 /// What the host page is told, as DOM events on the element.
@@ -117,11 +148,11 @@ pub enum HostEvent {
 /// What happens to the flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A click that may start an authorization. For a popup the shell has already called
-    /// `window.open` (synchronously, in the click) and says whether it got a window. `target`
-    /// overrides the element's own (a Reconnect in the channel list).
+    /// A click that may start a connect. For a Facebook kind the shell has already called
+    /// `window.open` (synchronously, in the click) and says how the dialog goes (`via`); a form
+    /// kind needs none. `target` overrides the element's own (a Reconnect in the channel list).
     Start {
-        via: Via,
+        via: Option<Via>,
         target: Option<Target>,
     },
     /// The Try again of a failure or a stop. When it needs a new authorization
@@ -163,10 +194,35 @@ pub enum Input {
     Filter(String),
     Select(ChannelId),
     Connect,
-    /// The answer to a connect or a reconnect: the channel it held, if it held one.
+    /// The answer to a connect or a reconnect.
     ConnectAnswered {
         attempt: u32,
-        result: Result<Option<Channel>, ApiFailure>,
+        result: Result<Connected, ApiFailure>,
+    },
+    /// A Facebook account whose channel broke: reconnect that channel with the token in hand.
+    ReconnectAccount(ChannelId),
+    /// A field of the form changed.
+    Edit {
+        field: Field,
+        value: String,
+    },
+    /// The form's submit button.
+    Submit,
+    /// The answer to a poll of the channel waiting for its scan.
+    ChannelAnswered {
+        attempt: u32,
+        result: Result<Channel, ApiFailure>,
+    },
+    /// The time for the next poll (`poll`: which one it was scheduled as).
+    PollDue {
+        attempt: u32,
+        poll: u32,
+    },
+    /// The page was hidden or shown again.
+    PageHidden(bool),
+    /// The QR code waited too long for its scan.
+    ScanExpired {
+        attempt: u32,
     },
     /// Back to the button after a success.
     Reset,
@@ -200,13 +256,29 @@ pub enum Effect {
     },
     PostConnect {
         attempt: u32,
-        channel_id: ChannelId,
-        token: Token,
+        body: ConnectRequest,
     },
     PostReconnect {
         attempt: u32,
         id: ChannelRecordId,
-        token: Token,
+        body: ReconnectRequest,
+    },
+    /// Ask for the channel waiting for its scan (with the ticket of a new one).
+    FetchChannel {
+        attempt: u32,
+        id: ChannelRecordId,
+        ticket: Option<String>,
+    },
+    /// Send `PollDue { attempt, poll }` after `after_ms`.
+    SchedulePoll {
+        attempt: u32,
+        poll: u32,
+        after_ms: u32,
+    },
+    /// Send `ScanExpired { attempt }` after `after_ms`.
+    StartScanTimer {
+        attempt: u32,
+        after_ms: u32,
     },
     Emit(HostEvent),
 }
@@ -225,6 +297,11 @@ pub struct Flow {
     step: Step,
     /// The token of the current authorization, held only between the callback and the end.
     token: Option<Token>,
+    /// The number of the poll scheduled last: an older timer is stale.
+    poll: u32,
+    /// The ticket that lets the session poll a WhatsApp number created in this widget, kept for
+    /// a Try again after its code expired.
+    ticket: Option<String>,
 }
 
 impl Flow {
@@ -241,7 +318,15 @@ impl Flow {
             redirect: false,
             step: Step::Idle,
             token: None,
+            poll: 0,
+            ticket: None,
         }
+    }
+
+    /// Whether a start goes through Facebook's dialog (then the shell opens the popup in the
+    /// click) rather than a form in the widget.
+    pub fn authorizes(&self) -> bool {
+        self.kind.connection() == Connection::Facebook
     }
 
     pub fn step(&self) -> &Step {
@@ -254,6 +339,28 @@ impl Flow {
 
     pub fn attempt(&self) -> u32 {
         self.attempt
+    }
+
+    /// The form on show, being filled in or sent.
+    pub fn form(&self) -> Option<&Form> {
+        match &self.step {
+            Step::Form(form) | Step::Sending { form } => Some(form),
+            _ => None,
+        }
+    }
+
+    /// The number waiting for its scan.
+    pub fn scanning(&self) -> Option<&Scan> {
+        match &self.step {
+            Step::Scanning(scan) => Some(scan),
+            _ => None,
+        }
+    }
+
+    /// Whether the button of the idle widget reconnects (the element's own target: an attempt
+    /// that ended left its target behind).
+    pub fn reconnects(&self) -> bool {
+        matches!(self.default_target, Target::Reconnect { .. })
     }
 
     /// Whether the current attempt goes through a redirect instead of a popup.
@@ -269,15 +376,24 @@ impl Flow {
             Step::Waiting { popup_closed } => *popup_closed,
             Step::Failed { retry, .. } => *retry == Retry::Authorize,
             Step::Picking(picker) => picker.is_empty(),
-            Step::Opening | Step::Redirecting | Step::LoadingAccounts | Step::Connecting { .. } => {
-                false
-            }
+            Step::Opening
+            | Step::Redirecting
+            | Step::LoadingAccounts
+            | Step::Connecting { .. }
+            | Step::Form(_)
+            | Step::Sending { .. }
+            | Step::Scanning(_) => false,
         }
     }
 
     /// Whether Try again, now, starts a new authorization (then the shell opens the popup in
-    /// the click) rather than repeating a call with the token it has.
+    /// the click) rather than repeating a call with the token it has, or going back to a form.
     pub fn try_again_authorizes(&self) -> bool {
+        self.authorizes() && self.try_again_starts_over()
+    }
+
+    /// Whether Try again starts the attempt over (a new authorization, or the form again).
+    fn try_again_starts_over(&self) -> bool {
         match &self.step {
             Step::Failed { retry, .. } => *retry == Retry::Authorize,
             Step::PopupBlocked | Step::Stopped(_) | Step::Waiting { popup_closed: true } => true,
@@ -299,6 +415,9 @@ impl Flow {
             Step::Picking(picker) if picker.loading_more => Some(Stage::Accounts),
             Step::Connecting { picker: Some(_) } => Some(Stage::Connect),
             Step::Connecting { picker: None } => Some(Stage::Reconnect),
+            Step::Sending { .. } if self.kind == ChannelKind::Telegram => Some(Stage::BotToken),
+            Step::Sending { .. } => Some(Stage::Connect),
+            Step::Scanning(scan) if scan.polling => Some(Stage::Channel),
             _ => None,
         }
     }
@@ -327,7 +446,14 @@ impl Flow {
                     return Vec::new();
                 }
                 let target = target.unwrap_or_else(|| self.default_target.clone());
-                self.authorize(via, target)
+                if target != self.target {
+                    self.ticket = None;
+                }
+                match (self.authorizes(), via) {
+                    (true, Some(via)) => self.authorize(via, target),
+                    (true, None) => Vec::new(),
+                    (false, _) => self.begin_form(target),
+                }
             }
             Input::TryAgain { via } => self.try_again(via),
             Input::AuthorizeAnswered { attempt, result } => {
@@ -423,11 +549,18 @@ impl Flow {
             Input::Cancel => {
                 let closes_popup = match self.step {
                     Step::Opening | Step::Waiting { .. } | Step::PopupBlocked => true,
-                    Step::Picking(_) | Step::Stopped(_) | Step::Failed { .. } => false,
+                    Step::Picking(_)
+                    | Step::Stopped(_)
+                    | Step::Failed { .. }
+                    | Step::Form(_)
+                    | Step::Scanning(_) => false,
                     _ => return Vec::new(),
                 };
                 self.step = Step::Idle;
                 self.token = None;
+                // The attempt is over: the button is the element's own again.
+                self.target = self.default_target.clone();
+                self.ticket = None;
                 // Answers of this attempt are stale from now on.
                 self.attempt += 1;
                 let mut effects = Vec::new();
@@ -519,48 +652,101 @@ impl Flow {
                 };
                 vec![Effect::PostConnect {
                     attempt: self.attempt,
-                    channel_id: account.channel_id,
-                    token,
+                    body: ConnectRequest::Account {
+                        channel_id: account.channel_id,
+                        token,
+                    },
                 }]
+            }
+            Input::ReconnectAccount(channel_id) => {
+                let Step::Picking(picker) = &self.step else {
+                    return Vec::new();
+                };
+                let Some(account) = picker
+                    .accounts
+                    .iter()
+                    .find(|a| a.channel_id == channel_id)
+                    .cloned()
+                else {
+                    return Vec::new();
+                };
+                let (Some(id), Some(token)) = (account.reconnect.clone(), self.token.clone())
+                else {
+                    return Vec::new();
+                };
+                let mut picker = picker.clone();
+                picker.selected = Some(account.channel_id.clone());
+                picker.connect_error = None;
+                self.target = Target::Reconnect {
+                    id: id.clone(),
+                    name: Some(account.name),
+                };
+                self.step = Step::Connecting {
+                    picker: Some(picker),
+                };
+                vec![Effect::PostReconnect {
+                    attempt: self.attempt,
+                    id,
+                    body: ReconnectRequest::Authorization { token },
+                }]
+            }
+            Input::Edit { field, value } => {
+                if let Step::Form(form) = &mut self.step {
+                    form.edit(field, &value);
+                }
+                Vec::new()
+            }
+            Input::Submit => self.submit(),
+            Input::ChannelAnswered { attempt, result } => self.channel_answered(attempt, result),
+            Input::PollDue { attempt, poll } => {
+                if attempt != self.attempt || poll != self.poll {
+                    return Vec::new();
+                }
+                self.poll_now()
+            }
+            Input::PageHidden(hidden) => {
+                let Step::Scanning(scan) = &mut self.step else {
+                    return Vec::new();
+                };
+                let shown_again = scan.hidden && !hidden;
+                scan.hidden = hidden;
+                if shown_again {
+                    // Someone is looking again: show the current code at once.
+                    self.poll_now()
+                } else {
+                    Vec::new()
+                }
+            }
+            Input::ScanExpired { attempt } => {
+                if attempt != self.attempt || !matches!(self.step, Step::Scanning(_)) {
+                    return Vec::new();
+                }
+                self.step = Step::Stopped(CancelReason::Timeout);
+                vec![Effect::Emit(HostEvent::Cancelled {
+                    reason: CancelReason::Timeout,
+                })]
             }
             Input::ConnectAnswered { attempt, result } => {
                 if attempt != self.attempt {
                     return Vec::new();
                 }
-                let Step::Connecting { picker } = &self.step else {
-                    return Vec::new();
-                };
-                let picker = picker.clone();
-                match result {
-                    Ok(channel) => {
-                        let connected = self.connected(picker.as_ref(), channel);
-                        self.token = None;
-                        self.step = Step::Done(connected.clone());
-                        vec![Effect::Emit(HostEvent::Connected(connected))]
+                match &self.step {
+                    Step::Connecting { picker } => {
+                        let picker = picker.clone();
+                        self.facebook_answered(picker, result)
                     }
-                    Err(failure) => {
-                        let Some(error) = self.classify(failure) else {
-                            return Vec::new();
-                        };
-                        match (picker, error.code) {
-                            (_, ErrorCode::TokenExpired) => self.fail(error, Retry::Authorize),
-                            (Some(mut picker), _) => {
-                                picker.connect_error = Some(error.clone());
-                                self.step = Step::Picking(picker);
-                                vec![Effect::Emit(HostEvent::Error(error))]
-                            }
-                            (None, code) if code == ErrorCode::Network || code.is_session() => {
-                                self.fail(error, Retry::Reconnect)
-                            }
-                            (None, _) => self.fail(error, Retry::Authorize),
-                        }
+                    Step::Sending { form } => {
+                        let form = form.clone();
+                        self.form_answered(form, result)
                     }
+                    _ => Vec::new(),
                 }
             }
             Input::Reset => {
                 if matches!(self.step, Step::Done(_)) {
                     self.step = Step::Idle;
                     self.target = self.default_target.clone();
+                    self.ticket = None;
                 }
                 Vec::new()
             }
@@ -596,10 +782,11 @@ impl Flow {
     }
 
     fn try_again(&mut self, via: Option<Via>) -> Vec<Effect> {
-        if self.try_again_authorizes() {
-            return match via {
-                Some(via) => self.authorize(via, self.target.clone()),
-                None => Vec::new(),
+        if self.try_again_starts_over() {
+            return match (self.authorizes(), via) {
+                (true, Some(via)) => self.authorize(via, self.target.clone()),
+                (true, None) => Vec::new(),
+                (false, _) => self.begin_form(self.target.clone()),
             };
         }
         let Step::Failed { retry, .. } = &self.step else {
@@ -703,45 +890,276 @@ impl Flow {
                 Effect::PostReconnect {
                     attempt: self.attempt,
                     id: id.clone(),
-                    token,
+                    body: ReconnectRequest::Authorization { token },
                 }
             }
         }
     }
 
-    /// What the host page hears about a success: the account the user picked (a connect), or
-    /// the channel being reconnected, completed by whatever the answer held.
-    fn connected(&self, picker: Option<&Picker>, channel: Option<Channel>) -> ConnectedChannel {
-        match (picker.and_then(Picker::selected_account), &self.target) {
-            (Some(account), _) => ConnectedChannel {
-                channel: self.kind,
-                channel_id: account.channel_id.as_str().to_owned(),
-                name: account.name.clone(),
-                picture: account.picture.clone(),
-                id: channel.map(|c| c.id.as_str().to_owned()),
-                reconnected: false,
-            },
-            (None, target) => {
-                let (id, known_name) = match target {
-                    Target::Reconnect { id, name } => (Some(id.as_str().to_owned()), name.clone()),
-                    Target::Connect => (None, None),
+    /// The answer of a Facebook kind's connect or reconnect.
+    fn facebook_answered(
+        &mut self,
+        picker: Option<Picker>,
+        result: Result<Connected, ApiFailure>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(answer) => {
+                let connected = self.connected(picker.as_ref(), answer.channel);
+                self.token = None;
+                self.step = Step::Done(connected.clone());
+                vec![Effect::Emit(HostEvent::Connected(connected))]
+            }
+            Err(failure) => {
+                let Some(error) = self.classify(failure) else {
+                    return Vec::new();
                 };
-                let channel = channel.as_ref();
-                ConnectedChannel {
-                    channel: self.kind,
-                    channel_id: channel
-                        .and_then(|c| c.channel_id.clone())
-                        .unwrap_or_default(),
-                    name: channel
-                        .map(|c| c.name.clone())
-                        .filter(|n| !n.is_empty())
-                        .or(known_name)
-                        .unwrap_or_default(),
-                    picture: channel.and_then(|c| c.picture.clone()),
-                    id: id.or_else(|| channel.map(|c| c.id.as_str().to_owned())),
-                    reconnected: true,
+                match (picker, error.code) {
+                    (_, ErrorCode::TokenExpired) => self.fail(error, Retry::Authorize),
+                    (Some(mut picker), _) => {
+                        // Back to the picker (a reconnect from it included), for a connect.
+                        self.target = self.default_target.clone();
+                        picker.connect_error = Some(error.clone());
+                        self.step = Step::Picking(picker);
+                        vec![Effect::Emit(HostEvent::Error(error))]
+                    }
+                    (None, code) if code == ErrorCode::Network || code.is_session() => {
+                        self.fail(error, Retry::Reconnect)
+                    }
+                    (None, _) => self.fail(error, Retry::Authorize),
                 }
             }
+        }
+    }
+
+    /// A form kind's attempt begins: its form, or, for a WhatsApp number to reconnect (or one
+    /// created a moment ago), its QR code at once.
+    fn begin_form(&mut self, target: Target) -> Vec<Effect> {
+        self.attempt += 1;
+        self.token = None;
+        self.redirect = false;
+        self.target = target;
+        match (&self.target, self.kind) {
+            (Target::Reconnect { id, name }, ChannelKind::Whatsapp) => {
+                let mut scan = Scan::new(
+                    id.clone(),
+                    name.clone().unwrap_or_default(),
+                    self.ticket.clone(),
+                );
+                // Only a number created in this widget has a ticket: its success is a connect.
+                scan.creating = self.ticket.is_some();
+                self.scan(scan)
+            }
+            _ => {
+                self.step = Step::Form(Form::default());
+                Vec::new()
+            }
+        }
+    }
+
+    /// Checks the form and sends it.
+    fn submit(&mut self) -> Vec<Effect> {
+        let Step::Form(form) = &mut self.step else {
+            return Vec::new();
+        };
+        let effect = match (&self.target, self.kind) {
+            (Target::Reconnect { id, .. }, ChannelKind::Telegram) => {
+                form.reconnect_request().map(|body| Effect::PostReconnect {
+                    attempt: self.attempt,
+                    id: id.clone(),
+                    body,
+                })
+            }
+            _ => form
+                .connect_request(self.kind)
+                .map(|body| Effect::PostConnect {
+                    attempt: self.attempt,
+                    body,
+                }),
+        };
+        match effect {
+            Ok(effect) => {
+                let mut form = form.clone();
+                form.forget_secret();
+                form.invalid.clear();
+                form.error = None;
+                self.step = Step::Sending { form };
+                vec![effect]
+            }
+            Err(invalid) => {
+                form.invalid = invalid;
+                Vec::new()
+            }
+        }
+    }
+
+    /// The answer of a form kind's connect or reconnect.
+    fn form_answered(
+        &mut self,
+        mut form: Form,
+        result: Result<Connected, ApiFailure>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(Connected { channel, ticket }) => {
+                let reconnected = matches!(self.target, Target::Reconnect { .. });
+                match (self.kind, channel) {
+                    (ChannelKind::Whatsapp, Some(channel)) if !reconnected => {
+                        // The number exists: from now on this attempt is about that channel,
+                        // and Try again shows its code again instead of making another.
+                        let name = channel.name.clone();
+                        self.target = Target::Reconnect {
+                            id: channel.id.clone(),
+                            name: Some(name.clone()),
+                        };
+                        self.ticket = ticket.clone();
+                        let mut scan = Scan::new(channel.id, name, ticket);
+                        scan.creating = true;
+                        self.scan(scan)
+                    }
+                    (ChannelKind::Whatsapp, None) => self.fail(
+                        FlowError::new(
+                            ErrorCode::UnexpectedResponse,
+                            None,
+                            "the new WhatsApp number's answer held no channel",
+                        ),
+                        Retry::Authorize,
+                    ),
+                    (_, channel) => {
+                        let connected = self.connected(None, channel);
+                        self.step = Step::Done(connected.clone());
+                        vec![Effect::Emit(HostEvent::Connected(connected))]
+                    }
+                }
+            }
+            Err(failure) => {
+                let Some(error) = self.classify(failure) else {
+                    return Vec::new();
+                };
+                form.error = Some(error.clone());
+                self.step = Step::Form(form);
+                vec![Effect::Emit(HostEvent::Error(error))]
+            }
+        }
+    }
+
+    /// Shows a number's QR code: asks for it now, and gives the scan its time limit.
+    fn scan(&mut self, scan: Scan) -> Vec<Effect> {
+        self.step = Step::Scanning(scan);
+        let mut effects = self.poll_now();
+        effects.push(Effect::StartScanTimer {
+            attempt: self.attempt,
+            after_ms: SCAN_TIMEOUT_MS,
+        });
+        effects
+    }
+
+    /// Asks for the channel now, unless a poll is in flight; any poll scheduled before is stale.
+    fn poll_now(&mut self) -> Vec<Effect> {
+        let Step::Scanning(scan) = &mut self.step else {
+            return Vec::new();
+        };
+        if scan.polling {
+            return Vec::new();
+        }
+        scan.polling = true;
+        self.poll += 1;
+        vec![Effect::FetchChannel {
+            attempt: self.attempt,
+            id: scan.id.clone(),
+            ticket: scan.ticket.clone(),
+        }]
+    }
+
+    /// What a poll of the number waiting for its scan answered.
+    fn channel_answered(
+        &mut self,
+        attempt: u32,
+        result: Result<Channel, ApiFailure>,
+    ) -> Vec<Effect> {
+        if attempt != self.attempt || self.pending_stage() != Some(Stage::Channel) {
+            return Vec::new();
+        }
+        let result = result.map_err(|failure| self.classify(failure));
+        let Step::Scanning(scan) = &mut self.step else {
+            return Vec::new();
+        };
+        scan.polling = false;
+        match result {
+            Ok(channel) if channel.is_connected => {
+                let mut connected = self.connected(None, Some(channel));
+                if let Step::Scanning(scan) = &self.step {
+                    connected.reconnected = !scan.creating;
+                    if connected.name.is_empty() {
+                        connected.name = scan.name.clone();
+                    }
+                }
+                self.step = Step::Done(connected.clone());
+                vec![Effect::Emit(HostEvent::Connected(connected))]
+            }
+            Ok(channel) => {
+                scan.failed_polls = 0;
+                scan.trouble = None;
+                if channel.qrcode.is_some() {
+                    scan.qrcode = channel.qrcode;
+                }
+                self.schedule_poll()
+            }
+            Err(Some(error)) => {
+                let passing = matches!(
+                    error.code,
+                    ErrorCode::Network | ErrorCode::UnexpectedResponse
+                ) || error.status.is_some_and(|s| s == 429 || s >= 500);
+                scan.failed_polls += 1;
+                if passing && scan.failed_polls < MAX_FAILED_POLLS {
+                    scan.trouble = Some(error);
+                    self.schedule_poll()
+                } else {
+                    self.fail(error, Retry::Authorize)
+                }
+            }
+            Err(None) => Vec::new(),
+        }
+    }
+
+    fn schedule_poll(&mut self) -> Vec<Effect> {
+        let Step::Scanning(scan) = &self.step else {
+            return Vec::new();
+        };
+        let after_ms = scan.interval();
+        self.poll += 1;
+        vec![Effect::SchedulePoll {
+            attempt: self.attempt,
+            poll: self.poll,
+            after_ms,
+        }]
+    }
+
+    /// What the host page hears about a success: the account the user picked (a connect, or a
+    /// reconnect from the picker), or the channel the answer held, completed by what the flow
+    /// knew of the target.
+    fn connected(&self, picker: Option<&Picker>, channel: Option<Channel>) -> ConnectedChannel {
+        let account = picker.and_then(Picker::selected_account);
+        let (target_id, target_name) = match &self.target {
+            Target::Reconnect { id, name } => (Some(id.as_str().to_owned()), name.clone()),
+            Target::Connect => (None, None),
+        };
+        let channel = channel.as_ref();
+        let name = account
+            .map(|a| a.name.clone())
+            .or_else(|| channel.map(|c| c.name.clone()).filter(|n| !n.is_empty()))
+            .or(target_name)
+            .unwrap_or_default();
+        ConnectedChannel {
+            channel: self.kind,
+            channel_id: account
+                .map(|a| a.channel_id.as_str().to_owned())
+                .or_else(|| channel.and_then(|c| c.channel_id.clone()))
+                .unwrap_or_default(),
+            name,
+            picture: account
+                .and_then(|a| a.picture.clone())
+                .or_else(|| channel.and_then(|c| c.picture.clone())),
+            id: channel.map(|c| c.id.as_str().to_owned()).or(target_id),
+            reconnected: matches!(self.target, Target::Reconnect { .. }),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The account picker's state: what is loaded, what is chosen, what is typed in the search box,
 //! and the one search rule that the picker's rows and its count share.
 
+use std::ops::Not;
+
 use socialchat_api::{Account, AccountPage, ChannelId, NextOffset};
 
 use super::FlowError;
@@ -39,7 +41,9 @@ impl Picker {
         let mut picker = Picker::default();
         picker.append(page);
         if let [only] = picker.accounts.as_slice() {
-            picker.selected = Some(only.channel_id.clone());
+            if only.connected.not() && only.reconnect.is_none() {
+                picker.selected = Some(only.channel_id.clone());
+            }
         }
         picker
     }
@@ -75,8 +79,15 @@ impl Picker {
         self.filter = text.chars().take(MAX_FILTER_CHARS).collect();
     }
 
+    /// Chooses an account to connect: one that has no channel yet (an account already connected
+    /// is not offered, and a broken one is reconnected instead).
     pub(super) fn select(&mut self, channel_id: ChannelId) {
-        if self.accounts.iter().any(|a| a.channel_id == channel_id) {
+        let connectable = |a: &Account| !a.connected && a.reconnect.is_none();
+        if self
+            .accounts
+            .iter()
+            .any(|a| a.channel_id == channel_id && connectable(a))
+        {
             self.selected = Some(channel_id);
             self.connect_error = None;
         }

@@ -4,6 +4,8 @@
 use socialchat_api::callback::{CallbackFailure, CallbackOutcome};
 use socialchat_api::{Account, ApiError};
 
+use crate::i18n::Text;
+
 use super::*;
 
 const IG: ChannelKind = ChannelKind::Instagram;
@@ -17,6 +19,8 @@ fn account(n: u32) -> Account {
         name: format!("Akun {n}"),
         channel_id: ChannelId::new(format!("1784{n}")).unwrap(),
         picture: None,
+        connected: false,
+        reconnect: None,
     }
 }
 
@@ -64,12 +68,13 @@ fn channel(id: &str, channel_id: &str, name: &str) -> Channel {
         is_connected: true,
         picture: None,
         disconnected_at: None,
+        qrcode: None,
     }
 }
 
 fn start() -> Input {
     Input::Start {
-        via: Via::Popup { opened: true },
+        via: Some(Via::Popup { opened: true }),
         target: None,
     }
 }
@@ -148,8 +153,10 @@ fn the_happy_path_from_click_to_connected() {
         effects,
         vec![Effect::PostConnect {
             attempt: 1,
-            channel_id: account(2).channel_id,
-            token: token("tok")
+            body: ConnectRequest::Account {
+                channel_id: account(2).channel_id,
+                token: token("tok"),
+            },
         }]
     );
     // The flow builds the event from the account the user picked and the answer's `_id`.
@@ -163,7 +170,10 @@ fn the_happy_path_from_click_to_connected() {
     };
     let effects = flow.handle(Input::ConnectAnswered {
         attempt: 1,
-        result: Ok(Some(channel("66aa", "17842", "Akun 2"))),
+        result: Ok(Connected {
+            channel: Some(channel("66aa", "17842", "Akun 2")),
+            ticket: None,
+        }),
     });
     assert_eq!(
         effects,
@@ -179,7 +189,7 @@ fn the_happy_path_from_click_to_connected() {
 fn a_blocked_popup_says_so_and_a_new_click_retries() {
     let mut flow = Flow::new(IG, None);
     let effects = flow.handle(Input::Start {
-        via: Via::Popup { opened: false },
+        via: Some(Via::Popup { opened: false }),
         target: None,
     });
     assert_eq!(flow.step(), &Step::PopupBlocked);
@@ -601,7 +611,9 @@ fn reconnect_posts_the_token_for_the_channel_without_a_picker() {
         Some(&Effect::PostReconnect {
             attempt: 1,
             id: id.clone(),
-            token: token("tok")
+            body: ReconnectRequest::Authorization {
+                token: token("tok"),
+            },
         })
     );
     assert_eq!(flow.step(), &Step::Connecting { picker: None });
@@ -618,7 +630,9 @@ fn reconnect_posts_the_token_for_the_channel_without_a_picker() {
         vec![Effect::PostReconnect {
             attempt: 1,
             id,
-            token: token("tok")
+            body: ReconnectRequest::Authorization {
+                token: token("tok"),
+            },
         }]
     );
 }
@@ -628,7 +642,7 @@ fn a_reconnect_from_the_channel_list_overrides_the_target_for_one_attempt() {
     let mut flow = Flow::new(IG, None);
     let id = ChannelRecordId::new("abc").unwrap();
     flow.handle(Input::Start {
-        via: Via::Popup { opened: true },
+        via: Some(Via::Popup { opened: true }),
         target: Some(Target::Reconnect {
             id: id.clone(),
             name: Some("Kopi".into()),
@@ -645,7 +659,10 @@ fn a_reconnect_from_the_channel_list_overrides_the_target_for_one_attempt() {
     answer.picture = Some("https://cdn.test/k.png".into());
     let effects = flow.handle(Input::ConnectAnswered {
         attempt: 1,
-        result: Ok(Some(answer)),
+        result: Ok(Connected {
+            channel: Some(answer),
+            ticket: None,
+        }),
     });
     let done = ConnectedChannel {
         channel: IG,
@@ -695,7 +712,7 @@ fn message(kind: ChannelKind, t: &str) -> CallbackMessage {
 fn redirect_mode_fetches_the_url_then_leaves_the_page_without_the_token() {
     let mut flow = Flow::new(IG, None);
     let effects = flow.handle(Input::Start {
-        via: Via::Redirect,
+        via: Some(Via::Redirect),
         target: None,
     });
     assert_eq!(effects, vec![Effect::FetchAuthorize { attempt: 1 }]);
@@ -725,7 +742,7 @@ fn redirect_mode_fetches_the_url_then_leaves_the_page_without_the_token() {
 fn a_redirect_that_cannot_be_saved_fails_with_a_new_authorization() {
     let mut flow = Flow::new(IG, None);
     flow.handle(Input::Start {
-        via: Via::Redirect,
+        via: Some(Via::Redirect),
         target: None,
     });
     flow.handle(Input::AuthorizeAnswered {
@@ -781,7 +798,9 @@ fn a_resumed_reconnect_posts_the_reconnect() {
         Effect::PostReconnect {
             attempt: 1,
             id,
-            token: token("tok")
+            body: ReconnectRequest::Authorization {
+                token: token("tok"),
+            },
         }
     );
     assert_eq!(flow.target(), &target);
@@ -873,7 +892,7 @@ fn try_again_after_a_failed_reconnect_authorizes_the_same_channel_again() {
     };
     let mut flow = Flow::new(IG, None);
     flow.handle(Input::Start {
-        via: Via::Popup { opened: true },
+        via: Some(Via::Popup { opened: true }),
         target: Some(target.clone()),
     });
     flow.handle(Input::AuthorizeAnswered {
@@ -909,7 +928,9 @@ fn try_again_after_a_failed_reconnect_authorizes_the_same_channel_again() {
         Some(&Effect::PostReconnect {
             attempt: 2,
             id,
-            token: token("tok2")
+            body: ReconnectRequest::Authorization {
+                token: token("tok2"),
+            },
         })
     );
 }
@@ -920,7 +941,7 @@ fn try_again_after_a_stop_or_a_blocked_popup_starts_a_new_authorization() {
     stopped.handle(declined("access_denied", Some("user_denied")));
     let mut blocked = Flow::new(IG, None);
     blocked.handle(Input::Start {
-        via: Via::Popup { opened: false },
+        via: Some(Via::Popup { opened: false }),
         target: None,
     });
     let mut closed = waiting();
@@ -942,7 +963,7 @@ fn a_connect_answer_without_a_channel_still_names_the_picked_account() {
     flow.handle(Input::Connect);
     let effects = flow.handle(Input::ConnectAnswered {
         attempt: 1,
-        result: Ok(None),
+        result: Ok(Connected::default()),
     });
     let Some(Effect::Emit(HostEvent::Connected(done))) = effects.first() else {
         panic!("{effects:?}");
@@ -965,7 +986,7 @@ fn a_page_restored_while_leaving_for_facebook_says_the_redirect_did_not_finish()
         "only while leaving"
     );
     flow.handle(Input::Start {
-        via: Via::Redirect,
+        via: Some(Via::Redirect),
         target: None,
     });
     flow.handle(Input::AuthorizeAnswered {
@@ -1020,4 +1041,448 @@ fn answers_are_classified_by_the_call_the_flow_was_waiting_for() {
         flow.step(),
         Step::Failed { error, .. } if error.code == ErrorCode::AuthorizeFailed
     ));
+}
+
+// --- The kinds connected through a form ------------------------------------------------------
+
+const BOT: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+
+fn whatsapp_channel(id: &str, connected: bool, qrcode: Option<&str>) -> Channel {
+    Channel {
+        id: ChannelRecordId::new(id).unwrap(),
+        name: "Toko Batik".into(),
+        channel_id: connected.then(|| "6281234567890".to_owned()),
+        channel_type: socialchat_api::ChannelType::Linkchat,
+        is_connected: connected,
+        picture: None,
+        disconnected_at: None,
+        qrcode: qrcode.map(Into::into),
+    }
+}
+
+fn form_start() -> Input {
+    Input::Start {
+        via: None,
+        target: None,
+    }
+}
+
+fn edit(field: Field, value: &str) -> Input {
+    Input::Edit {
+        field,
+        value: value.into(),
+    }
+}
+
+/// A WhatsApp widget whose new number shows its QR code (the first poll in flight).
+fn scanning() -> Flow {
+    let mut flow = Flow::new(ChannelKind::Whatsapp, None);
+    assert!(!flow.authorizes(), "no popup for WhatsApp");
+    flow.handle(form_start());
+    flow.handle(edit(Field::Name, "Toko Batik"));
+    flow.handle(edit(Field::Phone, "0812-3456-7890"));
+    let effects = flow.handle(Input::Submit);
+    assert!(matches!(
+        &effects[..],
+        [Effect::PostConnect {
+            body: ConnectRequest::Whatsapp { .. },
+            ..
+        }]
+    ));
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Connected {
+            channel: Some(whatsapp_channel("66b0", false, None)),
+            ticket: Some("900.abc".into()),
+        }),
+    });
+    assert_eq!(
+        effects,
+        vec![
+            Effect::FetchChannel {
+                attempt: 1,
+                id: ChannelRecordId::new("66b0").unwrap(),
+                ticket: Some("900.abc".into())
+            },
+            Effect::StartScanTimer {
+                attempt: 1,
+                after_ms: SCAN_TIMEOUT_MS
+            }
+        ]
+    );
+    flow
+}
+
+fn scan_of(flow: &Flow) -> &Scan {
+    match flow.step() {
+        Step::Scanning(scan) => scan,
+        other => panic!("not scanning: {other:?}"),
+    }
+}
+
+#[test]
+fn a_whatsapp_number_is_created_shown_as_a_qr_code_and_connected_once_scanned() {
+    let mut flow = scanning();
+    let effects = flow.handle(Input::ChannelAnswered {
+        attempt: 1,
+        result: Ok(whatsapp_channel(
+            "66b0",
+            false,
+            Some("data:image/png;base64,AAAA"),
+        )),
+    });
+    assert_eq!(
+        effects,
+        vec![Effect::SchedulePoll {
+            attempt: 1,
+            poll: 2,
+            after_ms: POLL_MS
+        }]
+    );
+    assert_eq!(
+        scan_of(&flow).qrcode.as_deref(),
+        Some("data:image/png;base64,AAAA")
+    );
+    assert!(
+        flow.handle(Input::PollDue {
+            attempt: 1,
+            poll: 1
+        })
+        .is_empty(),
+        "a stale timer"
+    );
+    assert!(matches!(
+        &flow.handle(Input::PollDue {
+            attempt: 1,
+            poll: 2
+        })[..],
+        [Effect::FetchChannel {
+            ticket: Some(_),
+            ..
+        }]
+    ));
+    let effects = flow.handle(Input::ChannelAnswered {
+        attempt: 1,
+        result: Ok(whatsapp_channel("66b0", true, None)),
+    });
+    let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(done.channel, ChannelKind::Whatsapp);
+    assert_eq!(
+        (done.name.as_str(), done.reconnected),
+        ("Toko Batik", false)
+    );
+    assert_eq!(done.id.as_deref(), Some("66b0"));
+    assert!(matches!(flow.step(), Step::Done(_)));
+}
+
+#[test]
+fn a_wrong_form_says_which_fields_and_sends_nothing() {
+    let mut flow = Flow::new(ChannelKind::Whatsapp, None);
+    flow.handle(form_start());
+    flow.handle(edit(Field::Phone, "12345"));
+    assert!(flow.handle(Input::Submit).is_empty());
+    let Step::Form(form) = flow.step() else {
+        panic!("{:?}", flow.step());
+    };
+    assert_eq!(form.problem(Field::Name), Some(Text::InvalidName));
+    assert_eq!(form.problem(Field::Phone), Some(Text::InvalidPhone));
+}
+
+#[test]
+fn a_qr_code_not_scanned_in_time_stops_and_try_again_shows_the_same_number() {
+    let mut flow = scanning();
+    assert!(flow.handle(Input::ScanExpired { attempt: 0 }).is_empty());
+    let effects = flow.handle(Input::ScanExpired { attempt: 1 });
+    assert_eq!(
+        effects,
+        vec![Effect::Emit(HostEvent::Cancelled {
+            reason: CancelReason::Timeout
+        })]
+    );
+    assert!(!flow.try_again_authorizes());
+    let effects = flow.handle(Input::TryAgain { via: None });
+    assert!(
+        matches!(&effects[0], Effect::FetchChannel { attempt: 2, id, ticket: Some(_) } if id.as_str() == "66b0"),
+        "{effects:?}"
+    );
+    // The first attempt's late answer changes nothing.
+    assert!(flow
+        .handle(Input::ChannelAnswered {
+            attempt: 1,
+            result: Ok(whatsapp_channel("66b0", true, None))
+        })
+        .is_empty());
+    assert!(scan_of(&flow).creating, "still the number made here");
+}
+
+#[test]
+fn polling_slows_down_while_the_page_is_hidden_and_refreshes_when_it_is_shown() {
+    let mut flow = scanning();
+    flow.handle(Input::PageHidden(true));
+    let effects = flow.handle(Input::ChannelAnswered {
+        attempt: 1,
+        result: Ok(whatsapp_channel(
+            "66b0",
+            false,
+            Some("data:image/png;base64,AAAA"),
+        )),
+    });
+    assert!(matches!(
+        &effects[..],
+        [Effect::SchedulePoll { after_ms, .. }] if *after_ms == HIDDEN_POLL_MS
+    ));
+    let effects = flow.handle(Input::PageHidden(false));
+    assert!(
+        matches!(&effects[..], [Effect::FetchChannel { .. }]),
+        "at once"
+    );
+    assert!(
+        flow.handle(Input::PollDue {
+            attempt: 1,
+            poll: 2
+        })
+        .is_empty(),
+        "the slow timer is stale now"
+    );
+}
+
+#[test]
+fn failed_polls_are_retried_a_few_times_then_stop_and_a_refusal_stops_at_once() {
+    let mut flow = scanning();
+    for n in 1..MAX_FAILED_POLLS {
+        let effects = flow.handle(Input::ChannelAnswered {
+            attempt: 1,
+            result: Err(ApiFailure::Network("offline".into())),
+        });
+        assert!(
+            matches!(&effects[..], [Effect::SchedulePoll { .. }]),
+            "poll {n}"
+        );
+        assert!(scan_of(&flow).trouble.is_some());
+        flow.handle(Input::PollDue {
+            attempt: 1,
+            poll: flow.poll,
+        });
+    }
+    let effects = flow.handle(Input::ChannelAnswered {
+        attempt: 1,
+        result: Err(ApiFailure::Network("offline".into())),
+    });
+    assert!(
+        matches!(&effects[..], [Effect::Emit(HostEvent::Error(e))] if e.code == ErrorCode::Network)
+    );
+    assert!(matches!(flow.step(), Step::Failed { .. }));
+
+    let mut flow = scanning();
+    flow.handle(Input::ChannelAnswered {
+        attempt: 1,
+        result: Err(http(403)),
+    });
+    assert!(
+        matches!(flow.step(), Step::Failed { error, .. } if error.code == ErrorCode::ChannelFailed)
+    );
+}
+
+#[test]
+fn cancel_stops_the_scan_and_its_late_answers() {
+    let mut flow = scanning();
+    assert_eq!(
+        flow.handle(Input::Cancel),
+        vec![Effect::Emit(HostEvent::Cancelled {
+            reason: CancelReason::User
+        })]
+    );
+    assert!(flow
+        .handle(Input::ChannelAnswered {
+            attempt: 1,
+            result: Ok(whatsapp_channel("66b0", true, None))
+        })
+        .is_empty());
+    assert!(flow
+        .handle(Input::PollDue {
+            attempt: 1,
+            poll: 1
+        })
+        .is_empty());
+    assert_eq!(flow.step(), &Step::Idle);
+}
+
+#[test]
+fn a_broken_whatsapp_channel_shows_its_code_at_once_and_reconnects() {
+    let id = ChannelRecordId::new("65f0a1b2c3d4e5f6a7b8c906").unwrap();
+    let mut flow = Flow::new(ChannelKind::Whatsapp, None);
+    let effects = flow.handle(Input::Start {
+        via: None,
+        target: Some(Target::Reconnect {
+            id: id.clone(),
+            name: Some("WhatsApp Toko".into()),
+        }),
+    });
+    assert!(matches!(
+        &effects[0],
+        Effect::FetchChannel { ticket: None, .. }
+    ));
+    let effects = flow.handle(Input::ChannelAnswered {
+        attempt: 1,
+        result: Ok(whatsapp_channel("65f0a1b2c3d4e5f6a7b8c906", true, None)),
+    });
+    let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert!(done.reconnected);
+}
+
+#[test]
+fn a_telegram_bot_token_is_sent_once_and_forgotten_and_a_refusal_says_so() {
+    let mut flow = Flow::new(ChannelKind::Telegram, None);
+    flow.handle(form_start());
+    flow.handle(edit(Field::BotToken, BOT));
+    let effects = flow.handle(Input::Submit);
+    assert!(matches!(
+        &effects[..],
+        [Effect::PostConnect { body: ConnectRequest::Telegram { token }, .. }] if token.expose() == BOT
+    ));
+    let Step::Sending { form } = flow.step() else {
+        panic!("{:?}", flow.step());
+    };
+    assert_eq!(form.value(Field::BotToken), "", "forgotten once sent");
+    flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Err(http(400)),
+    });
+    let Step::Form(form) = flow.step() else {
+        panic!("{:?}", flow.step());
+    };
+    assert_eq!(
+        form.error.as_ref().map(|e| e.code),
+        Some(ErrorCode::BotTokenRefused)
+    );
+    assert_eq!(form.value(Field::BotToken), "");
+    flow.handle(edit(Field::BotToken, BOT));
+    flow.handle(Input::Submit);
+    let mut bot = whatsapp_channel("66c0", true, None);
+    bot.name = "Bot CS".into();
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Connected {
+            channel: Some(bot),
+            ticket: None,
+        }),
+    });
+    assert!(matches!(
+        &effects[..],
+        [Effect::Emit(HostEvent::Connected(done))] if done.channel == ChannelKind::Telegram && done.name == "Bot CS"
+    ));
+}
+
+#[test]
+fn a_telegram_reconnect_sends_the_bots_token_for_the_channel() {
+    let id = ChannelRecordId::new("65f0a1b2c3d4e5f6a7b8c904").unwrap();
+    let mut flow = Flow::new(ChannelKind::Telegram, Some(id.clone()));
+    flow.handle(form_start());
+    flow.handle(edit(Field::BotToken, BOT));
+    let effects = flow.handle(Input::Submit);
+    assert!(matches!(
+        &effects[..],
+        [Effect::PostReconnect { id: i, body: ReconnectRequest::Telegram { .. }, .. }] if *i == id
+    ));
+}
+
+#[test]
+fn a_webchat_is_created_from_its_form() {
+    let mut flow = Flow::new(ChannelKind::Webchat, None);
+    flow.handle(form_start());
+    flow.handle(edit(Field::Name, "Chat Toko"));
+    flow.handle(edit(Field::Website, "toko.example"));
+    let effects = flow.handle(Input::Submit);
+    assert!(matches!(
+        &effects[..],
+        [Effect::PostConnect { body: ConnectRequest::Webchat { website_url, .. }, .. }]
+            if website_url.as_str() == "https://toko.example"
+    ));
+    let mut chat = whatsapp_channel("66d0", true, None);
+    chat.name = "Chat Toko".into();
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Connected {
+            channel: Some(chat),
+            ticket: None,
+        }),
+    });
+    assert!(
+        matches!(&effects[..], [Effect::Emit(HostEvent::Connected(done))] if done.name == "Chat Toko")
+    );
+}
+
+#[test]
+fn an_account_with_a_broken_channel_is_reconnected_from_the_picker_with_the_token_in_hand() {
+    let mut flow = waiting();
+    flow.handle(authorized(IG, "tok"));
+    let mut accounts = page(1..4, None);
+    accounts.accounts[0].connected = true;
+    accounts.accounts[1].reconnect =
+        Some(ChannelRecordId::new("65f0a1b2c3d4e5f6a7b8c902").unwrap());
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(accounts),
+    });
+    flow.handle(Input::Select(account(1).channel_id));
+    assert_eq!(
+        picker(&flow).selected,
+        None,
+        "an account already connected is not chosen"
+    );
+    let effects = flow.handle(Input::ReconnectAccount(account(2).channel_id));
+    assert!(matches!(
+        &effects[..],
+        [Effect::PostReconnect { id, body: ReconnectRequest::Authorization { token: t }, .. }]
+            if id.as_str() == "65f0a1b2c3d4e5f6a7b8c902" && *t == token("tok")
+    ));
+    // A failure goes back to the picker, as a connect's does, and the target with it.
+    flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Err(http(500)),
+    });
+    assert!(picker(&flow).connect_error.is_some());
+    assert_eq!(flow.target(), &Target::Connect);
+    flow.handle(Input::ReconnectAccount(account(2).channel_id));
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Connected::default()),
+    });
+    let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (done.name.as_str(), done.reconnected, done.id.as_deref()),
+        ("Akun 2", true, Some("65f0a1b2c3d4e5f6a7b8c902"))
+    );
+}
+
+#[test]
+fn a_cancelled_attempt_leaves_the_elements_own_button() {
+    // A Reconnect from the channel list, cancelled: the button connects again.
+    let mut flow = Flow::new(ChannelKind::Telegram, None);
+    let id = ChannelRecordId::new("65f1c904").unwrap();
+    flow.handle(Input::Start {
+        via: None,
+        target: Some(Target::Reconnect { id, name: None }),
+    });
+    assert!(matches!(flow.target(), Target::Reconnect { .. }));
+    flow.handle(Input::Cancel);
+    assert_eq!(flow.target(), &Target::Connect);
+    assert!(!flow.reconnects());
+    // A new WhatsApp number cancelled while its code shows: the next start is a new form.
+    let mut flow = scanning();
+    flow.handle(Input::Cancel);
+    flow.handle(form_start());
+    assert!(matches!(flow.step(), Step::Form(_)), "{:?}", flow.step());
+    // A reconnect element stays one.
+    let id = ChannelRecordId::new("65f1c904").unwrap();
+    let mut flow = Flow::new(ChannelKind::Telegram, Some(id));
+    flow.handle(form_start());
+    flow.handle(Input::Cancel);
+    assert!(flow.reconnects());
 }

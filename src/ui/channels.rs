@@ -56,7 +56,7 @@ pub fn ChannelsPanel(ctrl: Controller) -> impl IntoView {
                                     <span class=if connected { "sc-badge sc-ok" } else { "sc-badge sc-broken" }>
                                         {lang.text(if connected { Text::ChannelConnected } else { Text::ChannelDisconnected })}
                                     </span>
-                                    {(!connected).then(|| view! {
+                                    {(!connected && kind.reconnects()).then(|| view! {
                                         <button type="button" class="sc-button sc-small" aria-label=label
                                             on:click=move |_| ctrl.start(Some(target.clone()))>
                                             {lang.text(Text::Reconnect)}

@@ -57,6 +57,8 @@ pub struct Controller {
     sender: StoredValue<Option<Sender>, LocalStorage>,
     /// The BroadcastChannel the widget listens on, which also carries its acknowledgements.
     broadcast: StoredValue<Option<BroadcastChannel>, LocalStorage>,
+    /// The time limit of the QR code on show, cleared when the widget goes.
+    scan_timer: StoredValue<Option<TimeoutHandle>>,
     popup_count: StoredValue<u32>,
     /// This widget's number on the page, for [`AUTHORIZING`].
     id: u32,
@@ -83,6 +85,12 @@ impl Controller {
         let popup = StoredValue::new_local(None::<Popup>);
         // The popup closes, and its timers stop, when it is dropped.
         on_cleanup(move || drop(popup.try_update_value(Option::take)));
+        let scan_timer = StoredValue::new(None::<TimeoutHandle>);
+        on_cleanup(move || {
+            if let Some(Some(timer)) = scan_timer.try_update_value(Option::take) {
+                timer.clear();
+            }
+        });
         Controller {
             flow: RwSignal::new(flow),
             config: StoredValue::new(config),
@@ -93,6 +101,7 @@ impl Controller {
             popup,
             sender: StoredValue::new_local(None),
             broadcast: StoredValue::new_local(None),
+            scan_timer,
             popup_count: StoredValue::new(0),
             id: NEXT_ID.with(|n| {
                 let id = n.get();
@@ -117,6 +126,12 @@ impl Controller {
             }
         });
         on_cleanup(move || pageshow.remove());
+        // A QR code nobody looks at is asked for less often.
+        // (`visibilitychange` is fired at the document and bubbles to the window.)
+        let visibility = window_event_listener_untyped("visibilitychange", move |_| {
+            self.send(Input::PageHidden(document().hidden()));
+        });
+        on_cleanup(move || visibility.remove());
         if let Ok(channel) = BroadcastChannel::new(BROADCAST_CHANNEL) {
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 self.receive(&event, false);
@@ -132,17 +147,23 @@ impl Controller {
         }
     }
 
-    /// A click that may start an authorization, for the element's own target or `target`.
+    /// A click that may start a connect, for the element's own target or `target`: a
+    /// Facebook kind's popup opens inside the click, a form kind needs none.
     pub fn start(self, target: Option<Target>) {
-        if self.flow.with_untracked(Flow::can_start) {
-            let via = self.open_window();
+        let (can_start, authorizes) = self
+            .flow
+            .with_untracked(|f| (f.can_start(), f.authorizes()));
+        if can_start {
+            self.interacted.try_set(true);
+            let via = authorizes.then(|| self.open_window());
             self.send(Input::Start { via, target });
         }
     }
 
     /// The Try again of a failure or a stop: a new authorization when the flow needs one (the
-    /// popup opened inside this click), otherwise the same call again.
+    /// popup opened inside this click), otherwise the same call again, or the form.
     pub fn try_again(self) {
+        self.interacted.try_set(true);
         let via = self
             .flow
             .with_untracked(Flow::try_again_authorizes)
@@ -155,7 +176,6 @@ impl Controller {
     /// itself goes to Facebook once the URL is known.
     fn open_window(self) -> Via {
         drop(self.popup.try_update_value(Option::take));
-        self.interacted.try_set(true);
         let Some((lang, mode)) = self.config.try_with_value(|c| (c.lang, c.mode)) else {
             return Via::Popup { opened: false };
         };
@@ -302,18 +322,46 @@ impl Controller {
                 move |client| async move { client.accounts(kind, &token, offset.as_ref()).await },
                 move |result| Input::AccountsAnswered { attempt, result },
             ),
-            Effect::PostConnect {
+            Effect::PostConnect { attempt, body } => self.call(
+                move |client| async move { client.connect(kind, body).await },
+                move |result| Input::ConnectAnswered { attempt, result },
+            ),
+            Effect::PostReconnect { attempt, id, body } => self.call(
+                move |client| async move { client.reconnect(kind, &id, body).await },
+                move |result| Input::ConnectAnswered { attempt, result },
+            ),
+            Effect::FetchChannel {
                 attempt,
-                channel_id,
-                token,
+                id,
+                ticket,
             } => self.call(
-                move |client| async move { client.connect(kind, &channel_id, &token).await },
-                move |result| Input::ConnectAnswered { attempt, result },
+                move |client| async move { client.channel(&id, ticket.as_deref()).await },
+                move |result| Input::ChannelAnswered { attempt, result },
             ),
-            Effect::PostReconnect { attempt, id, token } => self.call(
-                move |client| async move { client.reconnect(kind, &id, &token).await },
-                move |result| Input::ConnectAnswered { attempt, result },
-            ),
+            Effect::SchedulePoll {
+                attempt,
+                poll,
+                after_ms,
+            } => {
+                // A timer that fires after the element left sends to a flow that is gone.
+                set_timeout(
+                    move || self.send(Input::PollDue { attempt, poll }),
+                    Duration::from_millis(after_ms.into()),
+                );
+            }
+            Effect::StartScanTimer { attempt, after_ms } => {
+                let timer = set_timeout_with_handle(
+                    move || self.send(Input::ScanExpired { attempt }),
+                    Duration::from_millis(after_ms.into()),
+                );
+                if let Ok(timer) = timer {
+                    self.scan_timer.try_update_value(|old| {
+                        if let Some(old) = old.replace(timer) {
+                            old.clear();
+                        }
+                    });
+                }
+            }
             Effect::Emit(event) => {
                 if matches!(event, HostEvent::Connected(_)) {
                     self.channels_version.try_update(|v| *v += 1);

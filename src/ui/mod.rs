@@ -3,7 +3,9 @@
 
 mod channels;
 mod controller;
+mod form;
 mod picker;
+mod scan;
 
 use leptos::html;
 use leptos::prelude::*;
@@ -15,7 +17,7 @@ use crate::client::Sessions;
 use crate::config::{ConfigError, Theme, WidgetConfig};
 use crate::flow::{FlowError, Input};
 use crate::i18n::{Lang, Text};
-use crate::view::{PickerStatus, View};
+use crate::view::{Detail, View};
 
 pub use controller::Controller;
 
@@ -53,9 +55,16 @@ fn theme_class(theme: Theme) -> &'static str {
 }
 
 pub fn kind_name(kind: ChannelKind) -> &'static str {
+    kind.display_name()
+}
+
+/// The line under the start button: what the user is about to do.
+fn start_hint(kind: ChannelKind) -> Text {
     match kind {
-        ChannelKind::Instagram => "Instagram",
-        ChannelKind::Messenger => "Messenger",
+        ChannelKind::Instagram | ChannelKind::Messenger => Text::AllowAllHint,
+        ChannelKind::Whatsapp => Text::KindHintWhatsapp,
+        ChannelKind::Telegram => Text::KindHintTelegram,
+        ChannelKind::Webchat => Text::KindHintWebchat,
     }
 }
 
@@ -82,8 +91,8 @@ pub fn Widget(config: WidgetConfig, host: HtmlElement, sessions: Sessions) -> im
     leptos::task::spawn_local(async move { ctrl.resume(false) });
 
     let view = Memo::new(move |_| ctrl.flow.with(View::of));
-    let picker = Memo::new(move |_| ctrl.flow.with(PickerStatus::of));
-    let status = Memo::new(move |_| view.with(|v| v.status(lang, kind_name(kind), picker.get())));
+    let detail = Memo::new(move |_| ctrl.flow.with(Detail::of));
+    let status = Memo::new(move |_| view.with(|v| v.status(lang, kind, detail.get())));
     let container = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         view.track();
@@ -119,8 +128,8 @@ fn spinner_line(text: String) -> impl IntoView {
 
 /// The view of one step; `sentence` is what the live region says for it.
 fn step_view(ctrl: Controller, view: View, sentence: String) -> AnyView {
-    let (lang, kind) = ctrl.config.with_value(|c| (c.lang, kind_name(c.channel)));
-    let k = [("kind", kind)];
+    let (lang, channel) = ctrl.config.with_value(|c| (c.lang, c.channel));
+    let k = [("kind", kind_name(channel))];
     let cancel = move |_| ctrl.send(Input::Cancel);
     let try_again = move |_| ctrl.try_again();
     match view {
@@ -136,10 +145,12 @@ fn step_view(ctrl: Controller, view: View, sentence: String) -> AnyView {
                     <span class="sc-logo" aria-hidden="true"></span>
                     {label}
                 </button>
-                <p class="sc-hint">{lang.text(Text::AllowAllHint)}</p>
+                <p class="sc-hint">{lang.text(start_hint(channel))}</p>
             }
             .into_any()
         }
+        View::Form => view! { <form::ChannelForm ctrl=ctrl/> }.into_any(),
+        View::Scanning => view! { <scan::QrScan ctrl=ctrl/> }.into_any(),
         View::Opening | View::Waiting => view! {
             {spinner_line(sentence)}
             <p class="sc-hint">{lang.text(Text::WaitingHint)}</p>

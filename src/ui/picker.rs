@@ -37,14 +37,36 @@ fn account_row(account: Account, rows: StoredValue<Rows>, ctrl: Controller) -> i
     on_cleanup(move || {
         drawn.try_update_value(|rows| rows.retain(|row| row.hidden != hidden));
     });
+    let lang = ctrl.config.with_value(|c| c.lang);
+    // An account with a channel already is not a choice: it says so, and a broken one offers
+    // its reconnect with the authorization in hand.
+    let marked = account.connected || account.reconnect.is_some();
+    let mark = if let Some(_broken) = &account.reconnect {
+        let label = format!("{} {}", lang.text(Text::Reconnect), account.name);
+        let id = id.clone();
+        view! {
+            <button type="button" class="sc-button sc-small" aria-label=label
+                on:click=move |_| ctrl.send(Input::ReconnectAccount(id.clone()))>
+                {lang.text(Text::Reconnect)}
+            </button>
+        }
+        .into_any()
+    } else if account.connected {
+        view! { <span class="sc-badge sc-ok">{lang.text(Text::AlreadyConnected)}</span> }.into_any()
+    } else {
+        ().into_any()
+    };
     view! {
-        <label class="sc-account" prop:hidden=move || hidden.get()>
-            <input type="radio" name=group value=id.as_str().to_owned()
-                prop:checked=move || selected.with(|s| s.as_ref() == Some(&id_for_check))
-                on:change=move |_| ctrl.send(Input::Select(id.clone()))/>
-            <Avatar name=account.name.clone() picture=account.picture.clone()/>
-            <span class="sc-name">{account.name.clone()}</span>
-        </label>
+        <div class="sc-account" class:sc-marked=marked prop:hidden=move || hidden.get()>
+            <label class="sc-choice">
+                <input type="radio" name=group value=id.as_str().to_owned() disabled=marked
+                    prop:checked=move || selected.with(|s| s.as_ref() == Some(&id_for_check))
+                    on:change=move |_| ctrl.send(Input::Select(id.clone()))/>
+                <Avatar name=account.name.clone() picture=account.picture.clone()/>
+                <span class="sc-name">{account.name.clone()}</span>
+            </label>
+            {mark}
+        </div>
     }
 }
 

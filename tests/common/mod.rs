@@ -226,12 +226,12 @@ pub async fn click(host: &HtmlElement, label: &str) {
 
 /// The account radios the user can see (the search box hides the others), with their names.
 pub fn radios(host: &HtmlElement) -> Vec<(HtmlInputElement, String)> {
-    all(host, "label.sc-account")
+    all(host, ".sc-account")
         .into_iter()
-        .filter(|label| !label.has_attribute("hidden"))
-        .filter_map(|label| {
-            let input: HtmlInputElement = label.query_selector("input").ok()??.dyn_into().ok()?;
-            let name = label.query_selector(".sc-name").ok()??.text_content()?;
+        .filter(|row| !row.has_attribute("hidden"))
+        .filter_map(|row| {
+            let input: HtmlInputElement = row.query_selector("input").ok()??.dyn_into().ok()?;
+            let name = row.query_selector(".sc-name").ok()??.text_content()?;
             Some((input, name.trim().to_owned()))
         })
         .collect()
@@ -244,6 +244,53 @@ pub async fn choose(host: &HtmlElement, name: &str) {
         .unwrap_or_else(|| panic!("no account {name:?}"));
     radio.click();
     leptos::task::tick().await;
+}
+
+/// Types `value` into the form field labelled `label`, as a user would (an `input` event).
+pub async fn fill(host: &HtmlElement, label: &str, value: &str) {
+    let field = field(host, label);
+    field.set_value(value);
+    field
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    sleep(0).await;
+}
+
+/// The form field whose `<label>` says `label`.
+pub fn field(host: &HtmlElement, label: &str) -> HtmlInputElement {
+    let labels = all(host, ".sc-field label");
+    let found = labels
+        .iter()
+        .find(|l| l.text_content().is_some_and(|t| t.trim() == label))
+        .unwrap_or_else(|| panic!("no field {label:?}; the widget shows {:?}", text(host)));
+    let id = found.get_attribute("for").expect("a label for a field");
+    shadow(host)
+        .get_element_by_id(&id)
+        .expect("the labelled field")
+        .dyn_into()
+        .unwrap()
+}
+
+/// The id of the element that has the focus inside the widget.
+pub fn focused_id(host: &HtmlElement) -> Option<String> {
+    shadow(host).active_element().map(|a| a.id())
+}
+
+/// Breaks the sandbox's channel `id`, so that it can be reconnected.
+pub async fn sandbox_disconnect(id: &str) {
+    let (status, body) = fetch_text("POST", &format!("{SANDBOX}/sandbox/disconnect?id={id}")).await;
+    assert_eq!(status, 204, "{body}");
+}
+
+/// Makes the sandbox act as if the phone of `phone` scanned its QR code.
+pub async fn sandbox_scan(phone: &str) {
+    let phone = phone.trim_start_matches('+');
+    let (status, body) = fetch_text(
+        "POST",
+        &format!("{SANDBOX}/sandbox/whatsapp/scan?phone={phone}"),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
 }
 
 pub async fn type_search(host: &HtmlElement, text: &str) {

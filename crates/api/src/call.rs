@@ -36,6 +36,10 @@ pub const PARTNER_PREFIX: &str = "/partner";
 /// `set-callback` command calls it; the proxy never forwards it.
 pub const PARTNER_SETTINGS_PATH: &str = "/partner";
 
+/// The header that carries a ticket: the proxy hands one out with a new WhatsApp number, and
+/// the widget sends it back when it polls that number, before any session lists it.
+pub const TICKET_HEADER: &str = "x-socialchat-ticket";
+
 /// The query of `GET /partner/channel` that is passed on: mongoose-paginate's paging, a search
 /// text, and the kinds to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

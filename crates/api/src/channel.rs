@@ -418,13 +418,6 @@ impl ChannelList {
             }
         }
     }
-
-    /// The channels of one kind, e.g. the Instagram ones the widget lists.
-    pub fn of_type<'a>(&'a self, kind: &'a ChannelType) -> impl Iterator<Item = &'a Channel> + 'a {
-        self.channels
-            .iter()
-            .filter(move |c| &c.channel_type == kind)
-    }
 }
 
 /// Reads the answer of `GET /partner/channel/{_id}`: the channel (itself, or in its `data` or

@@ -20,6 +20,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
+use socialchat_api::call::TICKET_HEADER;
 use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
 use socialchat_api::{ChannelKind, ChannelListQuery, PartnerCall, Rejection, Route};
 use tokio::sync::Semaphore;
@@ -30,7 +31,7 @@ use crate::problem::{json_error, Problem};
 use crate::project::{self, project_answer, Dropped, Projection};
 use crate::server::{self, ConnectionLimits};
 use crate::session::{Denied, Session, Sessions};
-use crate::webhook::Webhook;
+use crate::webhook::{Event, Webhook};
 
 pub struct ServerOptions {
     pub listen: std::net::SocketAddr,
@@ -578,6 +579,18 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
             if !session.sees_type(&projected.body) {
                 return Err(forbidden(Denied::KindNotAllowed(None)));
             }
+            // A WhatsApp number is connected by the scan, which only this poll sees: the
+            // backend hears of it here (at least once; the widget stops polling at the first).
+            if let (Some(webhook), Some(true)) = (
+                &state.webhook,
+                projected.body.get("isConnected").and_then(|v| v.as_bool()),
+            ) {
+                let mut channel = projected.body.clone();
+                if let Some(channel) = channel.as_object_mut() {
+                    channel.remove("qrcode");
+                }
+                webhook.channel_connected(session.sub.as_deref(), !ticketed, channel);
+            }
         }
         PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
             let reconnected = matches!(call, PartnerCall::Reconnect { .. });
@@ -594,7 +607,17 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
                 channel.remove("qrcode");
             }
             if let Some(webhook) = &state.webhook {
-                webhook.channel_connected(
+                // A new WhatsApp number exists but is not connected until its scan: the
+                // backend hears `channel.created` now (the `_id` is its user's from now on)
+                // and `channel.connected` from the poll that sees the scan.
+                let waiting =
+                    projected.body.get("isConnected").and_then(|v| v.as_bool()) == Some(false);
+                webhook.channel_event(
+                    if waiting {
+                        Event::Created
+                    } else {
+                        Event::Connected
+                    },
                     session.sub.as_deref(),
                     reconnected,
                     projected.body.clone(),
@@ -622,9 +645,6 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
 fn headers_ticket(headers: &HeaderMap) -> Option<&str> {
     headers.get(TICKET_HEADER).and_then(|v| v.to_str().ok())
 }
-
-/// The header a widget polls a new channel with.
-pub const TICKET_HEADER: &str = "x-socialchat-ticket";
 
 fn forbidden(denied: Denied) -> Refusal {
     Problem::new(StatusCode::FORBIDDEN, denied.message())

@@ -1,7 +1,9 @@
 //! `--connected-webhook URL`: the partner's backend hears of each channel connected or
 //! reconnected from the proxy, not from the browser (whose `socialchat:connected` event any page
 //! can fake). After each success the proxy POSTs
-//! `{"event": "channel.connected", "sub", "reconnected", "channel", "timestamp"}`, signed with
+//! `{"event": "channel.connected", "sub", "reconnected", "channel", "timestamp"}` (or
+//! `channel.created` for a new WhatsApp number, whose `channel.connected` follows from the poll
+//! that sees its QR code scanned; deliveries are at least once), signed with
 //! `X-Socialchat-Signature: sha256=<hex HMAC-SHA256 of the raw body with the session secret>`
 //! (the GitHub/Stripe convention) and `X-Socialchat-Timestamp`, tried up to three times with a
 //! growing pause, without ever delaying the widget's answer.
@@ -19,6 +21,24 @@ pub const TRIES: u32 = 3;
 const FIRST_PAUSE: Duration = Duration::from_millis(500);
 /// The longest wait for the partner's backend to answer one try.
 const TRY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the backend is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A channel connected or reconnected.
+    Connected,
+    /// A WhatsApp number created and waiting for the scan of its QR code.
+    Created,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Connected => "channel.connected",
+            Event::Created => "channel.created",
+        }
+    }
+}
 
 pub struct Webhook {
     url: reqwest::Url,
@@ -54,9 +74,20 @@ impl Webhook {
         reconnected: bool,
         channel: serde_json::Value,
     ) {
+        self.channel_event(Event::Connected, sub, reconnected, channel);
+    }
+
+    /// Sends `event` about `channel` in the background.
+    pub fn channel_event(
+        &self,
+        event: Event,
+        sub: Option<&str>,
+        reconnected: bool,
+        channel: serde_json::Value,
+    ) {
         let timestamp = crate::session::now();
         let body = json!({
-            "event": "channel.connected",
+            "event": event.as_str(),
             "sub": sub,
             "reconnected": reconnected,
             "channel": channel,

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{client, Proxy};
+use common::{client, receiver, wait_for, Proxy};
 use serde_json::{json, Value};
 
 const SECRET: &str = "kinds-tests-session-secret-of-32-bytes-or-more";
@@ -365,4 +365,64 @@ async fn injected_failures_reach_the_channel_route_too() {
     let url = format!("{}/partner/channel/{DISCONNECTED_WHATSAPP}", proxy.api());
     assert_eq!(send("GET", &url, &user, None, None).await.0, 503);
     assert_eq!(send("GET", &url, &user, None, None).await.0, 200);
+}
+
+#[tokio::test]
+async fn the_backend_hears_a_new_number_created_then_connected_by_its_scan() {
+    let (hook, seen) = receiver(204).await;
+    let proxy = sandbox(&["--connected-webhook", &hook]);
+    let api = proxy.api();
+    let mine = session(&proxy, "sub=user-9&kinds=whatsapp").await;
+    let (status, created) = send(
+        "POST",
+        &format!("{api}/partner/channel/whatsapp-unofficial"),
+        &mine,
+        Some(json!({"name": "Kedai Kopi", "phone": "+62 813 9999 0000"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["_id"].as_str().unwrap().to_owned();
+    let ticket = created["ticket"].as_str().unwrap().to_owned();
+    wait_for("channel.created", || seen.lock().unwrap().len() == 1).await;
+    let channel = format!("{api}/partner/channel/{id}");
+    // Polls before the scan tell the backend nothing.
+    send("GET", &channel, &mine, None, Some(&ticket)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    client()
+        .post(format!(
+            "{}/sandbox/whatsapp/scan?phone=6281399990000",
+            proxy.origin
+        ))
+        .send()
+        .await
+        .unwrap();
+    let (_, polled) = send("GET", &channel, &mine, None, Some(&ticket)).await;
+    assert_eq!(polled["isConnected"], true);
+    wait_for("channel.connected", || seen.lock().unwrap().len() == 2).await;
+    let events: Vec<Value> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body, _)| serde_json::from_slice(body).unwrap())
+        .collect();
+    assert_eq!(events[0]["event"], "channel.created");
+    assert_eq!(events[0]["channel"]["_id"], id.as_str());
+    assert_eq!(events[0]["channel"]["isConnected"], false);
+    assert_eq!(events[1]["event"], "channel.connected");
+    assert_eq!(events[1]["sub"], "user-9");
+    assert_eq!(
+        events[1]["reconnected"], false,
+        "made by this user a moment ago"
+    );
+    assert_eq!(events[1]["channel"]["channelId"], "6281399990000");
+    for event in &events {
+        no_secret(event);
+        let text = event.to_string();
+        assert!(
+            !text.contains("qrcode") && !text.contains(&ticket),
+            "{text}"
+        );
+    }
 }

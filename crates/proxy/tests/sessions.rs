@@ -6,15 +6,11 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::{client, Canned, Proxy, TestUpstream};
+use common::{client, receiver, wait_for, Canned, Proxy, TestUpstream};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256, Sha512};
 
@@ -386,42 +382,6 @@ fn mint_session_prints_a_session_that_serve_accepts() {
         64,
     );
     assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).unwrap(), expected);
-}
-
-/// The webhooks a receiver got: headers, raw body, when.
-type Received = Arc<Mutex<Vec<(HeaderMap, Bytes, Instant)>>>;
-
-/// A stand-in for the partner's backend that records the webhooks it receives and answers
-/// with `status`.
-async fn receiver(status: u16) -> (String, Received) {
-    let seen: Received = Arc::default();
-    let app = axum::Router::new()
-        .route(
-            "/hooks/socialchat",
-            axum::routing::post(
-                move |State(seen): State<Received>, headers: HeaderMap, body: Bytes| async move {
-                    seen.lock().unwrap().push((headers, body, Instant::now()));
-                    StatusCode::from_u16(status).unwrap()
-                },
-            ),
-        )
-        .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks/socialchat", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, seen)
-}
-
-async fn wait_for(what: &str, condition: impl Fn() -> bool) {
-    for _ in 0..200 {
-        if condition() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[tokio::test]

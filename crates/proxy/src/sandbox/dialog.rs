@@ -241,15 +241,38 @@ pub async fn session(
 pub struct ScanQuery {
     #[serde(default)]
     id: String,
+    /// Or the number, as the phone that scans knows it (with or without its `+`).
+    #[serde(default)]
+    phone: String,
 }
 
-/// `POST /sandbox/whatsapp/scan?id=…`: the user scanned the WhatsApp channel's QR code with
-/// their phone (a test cannot hold a phone to the screen).
+/// `POST /sandbox/whatsapp/scan?id=…` (or `?phone=62…`): the user scanned the WhatsApp
+/// channel's QR code with their phone (a test cannot hold a phone to the screen).
 pub async fn scan(State(sandbox): State<Arc<Sandbox>>, Query(q): Query<ScanQuery>) -> Response {
-    if sandbox.scan(&q.id) {
+    if sandbox.scan(&q.id, &q.phone) {
         StatusCode::NO_CONTENT.into_response()
     } else {
         crate::problem::Problem::new(StatusCode::NOT_FOUND, "no WhatsApp channel with this _id")
+            .into_response()
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct DisconnectQuery {
+    #[serde(default)]
+    id: String,
+}
+
+/// `POST /sandbox/disconnect?id=…`: the channel breaks (its owner revoked access, the phone
+/// unlinked), so that a test or a demo can reconnect it again.
+pub async fn disconnect(
+    State(sandbox): State<Arc<Sandbox>>,
+    Query(q): Query<DisconnectQuery>,
+) -> Response {
+    if sandbox.disconnect(&q.id) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        crate::problem::Problem::new(StatusCode::NOT_FOUND, "no channel with this _id")
             .into_response()
     }
 }

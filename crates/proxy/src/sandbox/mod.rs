@@ -421,9 +421,21 @@ impl Sandbox {
         })
     }
 
-    /// `POST /sandbox/whatsapp/scan?id=…`: as if the user scanned the channel's QR code.
-    fn scan(&self, id: &str) -> bool {
-        self.lock().scan(id)
+    /// `POST /sandbox/whatsapp/scan?id=…` or `?phone=…`: as if the user scanned the channel's
+    /// QR code.
+    fn scan(&self, id: &str, phone: &str) -> bool {
+        self.lock().scan(id, phone)
+    }
+
+    /// `POST /sandbox/disconnect?id=…`: the channel breaks, as when its owner revokes access.
+    fn disconnect(&self, id: &str) -> bool {
+        let mut world = self.lock();
+        let Some(channel) = world.channels.iter_mut().find(|c| c.id == id) else {
+            return false;
+        };
+        channel.is_connected = false;
+        channel.disconnected_at = Some("2026-11-20T08:15:00.000Z".to_owned());
+        true
     }
 
     fn add_fault(&self, fault: Fault) {
@@ -670,12 +682,16 @@ impl World {
     }
 
     /// The test hook's scan: the phone linked the number.
-    fn scan(&mut self, id: &str) -> bool {
-        let Some(channel) = self
-            .channels
-            .iter_mut()
-            .find(|c| c.id == id && matches!(c.extra, Extra::Whatsapp { .. }))
-        else {
+    /// The WhatsApp channel `id`, or the newest one of `phone`, is linked.
+    fn scan(&mut self, id: &str, phone: &str) -> bool {
+        let phone = phone.trim().trim_start_matches('+');
+        let Some(channel) = self.channels.iter_mut().rev().find(|c| match &c.extra {
+            Extra::Whatsapp { phone: p, .. } => {
+                (!id.is_empty() && c.id == id)
+                    || (!phone.is_empty() && p.trim_start_matches('+') == phone)
+            }
+            _ => false,
+        }) else {
             return false;
         };
         channel.is_connected = true;
@@ -849,6 +865,10 @@ fn routes(sandbox: Arc<Sandbox>) -> Router {
         .route("/sandbox/token", axum::routing::post(dialog::token))
         .route("/sandbox/session", get(dialog::session))
         .route("/sandbox/whatsapp/scan", axum::routing::post(dialog::scan))
+        .route(
+            "/sandbox/disconnect",
+            axum::routing::post(dialog::disconnect),
+        )
         .route("/sandbox/fail", axum::routing::post(dialog::fail))
         .with_state(sandbox)
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -274,4 +274,40 @@ pub async fn call(method: &str, url: &str, body: Option<&str>) -> (u16, serde_js
     let json =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, json)
+}
+
+/// The webhooks a receiver got: headers, raw body, when.
+pub type Received = Arc<Mutex<Vec<(HeaderMap, Bytes, Instant)>>>;
+
+/// A stand-in for the partner's backend that records the webhooks it receives and answers
+/// with `status`.
+pub async fn receiver(status: u16) -> (String, Received) {
+    let seen: Received = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/hooks/socialchat",
+            axum::routing::post(
+                move |State(seen): State<Received>, headers: HeaderMap, body: Bytes| async move {
+                    seen.lock().unwrap().push((headers, body, Instant::now()));
+                    StatusCode::from_u16(status).unwrap()
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks/socialchat", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, seen)
+}
+
+pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
 }
