@@ -193,17 +193,29 @@ async fn a_telegram_bot_connects_with_its_token_and_a_wrong_one_is_refused_in_wo
 }
 
 #[wasm_bindgen_test]
-async fn a_telegram_reconnect_refuses_another_bots_token() {
+async fn a_telegram_reconnect_refuses_another_bots_token_in_indonesian() {
     sandbox_disconnect(DISCONNECTED_TELEGRAM).await;
-    let (host, events) = widget("telegram", &[("reconnect", DISCONNECTED_TELEGRAM)]).await;
-    click(&host, "Reconnect Telegram").await;
-    wait_for_text(&host, "Reconnect the Telegram bot").await;
-    fill(&host, "Bot token", OTHER_BOT).await;
-    click(&host, "Reconnect").await;
-    wait_for_text(&host, "Telegram did not accept this bot token.").await;
-    fill(&host, "Bot token", SANDBOX_BOT).await;
-    click(&host, "Reconnect").await;
-    wait_for_text(&host, "Bot Telegram CS is connected to Socialchat again.").await;
+    let (host, events) = widget(
+        "telegram",
+        &[("reconnect", DISCONNECTED_TELEGRAM), ("lang", "id")],
+    )
+    .await;
+    click(&host, "Hubungkan ulang Telegram").await;
+    wait_for_text(&host, "Hubungkan ulang bot Telegram").await;
+    fill(&host, "Token bot", OTHER_BOT).await;
+    click(&host, "Hubungkan ulang").await;
+    wait_for_text(&host, "Telegram tidak menerima token bot ini.").await;
+    assert_eq!(
+        events.details("socialchat:error")[0]["code"],
+        "bot-token-refused"
+    );
+    fill(&host, "Token bot", SANDBOX_BOT).await;
+    click(&host, "Hubungkan ulang").await;
+    wait_for_text(
+        &host,
+        "Bot Telegram CS sudah terhubung kembali ke Socialchat.",
+    )
+    .await;
     let connected = &events.details("socialchat:connected")[0];
     assert_eq!(connected["reconnected"], true);
     assert_eq!(connected["id"], DISCONNECTED_TELEGRAM);

@@ -1024,7 +1024,12 @@ impl Flow {
                         Retry::Authorize,
                     ),
                     (_, channel) => {
-                        let connected = self.connected(None, channel);
+                        let mut connected = self.connected(None, channel);
+                        let typed = form.value(Field::Name).trim();
+                        if connected.name == self.kind.display_name() && !typed.is_empty() {
+                            // An answer without the channel's name: the name the user gave.
+                            connected.name = typed.to_owned();
+                        }
                         self.step = Step::Done(connected.clone());
                         vec![Effect::Emit(HostEvent::Connected(connected))]
                     }
@@ -1147,7 +1152,7 @@ impl Flow {
             .map(|a| a.name.clone())
             .or_else(|| channel.map(|c| c.name.clone()).filter(|n| !n.is_empty()))
             .or(target_name)
-            .unwrap_or_default();
+            .unwrap_or_else(|| self.kind.display_name().to_owned());
         ConnectedChannel {
             channel: self.kind,
             channel_id: account

@@ -1486,3 +1486,57 @@ fn a_cancelled_attempt_leaves_the_elements_own_button() {
     flow.handle(Input::Cancel);
     assert!(flow.reconnects());
 }
+
+#[test]
+fn an_answer_with_only_an_id_still_names_what_was_connected() {
+    let bare = |id: &str| Channel {
+        id: ChannelRecordId::new(id).unwrap(),
+        name: String::new(),
+        channel_id: None,
+        channel_type: socialchat_api::ChannelType::Other(String::new()),
+        is_connected: true,
+        picture: None,
+        disconnected_at: None,
+        qrcode: None,
+    };
+    // A webchat: the name the user typed.
+    let mut flow = Flow::new(ChannelKind::Webchat, None);
+    flow.handle(form_start());
+    flow.handle(edit(Field::Name, "Chat Toko"));
+    flow.handle(edit(Field::Website, "toko.example"));
+    flow.handle(Input::Submit);
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Connected {
+            channel: Some(bare("66c1")),
+            ticket: None,
+        }),
+    });
+    let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (done.name.as_str(), done.id.as_deref()),
+        ("Chat Toko", Some("66c1"))
+    );
+    // A Telegram bot, with no name anywhere: the kind's name, never an empty sentence.
+    let mut flow = Flow::new(ChannelKind::Telegram, None);
+    flow.handle(form_start());
+    flow.handle(edit(
+        Field::BotToken,
+        "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+    ));
+    flow.handle(Input::Submit);
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Connected {
+            channel: Some(bare("66c2")),
+            ticket: None,
+        }),
+    });
+    let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(done.name, "Telegram");
+    assert_eq!(done.channel, ChannelKind::Telegram);
+}
