@@ -295,6 +295,10 @@ sentences! {
         id: "Telegram tidak menerima token bot ini. Pastikan itu token bot ini, disalin utuh dari BotFather.",
         en: "Telegram did not accept this bot token. Check that it is this bot's token, copied whole from BotFather.",
     }
+    ErrorRateLimited {
+        id: "Terlalu banyak channel dihubungkan dalam waktu singkat. Tunggu sebentar, lalu coba lagi.",
+        en: "Too many channels were connected in a short time. Wait a moment, then try again.",
+    }
     ErrorChannelFailed {
         id: "Kode QR tidak dapat dimuat. Coba lagi.",
         en: "The QR code could not be loaded. Try again.",

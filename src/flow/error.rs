@@ -90,6 +90,8 @@ pub enum ErrorCode {
     BotTokenRefused,
     /// The channel waiting for its scan could not be read.
     ChannelFailed,
+    /// This user connected too many channels in a short time (the proxy's limit).
+    RateLimited,
 }
 
 impl ErrorCode {
@@ -116,6 +118,7 @@ impl ErrorCode {
             ErrorCode::ChannelNotAllowed => "channel-not-allowed",
             ErrorCode::BotTokenRefused => "bot-token-refused",
             ErrorCode::ChannelFailed => "channel-failed",
+            ErrorCode::RateLimited => "rate-limited",
         }
     }
 
@@ -127,6 +130,7 @@ impl ErrorCode {
             ErrorCode::SessionExpired,
             ErrorCode::KindNotAllowed,
             ErrorCode::ChannelNotAllowed,
+            ErrorCode::RateLimited,
         ]
         .into_iter()
         .find(|c| c.as_str() == code)
@@ -169,6 +173,7 @@ impl ErrorCode {
             ErrorCode::ChannelNotAllowed => Text::ErrorChannelNotAllowed,
             ErrorCode::BotTokenRefused => Text::ErrorBotTokenRefused,
             ErrorCode::ChannelFailed => Text::ErrorChannelFailed,
+            ErrorCode::RateLimited => Text::ErrorRateLimited,
         }
     }
 }
@@ -316,6 +321,12 @@ mod tests {
                 assert_eq!(error.code, code, "{stage:?}");
                 assert!(error.code.is_session());
             }
+        }
+        // The proxy's limit on connects keeps its code too, and is not the session's.
+        for stage in [Stage::Connect, Stage::Reconnect, Stage::BotToken] {
+            let error = FlowError::from_failure(stage, refusal(429, "rate-limited"));
+            assert_eq!(error.code, ErrorCode::RateLimited);
+            assert!(!error.code.is_session());
         }
         // A code the widget does not know changes nothing: a 401 on accounts is the token's.
         let unknown = FlowError::from_failure(Stage::Accounts, refusal(401, "something-else"));

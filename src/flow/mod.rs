@@ -922,7 +922,12 @@ impl Flow {
                         self.step = Step::Picking(picker);
                         vec![Effect::Emit(HostEvent::Error(error))]
                     }
-                    (None, code) if code == ErrorCode::Network || code.is_session() => {
+                    (None, code)
+                        if code == ErrorCode::Network
+                            || code == ErrorCode::RateLimited
+                            || code.is_session() =>
+                    {
+                        // The token still holds: Try again repeats the reconnect.
                         self.fail(error, Retry::Reconnect)
                     }
                     (None, _) => self.fail(error, Retry::Authorize),

@@ -37,7 +37,29 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
             format!("body of {} bytes is over the limit", body.len()),
         ));
     }
-    serde_json::from_str(body).map_err(|e| ParseError::new(what, e.to_string()))
+    serde_json::from_str(body).map_err(|e| ParseError::new(what, without_values(&e.to_string())))
+}
+
+/// A JSON error's message without the values it quotes (serde says `invalid type: string
+/// "<the whole string>"`, which may be a token), and not longer than a line.
+fn without_values(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        match (c, quoted) {
+            ('"', false) => {
+                quoted = true;
+                out.push_str("\"…");
+            }
+            ('"', true) => {
+                quoted = false;
+                out.push('"');
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    out.chars().take(200).collect()
 }
 
 /// The longest upstream message kept; a longer one is cut, so that an HTML error page or a huge

@@ -272,7 +272,11 @@ impl PhoneNumber {
         }
         let digits: String = body.chars().filter(char::is_ascii_digit).collect();
         let international = if plus {
-            digits
+            // `+62 0812…`: the home trunk 0 written after the country code is not dialled.
+            match digits.strip_prefix("620") {
+                Some(local) => format!("62{local}"),
+                None => digits,
+            }
         } else if let Some(local) = digits.strip_prefix('0') {
             // Dialled at home in Indonesia: 08… is +628….
             format!("62{local}")
@@ -321,8 +325,17 @@ impl DisplayName {
                 format!("is longer than {} characters", Self::MAX_CHARS),
             ));
         }
-        if value.chars().any(char::is_control) {
-            return Err(InvalidInput::new("name", "may not hold control characters"));
+        if value.chars().any(|c| c.is_control() || is_hidden_format(c)) {
+            return Err(InvalidInput::new(
+                "name",
+                "may not hold control, direction-override or line-separator characters",
+            ));
+        }
+        if !value
+            .chars()
+            .any(|c| !c.is_whitespace() && !is_invisible(c))
+        {
+            return Err(InvalidInput::new("name", "has nothing visible in it"));
         }
         Ok(DisplayName(value))
     }
@@ -333,6 +346,18 @@ impl DisplayName {
 }
 
 string_serde!(DisplayName);
+
+/// Characters that change how the text around them reads without showing themselves: the
+/// direction overrides and isolates (a name that shows backwards), and the line and paragraph
+/// separators.
+fn is_hidden_format(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Characters that take no room: a name of only these looks empty.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
+}
 
 /// The address of the website a chat box goes on: an `http(s)` URL with a host, at most 2048
 /// characters, without spaces. A bare host (`toko.example`) is read as `https://toko.example`.
@@ -358,14 +383,17 @@ impl WebsiteUrl {
             ));
         };
         let rest = url.split_once("://").map(|(_, rest)| rest).unwrap_or("");
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host_ok = !host.is_empty()
-            && !host.contains('@')
-            && host.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
-            })
-            && (host.contains('.') || host.starts_with("localhost"));
-        if url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) || !host_ok
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        let port_ok = port
+            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        if url.len() > 2048
+            || url.chars().any(|c| c.is_whitespace() || c.is_control())
+            || !port_ok
+            || !is_public_domain(host)
         {
             return Err(InvalidInput::new(
                 "websiteUrl",
@@ -381,6 +409,32 @@ impl WebsiteUrl {
 }
 
 string_serde!(WebsiteUrl);
+
+/// Whether `host` is a domain name a customer's website may have: labels of letters, digits and
+/// `-`, at least two, the last alphabetic. Never an IP address, `localhost` or a name without a
+/// dot: a chat box goes on a public website, and Socialchat must not be pointed at its own
+/// network.
+fn is_public_domain(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    host.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|label| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        && labels.last().is_some_and(|tld| {
+            // A top-level domain is letters (or an internationalized one, `xn--…`): never
+            // digits, so `127.0.0.1` and `10.0.0.8` are no domains.
+            (tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+                || tld.starts_with("xn--")
+        })
+        && !matches!(labels.last(), Some(&"localhost" | &"local" | &"internal"))
+}
 
 #[cfg(test)]
 mod tests {
@@ -484,6 +538,11 @@ mod tests {
         ] {
             assert!(PhoneNumber::new(bad).is_err(), "{bad}");
         }
+        // The home 0 written after +62 is dropped, as a phone would.
+        assert_eq!(
+            PhoneNumber::new("+62 0812 3456 7890").unwrap().as_str(),
+            "+6281234567890"
+        );
     }
 
     #[test]
@@ -495,6 +554,18 @@ mod tests {
         assert!(DisplayName::new("").is_err());
         assert!(DisplayName::new("a\u{7}b").is_err());
         assert!(DisplayName::new("n".repeat(101)).is_err());
+        // Nothing that reads differently from what it shows, or shows nothing.
+        for bad in [
+            "Toko\u{202E}kitaB",
+            "a\u{2066}b",
+            "Toko\u{2028}Batik",
+            "\u{200B}\u{200B}",
+            "\u{FEFF}",
+        ] {
+            assert!(DisplayName::new(bad).is_err(), "{bad:?}");
+        }
+        assert!(DisplayName::new("Warung Bu Tini 🍛").is_ok());
+        assert!(DisplayName::new("Toko Kain — ملابس").is_ok());
         assert_eq!(
             WebsiteUrl::new("toko.example").unwrap().as_str(),
             "https://toko.example"
@@ -513,8 +584,27 @@ mod tests {
             "https://user@evil.example",
             "https://toko example",
             "toko",
+            // Never Socialchat's own network, nor an address that is no website.
+            "http://127.0.0.1",
+            "https://169.254.169.254/latest/meta-data",
+            "http://10.0.0.8:8080",
+            "http://[::ffff:127.0.0.1]",
+            "http://localhost:3000",
+            "https://printer.local",
+            "https://evil.example:javascript",
+            "https://toko.example:123456",
+            "https://-toko.example",
+            "https://toko..example",
         ] {
             assert!(WebsiteUrl::new(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "https://toko-kain.co.id",
+            "https://shop.toko.example:8443/chat",
+            "https://xn--tko-0na.example",
+            "TOKO.EXAMPLE.",
+        ] {
+            assert!(WebsiteUrl::new(good).is_ok(), "{good}");
         }
     }
 

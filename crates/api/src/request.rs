@@ -240,12 +240,41 @@ fn bounded_request<T: serde::de::DeserializeOwned>(
             format!("body is larger than {MAX_REQUEST_BODY_BYTES} bytes"),
         ));
     }
+    // An object, and nothing else: serde would also fill a struct from an array.
+    if !body.trim_start().starts_with('{') {
+        return Err(ParseError::new(what, "body is not a JSON object"));
+    }
     parse_json(what, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_must_be_an_object_and_a_refusal_never_repeats_its_values() {
+        let bot = "7000000001:AAFsandboxBotOfTheCustomerServiceTeam01";
+        for body in [
+            format!("{bot:?}"),
+            format!("[{bot:?}]"),
+            r#"["Toko","081299990400"]"#.to_owned(),
+            format!(r#"{{"token": [{bot:?}]}}"#),
+            format!(r#"{{"token": {bot:?}, "extra": {bot:?}}}"#),
+        ] {
+            for kind in [ChannelKind::Telegram, ChannelKind::Whatsapp] {
+                if let Err(e) = ConnectRequest::parse(kind, &body) {
+                    assert!(!e.detail.contains("AAF"), "{}", e.detail);
+                    assert!(e.detail.len() <= 200);
+                } else {
+                    assert!(body.starts_with('{'), "{body} accepted for {kind:?}");
+                }
+            }
+        }
+        assert!(
+            ConnectRequest::parse(ChannelKind::Telegram, &format!(r#" {{"token": {bot:?}}}"#))
+                .is_ok()
+        );
+    }
 
     #[test]
     fn authorize_answer_parses_and_refuses_unsafe_urls() {

@@ -22,11 +22,14 @@ use axum::routing::any;
 use axum::Router;
 use socialchat_api::call::TICKET_HEADER;
 use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
-use socialchat_api::{ChannelKind, ChannelListQuery, PartnerCall, Rejection, Route};
+use socialchat_api::{
+    ChannelKind, ChannelListQuery, ConnectRequest, PartnerCall, Rejection, Route,
+};
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::call::Backend;
+use crate::limit::ConnectLimit;
 use crate::problem::{json_error, Problem};
 use crate::project::{self, project_answer, Dropped, Projection};
 use crate::server::{self, ConnectionLimits};
@@ -51,6 +54,8 @@ pub struct ServerOptions {
     pub sessions: Option<Arc<Sessions>>,
     /// Where `channel.connected` goes after each connect or reconnect.
     pub webhook: Option<Arc<Webhook>>,
+    /// How many connects, creations and reconnects one user may make per minute.
+    pub connect_limit: Option<Arc<ConnectLimit>>,
 }
 
 /// The server's flags as given on the command line, before they are checked.
@@ -68,6 +73,8 @@ pub struct ServerFlags {
     pub max_connections: usize,
     pub shutdown_grace_secs: u64,
     pub allow_local_origins: bool,
+    /// 0: no limit.
+    pub connects_per_minute: u32,
 }
 
 impl Default for ServerFlags {
@@ -86,6 +93,7 @@ impl Default for ServerFlags {
             max_connections: 1000,
             shutdown_grace_secs: 10,
             allow_local_origins: false,
+            connects_per_minute: crate::limit::DEFAULT_CONNECTS_PER_MINUTE,
         }
     }
 }
@@ -182,6 +190,7 @@ impl ServerOptions {
             allow_local_origins: flags.allow_local_origins,
             sessions: None,
             webhook: None,
+            connect_limit: ConnectLimit::new(flags.connects_per_minute).map(Arc::new),
         })
     }
 }
@@ -228,6 +237,7 @@ struct AppState {
     body_timeout: Duration,
     sessions: Option<Arc<Sessions>>,
     webhook: Option<Arc<Webhook>>,
+    connect_limit: Option<Arc<ConnectLimit>>,
 }
 
 /// The most pages of the company's channels read to find a session's (100 a page).
@@ -302,6 +312,7 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
         body_timeout: options.body_timeout,
         sessions: options.sessions.clone(),
         webhook: options.webhook.clone(),
+        connect_limit: options.connect_limit.clone(),
     });
     let mut api = Router::new()
         .route(&format!("{prefix}/partner"), any(partner_call))
@@ -310,6 +321,13 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
     if !prefix.is_empty() {
         api = api.route(&format!("{prefix}/{{*rest}}"), any(not_found));
     }
+    // Every answer is one user's (a QR code, a ticket, their channels): no cache keeps it.
+    api = api.layer(
+        tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        ),
+    );
     let cors = cors_layer(&origins);
     if let Some(cors) = &cors {
         api = api.layer(cors.clone());
@@ -553,6 +571,22 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
         _ => false,
     };
     session.authorize(&call, ticketed).map_err(forbidden)?;
+    if let (Some(limit), PartnerCall::Connect { .. } | PartnerCall::Reconnect { .. }) =
+        (&state.connect_limit, &call)
+    {
+        // Without sessions every caller is one user: the limit is the proxy's.
+        limit
+            .check(session.sub.as_deref().unwrap_or(""))
+            .map_err(|wait| {
+                let seconds = wait.as_secs() + 1;
+                Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("too many channels connected by this user: try again in {seconds} s"),
+                )
+                .with_code("rate-limited")
+                .with_retry_after(seconds)
+            })?;
+    }
     let unavailable = |message: &str| Problem::new(StatusCode::SERVICE_UNAVAILABLE, message);
     let _permit = tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
         .await
@@ -568,6 +602,23 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
             return session_channels(state, &session, query, &projection).await;
         }
     }
+    if let PartnerCall::Reconnect { kind, id, .. } = &call {
+        // A reconnect goes through the channel's own kind: a Telegram bot token is never sent
+        // to an Instagram channel, whatever Socialchat would make of it.
+        let get = PartnerCall::Channel { id: id.clone() };
+        let found = project_answer(&get, backend.call(&get).await?, &projection);
+        if !found.is_success() {
+            return Ok(found.into_response());
+        }
+        let owned = found
+            .body
+            .get("channelType")
+            .and_then(|t| t.as_str())
+            .is_some_and(|t| kind.owns(&socialchat_api::ChannelType::from_name(t)));
+        if !owned {
+            return Err(forbidden(Denied::NotOfKind(*kind)));
+        }
+    }
     let answer = backend.call(&call).await?;
     let mut projected = project_answer(&call, answer, &projection);
     if !projected.is_success() {
@@ -579,17 +630,17 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
             if !session.sees_type(&projected.body) {
                 return Err(forbidden(Denied::KindNotAllowed(None)));
             }
-            // A WhatsApp number is connected by the scan, which only this poll sees: the
-            // backend hears of it here (at least once; the widget stops polling at the first).
-            if let (Some(webhook), Some(true)) = (
-                &state.webhook,
-                projected.body.get("isConnected").and_then(|v| v.as_bool()),
-            ) {
+            // A new WhatsApp number is connected by its scan, which only the poll of the
+            // user who created it (with its ticket) sees: the backend hears of it here, once
+            // per channel and process. Any other look-up tells nothing.
+            let scanned = ticketed
+                && projected.body.get("isConnected").and_then(|v| v.as_bool()) == Some(true);
+            if let (Some(webhook), true) = (&state.webhook, scanned) {
                 let mut channel = projected.body.clone();
                 if let Some(channel) = channel.as_object_mut() {
                     channel.remove("qrcode");
                 }
-                webhook.channel_connected(session.sub.as_deref(), !ticketed, channel);
+                webhook.channel_scanned(session.sub.as_deref(), channel);
             }
         }
         PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
@@ -609,11 +660,17 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
             if let Some(webhook) = &state.webhook {
                 // A new WhatsApp number exists but is not connected until its scan: the
                 // backend hears `channel.created` now (the `_id` is its user's from now on)
-                // and `channel.connected` from the poll that sees the scan.
-                let waiting =
-                    projected.body.get("isConnected").and_then(|v| v.as_bool()) == Some(false);
+                // and `channel.connected` from the poll that sees the scan. The route decides,
+                // never the answer (a completion that failed still tells a connect).
+                let created = matches!(
+                    call,
+                    PartnerCall::Connect {
+                        body: ConnectRequest::Whatsapp { .. },
+                        ..
+                    }
+                );
                 webhook.channel_event(
-                    if waiting {
+                    if created {
                         Event::Created
                     } else {
                         Event::Connected

@@ -9,7 +9,8 @@
 //! - [`server`] accepts connections within limits and times out slow clients; [`files`]
 //!   serves `--static`.
 //! - [`session`] checks who may call (the JWT the partner's backend mints) and what for;
-//!   [`webhook`] tells the partner's backend of each channel connected.
+//!   [`webhook`] tells the partner's backend of each channel connected; [`limit`] caps how many
+//!   channels one user connects per minute.
 //! - [`set_callback`] is step 1 of the partner guide (`PUT /partner`).
 //!
 //! `main.rs` only reads the command line and calls into this crate, so the pipeline is tested
@@ -18,6 +19,7 @@
 pub mod app;
 pub mod call;
 pub mod files;
+pub mod limit;
 pub mod problem;
 pub mod project;
 pub mod random;

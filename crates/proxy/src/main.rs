@@ -19,7 +19,7 @@ use std::sync::Arc;
 use socialchat_proxy::app::{self, ServerFlags, ServerOptions};
 use socialchat_proxy::session::{self, Claims, Sessions};
 use socialchat_proxy::webhook::Webhook;
-use socialchat_proxy::{sandbox, set_callback, upstream};
+use socialchat_proxy::{limit, sandbox, set_callback, upstream};
 
 #[derive(Parser)]
 #[command(
@@ -82,6 +82,10 @@ struct CommonArgs {
     /// On SIGTERM, how long requests in flight may take to finish, in seconds.
     #[arg(long, default_value_t = 10)]
     shutdown_grace_secs: u64,
+    /// How many channels one user (a session's sub) may connect, create or reconnect per
+    /// minute, all at once if they wish; 0: no limit.
+    #[arg(long, default_value_t = limit::DEFAULT_CONNECTS_PER_MINUTE)]
+    connects_per_minute: u32,
     /// The longest session accepted, from its iat to its exp, in seconds.
     #[arg(long, default_value_t = session::DEFAULT_MAX_TTL_SECS)]
     session_max_ttl_secs: u64,
@@ -198,6 +202,7 @@ fn server_options(common: &CommonArgs, allow_local_origins: bool) -> Result<Serv
         max_connections: common.max_connections,
         shutdown_grace_secs: common.shutdown_grace_secs,
         allow_local_origins,
+        connects_per_minute: common.connects_per_minute,
     })
 }
 

@@ -12,6 +12,8 @@ pub struct Problem {
     pub message: String,
     /// The stable code of the refusal (`session-expired`, `kind-not-allowed`, ...).
     pub code: Option<&'static str>,
+    /// Seconds to wait before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -20,11 +22,17 @@ impl Problem {
             status,
             message: message.into(),
             code: None,
+            retry_after: None,
         }
     }
 
     pub fn with_code(mut self, code: &'static str) -> Self {
         self.code = Some(code);
+        self
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
         self
     }
 
@@ -104,11 +112,17 @@ impl IntoResponse for Problem {
         if let Some(code) = self.code {
             body["code"] = code.into();
         }
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
+        response
     }
 }

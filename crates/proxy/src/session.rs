@@ -66,12 +66,14 @@ pub enum Denied {
     /// The call's kind (or, for one channel, the channel's kind, when it is known).
     KindNotAllowed(Option<ChannelKind>),
     ChannelNotAllowed,
+    /// A reconnect through one kind's route of a channel of another kind.
+    NotOfKind(ChannelKind),
 }
 
 impl Denied {
     pub fn code(self) -> &'static str {
         match self {
-            Denied::KindNotAllowed(_) => "kind-not-allowed",
+            Denied::KindNotAllowed(_) | Denied::NotOfKind(_) => "kind-not-allowed",
             Denied::ChannelNotAllowed => "channel-not-allowed",
         }
     }
@@ -86,6 +88,9 @@ impl Denied {
             }
             Denied::ChannelNotAllowed => {
                 "this session may not use this channel: its channels do not list the _id".into()
+            }
+            Denied::NotOfKind(kind) => {
+                format!("this channel is not a {kind} channel: reconnect it through its own kind")
             }
         }
     }

@@ -21,6 +21,11 @@ pub const TRIES: u32 = 3;
 const FIRST_PAUSE: Duration = Duration::from_millis(500);
 /// The longest wait for the partner's backend to answer one try.
 const TRY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Deliveries in flight at once; beyond, an event is dropped and logged, so that a backend that
+/// never answers cannot make the proxy hold ever more sockets.
+pub const MAX_IN_FLIGHT: usize = 64;
+/// How many channels' `channel.connected` from a poll this process remembers having sent.
+const REMEMBERED: usize = 4096;
 
 /// What the backend is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +49,9 @@ pub struct Webhook {
     url: reqwest::Url,
     client: reqwest::Client,
     sessions: Arc<Sessions>,
+    in_flight: Arc<tokio::sync::Semaphore>,
+    /// The channels whose scan was already told (a poll may see it more than once).
+    told: std::sync::Mutex<std::collections::VecDeque<String>>,
 }
 
 impl Webhook {
@@ -64,17 +72,32 @@ impl Webhook {
             url: parsed,
             client,
             sessions,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+            told: Default::default(),
         })
     }
 
-    /// Sends `channel.connected` in the background.
-    pub fn channel_connected(
-        &self,
-        sub: Option<&str>,
-        reconnected: bool,
-        channel: serde_json::Value,
-    ) {
-        self.channel_event(Event::Connected, sub, reconnected, channel);
+    /// Sends `channel.connected` for a channel a poll found connected, once per channel in this
+    /// process (other replicas may send it again: deliveries are at least once).
+    pub fn channel_scanned(&self, sub: Option<&str>, channel: serde_json::Value) {
+        let Some(id) = channel
+            .get("_id")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+        else {
+            return;
+        };
+        {
+            let mut told = self.told.lock().unwrap_or_else(|e| e.into_inner());
+            if told.contains(&id) {
+                return;
+            }
+            if told.len() == REMEMBERED {
+                told.pop_front();
+            }
+            told.push_back(id);
+        }
+        self.channel_event(Event::Connected, sub, false, channel);
     }
 
     /// Sends `event` about `channel` in the background.
@@ -94,10 +117,19 @@ impl Webhook {
             "timestamp": timestamp,
         })
         .to_string();
+        let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
+            eprintln!(
+                "webhook {} dropped: {MAX_IN_FLIGHT} deliveries already in flight",
+                event.as_str()
+            );
+            return;
+        };
         let signature = self.sessions.sign(body.as_bytes());
         let client = self.client.clone();
         let url = self.url.clone();
+        let name = event.as_str();
         tokio::spawn(async move {
+            let _permit = permit;
             let mut pause = FIRST_PAUSE;
             for attempt in 1..=TRIES {
                 let sent = client
@@ -110,7 +142,7 @@ impl Webhook {
                     .await;
                 let outcome = match sent {
                     Ok(answer) if answer.status().is_success() => {
-                        eprintln!("webhook channel.connected delivered (try {attempt})");
+                        eprintln!("webhook {name} delivered (try {attempt})");
                         return;
                     }
                     Ok(answer) => format!("HTTP {}", answer.status().as_u16()),
@@ -118,7 +150,7 @@ impl Webhook {
                     Err(_) => "could not connect".to_owned(),
                 };
                 if attempt == TRIES {
-                    eprintln!("webhook channel.connected failed after {TRIES} tries: {outcome}");
+                    eprintln!("webhook {name} failed after {TRIES} tries: {outcome}");
                     return;
                 }
                 tokio::time::sleep(pause).await;

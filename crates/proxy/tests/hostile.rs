@@ -162,6 +162,32 @@ async fn answers_of_an_unexpected_shape_never_carry_a_secret_to_the_browser() {
         "{connected}"
     );
 
+    // A reconnect first looks the channel up: it must be of the route's kind.
+    upstream.answer(
+        &format!("/partner/channel/{ID}"),
+        Canned::json(
+            200,
+            json!({"_id": ID, "name": "Toko", "channelType": "instagram", "isConnected": false}),
+        ),
+    );
+    let (status, refused) = call(
+        "POST",
+        &format!("{api}/partner/channel/telegram/{ID}"),
+        Some(r#"{"token":"7000000002:AAGsandboxAnotherBotOfAnotherCompany02"}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("kind-not-allowed")),
+        "{refused}"
+    );
+    assert!(
+        !upstream
+            .recorded()
+            .iter()
+            .any(|r| r.method == "POST" && r.path.contains("telegram")),
+        "a bot token never goes to an Instagram channel"
+    );
     upstream.answer(
         &format!("/partner/channel/instagram/{ID}"),
         Canned::json(

@@ -126,6 +126,15 @@ async fn a_whatsapp_number_is_created_polled_with_its_ticket_and_scanned() {
     no_secret(&polled);
     let qr = polled["qrcode"].as_str().unwrap();
     assert!(qr.starts_with("data:image/png;base64,iVBOR"), "{qr}");
+    // The code and the ticket are this user's: no cache keeps them.
+    let raw = client()
+        .get(&channel)
+        .header("authorization", format!("Bearer {mine}"))
+        .header("x-socialchat-ticket", &ticket)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.headers()["cache-control"], "no-store");
 
     let scanned = client()
         .post(format!("{}/sandbox/whatsapp/scan?id={id}", proxy.origin))
@@ -401,6 +410,25 @@ async fn the_backend_hears_a_new_number_created_then_connected_by_its_scan() {
     let (_, polled) = send("GET", &channel, &mine, None, Some(&ticket)).await;
     assert_eq!(polled["isConnected"], true);
     wait_for("channel.connected", || seen.lock().unwrap().len() == 2).await;
+    // Polls that see it again, and look-ups of other connected channels, tell nothing more.
+    send("GET", &channel, &mine, None, Some(&ticket)).await;
+    send("GET", &channel, &mine, None, Some(&ticket)).await;
+    let everything = session(&proxy, "sub=user-9&channels=all").await;
+    let (status, _) = send(
+        "GET",
+        &format!("{api}/partner/channel/65f0a1b2c3d4e5f6a7b8c901"),
+        &everything,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        2,
+        "one channel.connected per scan"
+    );
     let events: Vec<Value> = seen
         .lock()
         .unwrap()
@@ -425,4 +453,60 @@ async fn the_backend_hears_a_new_number_created_then_connected_by_its_scan() {
             "{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn one_user_cannot_create_channels_without_end() {
+    let proxy = sandbox(&["--connects-per-minute", "3"]);
+    let api = proxy.api();
+    let script = session(&proxy, "sub=script&kinds=webchat").await;
+    let create = |session: String, n: u32| {
+        let url = format!("{api}/partner/channel/webchat");
+        async move {
+            send(
+                "POST",
+                &url,
+                &session,
+                Some(json!({"name": format!("Chat {n}"), "websiteUrl": "https://toko.example"})),
+                None,
+            )
+            .await
+        }
+    };
+    for n in 0..3 {
+        assert_eq!(create(script.clone(), n).await.0, 201);
+    }
+    let (status, refused) = create(script.clone(), 3).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (429, Some("rate-limited")),
+        "{refused}"
+    );
+    // Said with how long to wait, in the header too.
+    let response = client()
+        .post(format!("{api}/partner/channel/webchat"))
+        .header("authorization", format!("Bearer {script}"))
+        .header("content-type", "application/json")
+        .body(json!({"name": "Chat", "websiteUrl": "https://toko.example"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=21).contains(&wait), "{wait}");
+    // Another user is not held up; reading is never limited.
+    let other = session(&proxy, "sub=someone-else&kinds=webchat").await;
+    assert_eq!(create(other, 9).await.0, 201);
+    let (status, _) = send(
+        "GET",
+        &format!("{api}/partner/channel"),
+        &script,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
 }

@@ -65,6 +65,10 @@ async fn every_widget_call_is_forwarded_with_the_bearer_key_path_and_body() {
         None,
     )
     .await;
+    upstream.answer(
+        "/partner/channel/65a0b1c2d3e4f5a6b7c8d9e0",
+        Canned::json(200, secret_channel()),
+    );
     call(
         "GET",
         &format!("{api}/partner/channel/messenger/account?token={TOKEN}&nextOffset=abc%3D%3D"),
@@ -114,6 +118,12 @@ async fn every_widget_call_is_forwarded_with_the_bearer_key_path_and_body() {
                 "/partner/channel/instagram".into(),
                 "".into()
             ),
+            // A reconnect first checks that the channel is of the route's kind.
+            (
+                "GET".into(),
+                "/partner/channel/65a0b1c2d3e4f5a6b7c8d9e0".into(),
+                "".into()
+            ),
             (
                 "POST".into(),
                 "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0".into(),
@@ -126,7 +136,7 @@ async fn every_widget_call_is_forwarded_with_the_bearer_key_path_and_body() {
     }
     let connect: serde_json::Value = serde_json::from_str(&got[3].body).unwrap();
     assert_eq!(connect, json!({"channelId": "11233412", "token": TOKEN}));
-    let reconnect: serde_json::Value = serde_json::from_str(&got[4].body).unwrap();
+    let reconnect: serde_json::Value = serde_json::from_str(&got[5].body).unwrap();
     assert_eq!(reconnect, json!({"token": TOKEN}));
 }
 
@@ -148,6 +158,10 @@ async fn channels_reach_the_browser_without_their_secrets() {
     );
     upstream.answer(
         "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0",
+        Canned::json(200, secret_channel()),
+    );
+    upstream.answer(
+        "/partner/channel/65a0b1c2d3e4f5a6b7c8d9e0",
         Canned::json(200, secret_channel()),
     );
     let (_, list) = call("GET", &format!("{api}/partner/channel"), None).await;

@@ -442,6 +442,13 @@ async fn a_failing_webhook_receiver_is_retried_and_never_fails_the_connect() {
             json!({"_id": MINE, "name": "Toko", "channelType": "instagram", "isConnected": true}),
         ),
     );
+    upstream.answer(
+        &format!("/partner/channel/{MINE}"),
+        Canned::json(
+            200,
+            json!({"_id": MINE, "name": "Toko", "channelType": "instagram", "isConnected": false}),
+        ),
+    );
     let start = Instant::now();
     let (status, channel) = send(
         "POST",
