@@ -50,6 +50,9 @@ http {
 NGINX
 nginx -c "$work/nginx.conf" -p "$work" &
 pids+=("$!")
+# As deployed: every call carries a session the partner's backend minted (nginx has none).
+export SOCIALCHAT_SESSION_SECRET=bench-session-secret-of-at-least-32-bytes
+session=$(target/release/socialchat-proxy mint-session --sub bench-user --kinds instagram --ttl-secs 3600)
 SOCIALCHAT_API_KEY=benchkey target/release/socialchat-proxy serve --upstream "http://$UPSTREAM" --listen "$OURS" \
   >"$work/ours.out" 2>"$work/ours.log" &
 ours_pid=$!
@@ -65,7 +68,7 @@ oha --help 2>/dev/null | grep -q -- "--output-format" && json_flag="--output-for
 run() {
   local url=$1; shift
   # shellcheck disable=SC2086
-  oha --no-tui $json_flag "$@" "$url" >"$work/out.json" 2>"$work/oha.err" || { cat "$work/oha.err" >&2; return 1; }
+  oha --no-tui $json_flag -H "Authorization: Bearer $session" "$@" "$url" >"$work/out.json" 2>"$work/oha.err" || { cat "$work/oha.err" >&2; return 1; }
   python3 - "$work/out.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -82,6 +85,12 @@ for target in direct nginx ours; do
     nginx) url="http://$NGINX/api/socialchat$PATH_Q" ;;
     ours) url="http://$OURS/api/socialchat$PATH_Q" ;;
   esac
+  # oha counts any answer as a success: the route must really answer 200 first.
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $session" "$url")
+  if [ "$status" != 200 ]; then
+    echo "FAIL $target answers HTTP $status, not 200: nothing to measure" >&2
+    exit 1
+  fi
   read -r r a b ok < <(run "$url" -z "$DURATION" -q "$RATE" -c 16)
   p50[$target]=$a; p99[$target]=$b
   line "latency at $RATE req/s, $target (p50 / p99, success)" "$a / $b ms, $ok %"

@@ -1114,10 +1114,8 @@ fn scanning() -> Flow {
 }
 
 fn scan_of(flow: &Flow) -> &Scan {
-    match flow.step() {
-        Step::Scanning(scan) => scan,
-        other => panic!("not scanning: {other:?}"),
-    }
+    flow.scanning()
+        .unwrap_or_else(|| panic!("not scanning: {:?}", flow.step()))
 }
 
 #[test]

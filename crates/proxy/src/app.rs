@@ -30,6 +30,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::call::Backend;
 use crate::limit::ConnectLimit;
+use crate::marks::{self, Marks};
 use crate::problem::{json_error, Problem};
 use crate::project::{self, project_answer, Dropped, Projection};
 use crate::server::{self, ConnectionLimits};
@@ -238,10 +239,11 @@ struct AppState {
     sessions: Option<Arc<Sessions>>,
     webhook: Option<Arc<Webhook>>,
     connect_limit: Option<Arc<ConnectLimit>>,
+    marks: Marks,
 }
 
 /// The most pages of the company's channels read to find a session's (100 a page).
-const MAX_LIST_PAGES: u32 = 5;
+const MAX_LIST_PAGES: u32 = marks::MAX_PAGES;
 
 /// How long a request waits for a free slot before it gets 503.
 const QUEUE_WAIT: Duration = Duration::from_secs(5);
@@ -313,6 +315,7 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
         sessions: options.sessions.clone(),
         webhook: options.webhook.clone(),
         connect_limit: options.connect_limit.clone(),
+        marks: Marks::default(),
     });
     let mut api = Router::new()
         .route(&format!("{prefix}/partner"), any(partner_call))
@@ -619,7 +622,17 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
             return Err(forbidden(Denied::NotOfKind(*kind)));
         }
     }
-    let answer = backend.call(&call).await?;
+    // An account page is marked from the company's channel list, read at the same time.
+    let (answer, existing) = match &call {
+        PartnerCall::Accounts { kind, .. } => {
+            let (answer, existing) = tokio::join!(
+                backend.call(&call),
+                state.marks.existing(backend.as_ref(), *kind)
+            );
+            (answer?, existing)
+        }
+        _ => (backend.call(&call).await?, None),
+    };
     let mut projected = project_answer(&call, answer, &projection);
     if !projected.is_success() {
         return Ok(projected.into_response());
@@ -645,6 +658,7 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
         }
         PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
             let reconnected = matches!(call, PartnerCall::Reconnect { .. });
+            state.marks.forget(*kind);
             if let Some(id) = project::only_an_id(&projected.body) {
                 // Socialchat answered only the `_id`: the widget gets the whole channel.
                 let get = PartnerCall::Channel { id: id.clone() };
@@ -690,8 +704,10 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
                 }
             }
         }
-        PartnerCall::Accounts { kind, .. } => {
-            mark_accounts(state, &session, *kind, &mut projected.body).await;
+        PartnerCall::Accounts { .. } => {
+            if let Some(existing) = &existing {
+                marks::mark(&session, existing, &mut projected.body);
+            }
         }
         PartnerCall::ChannelList { .. } | PartnerCall::Authorize { .. } => {}
     }
@@ -707,63 +723,6 @@ fn forbidden(denied: Denied) -> Refusal {
     Problem::new(StatusCode::FORBIDDEN, denied.message())
         .with_code(denied.code())
         .into()
-}
-
-/// Tells the picker which accounts already have a channel: `connected`, or, for a broken one
-/// the session may reconnect, `reconnect` with its `_id`. Nothing else of the company's channel
-/// list reaches the browser. Without the list (it failed), the accounts go unmarked.
-async fn mark_accounts(
-    state: &AppState,
-    session: &Session,
-    kind: ChannelKind,
-    page: &mut serde_json::Value,
-) {
-    let mut existing: Vec<(String, String, bool)> = Vec::new();
-    for number in 1..=MAX_LIST_PAGES {
-        let call = PartnerCall::ChannelList {
-            query: ChannelListQuery {
-                page: Some(number),
-                limit: Some(100),
-                search: None,
-                channel_types: kind.channel_types().iter().map(|t| t.to_string()).collect(),
-            },
-        };
-        let Ok(answer) = state.backend.call(&call).await else {
-            return;
-        };
-        let no_secrets = |_: &str| false;
-        let Ok(parsed) = project::channel_page(answer, &Projection::new(Vec::new(), &no_secrets))
-        else {
-            return;
-        };
-        let more = parsed.value.paging.as_ref().and_then(|p| p.has_next_page) == Some(true);
-        existing.extend(
-            parsed
-                .value
-                .channels
-                .into_iter()
-                .filter_map(|c| Some((c.channel_id?, c.id.as_str().to_owned(), c.is_connected))),
-        );
-        if !more {
-            break;
-        }
-    }
-    let Some(docs) = page.get_mut("docs").and_then(|d| d.as_array_mut()) else {
-        return;
-    };
-    for account in docs {
-        let Some(channel_id) = account.get("channelId").and_then(|v| v.as_str()) else {
-            continue;
-        };
-        let Some((_, id, connected)) = existing.iter().find(|(c, _, _)| c == channel_id) else {
-            continue;
-        };
-        if *connected {
-            account["connected"] = true.into();
-        } else if session.allows_channel(id) {
-            account["reconnect"] = id.clone().into();
-        }
-    }
 }
 
 /// The channel list of a session that sees only some channels: the company's channels (the

@@ -52,6 +52,12 @@ pub trait Backend: Send + Sync + 'static {
         false
     }
 
+    /// How long the company's channel list, read to mark the picker's accounts, may be used
+    /// again (Load more then costs one call upstream, not six).
+    fn channel_list_lifetime(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(30)
+    }
+
     /// Told the server's own origin once it listens (the sandbox links to itself).
     fn listening_on(&self, _origin: &str) {}
 

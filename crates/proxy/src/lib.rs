@@ -20,6 +20,7 @@ pub mod app;
 pub mod call;
 pub mod files;
 pub mod limit;
+pub mod marks;
 pub mod problem;
 pub mod project;
 pub mod random;

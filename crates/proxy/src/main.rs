@@ -147,7 +147,7 @@ struct MintSessionArgs {
     /// The partner's user or tenant the session is for.
     #[arg(long)]
     sub: String,
-    /// The channel kinds it may connect, comma-separated: instagram,messenger.
+    /// The channel kinds it may connect, comma-separated: instagram,messenger,whatsapp,telegram,webchat.
     #[arg(long, value_delimiter = ',', required = true)]
     kinds: Vec<String>,
     /// The channel `_id`s it may see and reconnect, comma-separated (none when absent).

@@ -351,6 +351,16 @@ async fn injected_failures_hit_their_route_the_given_number_of_times() {
         "reconnect:401",
     ]);
     let api = proxy.api();
+    assert_eq!(
+        call("GET", &format!("{api}/partner/channel"), None).await.0,
+        503
+    );
+    assert_eq!(
+        call("GET", &format!("{api}/partner/channel"), None).await.0,
+        200,
+        "the :1 rule is used up"
+    );
+    // (An account page also reads the channel list, for the picker's marks.)
     let (status, body) = call(
         "GET",
         &format!("{api}/partner/channel/instagram/account?token=x"),
@@ -360,15 +370,6 @@ async fn injected_failures_hit_their_route_the_given_number_of_times() {
     assert_eq!(
         (status, body["originalMessage"].as_str()),
         (500, Some("Injected failure (sandbox)"))
-    );
-    assert_eq!(
-        call("GET", &format!("{api}/partner/channel"), None).await.0,
-        503
-    );
-    assert_eq!(
-        call("GET", &format!("{api}/partner/channel"), None).await.0,
-        200,
-        "the :1 rule is used up"
     );
     let (status, body) = call(
         "GET",

@@ -91,52 +91,70 @@ async fn every_widget_call_is_forwarded_with_the_bearer_key_path_and_body() {
     .await;
 
     let got = upstream.recorded();
-    let summary: Vec<(String, String, String)> = got
+    // The account page and its marks' list go out at the same time: compare in order of kind.
+    let mut summary: Vec<(String, String, String)> = got
         .iter()
         .map(|r| (r.method.clone(), r.path.clone(), r.query.clone()))
         .collect();
-    assert_eq!(
-        summary,
-        vec![
-            (
-                "GET".into(),
-                "/partner/channel/instagram/authorize".into(),
-                "".into()
-            ),
-            (
-                "GET".into(),
-                "/partner/channel".into(),
-                "page=2&limit=5&channelTypes%5B%5D=instagram".into()
-            ),
-            (
-                "GET".into(),
-                "/partner/channel/messenger/account".into(),
-                format!("token={TOKEN}&nextOffset=abc%3D%3D")
-            ),
-            (
-                "POST".into(),
-                "/partner/channel/instagram".into(),
-                "".into()
-            ),
-            // A reconnect first checks that the channel is of the route's kind.
-            (
-                "GET".into(),
-                "/partner/channel/65a0b1c2d3e4f5a6b7c8d9e0".into(),
-                "".into()
-            ),
-            (
-                "POST".into(),
-                "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0".into(),
-                "".into()
-            ),
-        ]
-    );
+    summary.sort();
+    let mut expected: Vec<(String, String, String)> = vec![
+        (
+            "GET".into(),
+            "/partner/channel/instagram/authorize".into(),
+            "".into(),
+        ),
+        (
+            "GET".into(),
+            "/partner/channel".into(),
+            "page=2&limit=5&channelTypes%5B%5D=instagram".into(),
+        ),
+        (
+            "GET".into(),
+            "/partner/channel/messenger/account".into(),
+            format!("token={TOKEN}&nextOffset=abc%3D%3D"),
+        ),
+        // Read beside the account page, for the picker's marks.
+        (
+            "GET".into(),
+            "/partner/channel".into(),
+            "page=1&limit=100&channelTypes%5B%5D=messenger".into(),
+        ),
+        (
+            "POST".into(),
+            "/partner/channel/instagram".into(),
+            "".into(),
+        ),
+        // A reconnect first checks that the channel is of the route's kind.
+        (
+            "GET".into(),
+            "/partner/channel/65a0b1c2d3e4f5a6b7c8d9e0".into(),
+            "".into(),
+        ),
+        (
+            "POST".into(),
+            "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0".into(),
+            "".into(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(summary, expected);
+    let body_of = |method: &str, path: &str| {
+        got.iter()
+            .find(|r| r.method == method && r.path == path)
+            .map(|r| r.body.clone())
+            .unwrap()
+    };
     for r in &got {
         assert_eq!(r.authorization, format!("Bearer {KEY}"), "{r:?}");
     }
-    let connect: serde_json::Value = serde_json::from_str(&got[3].body).unwrap();
+    let connect: serde_json::Value =
+        serde_json::from_str(&body_of("POST", "/partner/channel/instagram")).unwrap();
     assert_eq!(connect, json!({"channelId": "11233412", "token": TOKEN}));
-    let reconnect: serde_json::Value = serde_json::from_str(&got[5].body).unwrap();
+    let reconnect: serde_json::Value = serde_json::from_str(&body_of(
+        "POST",
+        "/partner/channel/instagram/65a0b1c2d3e4f5a6b7c8d9e0",
+    ))
+    .unwrap();
     assert_eq!(reconnect, json!({"token": TOKEN}));
 }
 
@@ -670,9 +688,19 @@ async fn an_upstream_with_a_path_keeps_it_in_front_of_every_call() {
     )
     .await;
     let got = upstream.recorded();
-    assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!(got[0].path, "/gateway/partner/channel/instagram/account");
-    assert_eq!(got[0].query, format!("token={TOKEN}&nextOffset=a%2Bb"));
+    assert_eq!(
+        got.len(),
+        2,
+        "the page, and the channel list for its marks: {got:?}"
+    );
+    assert!(got
+        .iter()
+        .all(|r| r.path.starts_with("/gateway/partner/channel")));
+    let page = got
+        .iter()
+        .find(|r| r.path == "/gateway/partner/channel/instagram/account")
+        .expect("the account page");
+    assert_eq!(page.query, format!("token={TOKEN}&nextOffset=a%2Bb"));
 }
 
 #[test]
@@ -701,4 +729,53 @@ fn serve_refuses_an_upstream_that_is_not_a_plain_http_url() {
             "{bad}: {stderr}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_pickers_marks_read_the_channel_list_once_for_load_more_and_again_after_a_connect() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let api = proxy.api();
+    upstream.answer(
+        "/partner/channel/instagram/account",
+        Canned::json(
+            200,
+            json!({"docs": [{"name": "Toko", "channelId": "1784"}, {"name": "Kopi", "channelId": "1785"}],
+                   "hasNextPage": true, "nextOffset": "n2"}),
+        ),
+    );
+    upstream.answer(
+        "/partner/channel",
+        Canned::json(
+            200,
+            json!({"docs": [{"_id": "65a0b1c2d3e4f5a6b7c8d9e0", "name": "Toko", "channelId": "1784",
+                             "channelType": "instagram", "isConnected": true}],
+                   "hasNextPage": false}),
+        ),
+    );
+    upstream.answer(
+        "/partner/channel/instagram",
+        Canned::json(201, secret_channel()),
+    );
+    let page = format!("{api}/partner/channel/instagram/account?token={TOKEN}");
+    let lists = || {
+        upstream
+            .recorded()
+            .iter()
+            .filter(|r| r.path == "/partner/channel")
+            .count()
+    };
+    let (_, first) = call("GET", &page, None).await;
+    assert_eq!(first["docs"][0]["connected"], true, "{first}");
+    assert!(first["docs"][1].get("connected").is_none());
+    call("GET", &format!("{page}&nextOffset=n2"), None).await;
+    assert_eq!(lists(), 1, "Load more reuses the list it just read");
+    call(
+        "POST",
+        &format!("{api}/partner/channel/instagram"),
+        Some(&format!(r#"{{"channelId":"1785","token":"{TOKEN}"}}"#)),
+    )
+    .await;
+    call("GET", &page, None).await;
+    assert_eq!(lists(), 2, "a connect makes the next page read it again");
 }
