@@ -52,6 +52,8 @@ pub fn ChannelsPanel(ctrl: Controller) -> impl IntoView {
                             view! {
                                 <li class="sc-channel">
                                     <Avatar name=channel.name.clone() picture=channel.picture.clone()/>
+                                    // Name, state and action wrap together beside the picture.
+                                    <div class="sc-channel-body">
                                     <span class="sc-name">{channel.name.clone()}</span>
                                     <span class=if connected { "sc-badge sc-ok" } else { "sc-badge sc-broken" }>
                                         {lang.text(if connected { Text::ChannelConnected } else { Text::ChannelDisconnected })}
@@ -62,6 +64,7 @@ pub fn ChannelsPanel(ctrl: Controller) -> impl IntoView {
                                             {lang.text(Text::Reconnect)}
                                         </button>
                                     })}
+                                    </div>
                                 </li>
                             }
                         }).collect_view()}
