@@ -9,14 +9,14 @@
 //! Facebook severed the opener), and closes itself once the widget acknowledges. When nobody
 //! answers, or the authorization failed, it stays open with a readable sentence.
 
-use socialchat_api::callback::{channel_of_callback, is_acknowledgement, BROADCAST_CHANNEL};
+use socialchat_api::callback::{channel_of_callback, MessageWire, BROADCAST_CHANNEL};
 use socialchat_api::{CallbackMessage, CallbackOutcome};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
 
 use crate::i18n::{Lang, Text};
-use crate::js_json;
+use crate::wire;
 use crate::redirect::{route_callback, CallbackRoute};
 use crate::storage;
 
@@ -70,12 +70,12 @@ pub fn run_callback_page() {
     // to the saved page in place of this one (no history entry of this page remains).
     let (pending, _) = storage::peek();
     if let CallbackRoute::ReturnTo { return_to, handoff } = route_callback(
-        pending.as_deref(),
+        storage::read_pending(pending.as_deref()),
         opener.is_some(),
         message.clone(),
         storage::now(),
     ) {
-        if storage::save_handoff(&handoff.to_json()).is_ok() {
+        if storage::save_handoff(&handoff).is_ok() {
             show(&document, lang.text(Text::CallbackReturning));
             if location.replace(&return_to).is_ok() {
                 return;
@@ -83,7 +83,7 @@ pub fn run_callback_page() {
         }
     }
 
-    let data = js_json::to_js(&message.to_json());
+    let data = wire::to_js(&message.to_wire());
     drop(message);
 
     // The dashboard's origin: the partner may name it when the callback is served elsewhere.
@@ -110,7 +110,8 @@ pub fn run_callback_page() {
             if from_window && event.origin() != target_origin {
                 return;
             }
-            if !is_acknowledgement(&js_json::from_js(&event.data())) {
+            let ack = wire::from_js::<MessageWire>(event.data());
+            if !ack.is_ok_and(|m| m.is_acknowledgement()) {
                 return;
             }
             if authorized {

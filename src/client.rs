@@ -1,10 +1,13 @@
 //! The widget's HTTP calls to the partner proxy, one method per Partner API call, answering in
-//! the api crate's types, each carrying the session as `Authorization: Bearer`. Uses the
-//! browser's `fetch` directly (no HTTP crate in the bundle); every request of a widget shares one
-//! `AbortController`, aborted when the widget is removed.
+//! the api crate's types, each carrying the session as `Authorization: Bearer`. Answers are read
+//! as JavaScript values (`response.json()`) and turned into those types by serde-wasm-bindgen
+//! ([`crate::wire`]); every request of a widget shares one `AbortController`, aborted when the
+//! widget is removed.
 
+use socialchat_api::account::AccountPageWire;
 use socialchat_api::call::TICKET_HEADER;
-use socialchat_api::channel::{channel_status, find_channel};
+use socialchat_api::channel::{channel_status, ChannelListWire, ConnectAnswer};
+use socialchat_api::error::ErrorBody;
 use socialchat_api::{
     AccountPage, ApiError, AuthorizeResponse, Channel, ChannelKind, ChannelList, ChannelListQuery,
     ChannelRecordId, ConnectRequest, NextOffset, ParseError, PartnerCall, ReconnectRequest, Token,
@@ -19,6 +22,12 @@ use std::rc::Rc;
 use crate::config::Credentials;
 use crate::flow::{ApiFailure, Connected};
 use crate::session::{self, Given, SessionSource, SessionToken};
+use crate::wire::{self, JsItem};
+
+/// An answer that is not what the call promises.
+fn unexpected(what: &'static str, detail: impl Into<String>) -> ApiFailure {
+    ApiFailure::Unexpected(ParseError::new(what, detail))
+}
 
 /// A session given through the element's `session` attribute or property; the element glue
 /// writes it, the client reads it at every call.
@@ -140,8 +149,8 @@ impl ProxyClient {
     }
 
     /// Makes a call with the session; when the proxy says the session expired, asks for a new
-    /// one once and makes the call again.
-    async fn send(&self, call: &PartnerCall) -> Result<String, ApiFailure> {
+    /// one once and makes the call again. Answers the JSON value of a 2xx answer.
+    async fn send(&self, call: &PartnerCall) -> Result<JsValue, ApiFailure> {
         self.send_ticketed(call, None).await
     }
 
@@ -150,7 +159,7 @@ impl ProxyClient {
         &self,
         call: &PartnerCall,
         ticket: Option<&str>,
-    ) -> Result<String, ApiFailure> {
+    ) -> Result<JsValue, ApiFailure> {
         let session = self.session(false).await?;
         match self.send_with(call, session.as_ref(), ticket).await {
             Err(failure) if session::expired(&failure) => {
@@ -173,7 +182,7 @@ impl ProxyClient {
         call: &PartnerCall,
         session: Option<&SessionToken>,
         ticket: Option<&str>,
-    ) -> Result<String, ApiFailure> {
+    ) -> Result<JsValue, ApiFailure> {
         let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
         let mut url = format!("{}{}", self.base, call.path());
         let query = call.query_string();
@@ -181,9 +190,7 @@ impl ProxyClient {
             url.push('?');
             url.push_str(&query);
         }
-        let body = call
-            .body()
-            .map(|b| serde_json::to_string(&b).unwrap_or_default());
+        let body = call.body().and_then(|b| wire::to_text(&b));
         let init = RequestInit::new();
         init.set_method(call.method().as_str());
         init.set_credentials(self.credentials);
@@ -215,24 +222,32 @@ impl ProxyClient {
             .map_err(network)?
             .dyn_into()
             .map_err(network)?;
+        if response.ok() {
+            // Parsed by the browser as it arrives.
+            return JsFuture::from(response.json().map_err(network)?)
+                .await
+                .map_err(|_| unexpected("answer", "the proxy's answer is not JSON"));
+        }
+        // An error may be an HTML page: its text first, then JSON if it is JSON.
         let text = JsFuture::from(response.text().map_err(network)?)
             .await
             .map_err(network)?
             .as_string()
             .unwrap_or_default();
-        if response.ok() {
-            Ok(text)
-        } else {
-            Err(ApiFailure::Http(ApiError::from_response(
-                response.status(),
-                &text,
-            )))
-        }
+        let body = (text.len() <= socialchat_api::MAX_BODY_BYTES)
+            .then(|| wire::from_text::<ErrorBody>(&text))
+            .flatten();
+        Err(ApiFailure::Http(ApiError::from_body(
+            response.status(),
+            body,
+        )))
     }
 
     pub async fn authorize(&self, kind: ChannelKind) -> Result<String, ApiFailure> {
-        let body = self.send(&PartnerCall::Authorize { kind }).await?;
-        AuthorizeResponse::parse(&body)
+        let answer = self.send(&PartnerCall::Authorize { kind }).await?;
+        wire::from_js::<AuthorizeResponse>(answer)
+            .map_err(|e| unexpected(AuthorizeResponse::WHAT, e))?
+            .checked()
             .map(|a| a.url)
             .map_err(ApiFailure::Unexpected)
     }
@@ -248,8 +263,10 @@ impl ProxyClient {
             token: token.clone(),
             offset: offset.cloned(),
         };
-        let body = self.send(&call).await?;
-        AccountPage::parse(&body)
+        let answer = self.send(&call).await?;
+        let page = wire::from_js::<AccountPageWire<JsItem>>(answer)
+            .map_err(|e| unexpected("account page", e))?;
+        AccountPage::from_wire(page)
             .map(|parsed| parsed.value)
             .map_err(ApiFailure::Unexpected)
     }
@@ -262,7 +279,7 @@ impl ProxyClient {
         body: ConnectRequest,
     ) -> Result<Connected, ApiFailure> {
         let answer = self.send(&PartnerCall::Connect { kind, body }).await?;
-        Ok(connected_in(&answer))
+        Ok(ConnectAnswer::read(JsItem::new(answer)))
     }
 
     pub async fn reconnect(
@@ -275,7 +292,7 @@ impl ProxyClient {
         let answer = self
             .send(&PartnerCall::Reconnect { kind, id, body })
             .await?;
-        Ok(connected_in(&answer))
+        Ok(ConnectAnswer::read(JsItem::new(answer)))
     }
 
     /// One channel, with its QR code while it waits for its scan.
@@ -286,12 +303,8 @@ impl ProxyClient {
     ) -> Result<Channel, ApiFailure> {
         let call = PartnerCall::Channel { id: id.clone() };
         let answer = self.send_ticketed(&call, ticket).await?;
-        serde_json::from_str(&answer)
-            .ok()
-            .and_then(|value| channel_status(&value))
-            .ok_or_else(|| {
-                ApiFailure::Unexpected(ParseError::new("channel", "the answer holds no channel"))
-            })
+        channel_status(JsItem::new(answer))
+            .ok_or_else(|| unexpected("channel", "the answer holds no channel"))
     }
 
     /// The company's channels of one kind (`list-channels`).
@@ -301,24 +314,9 @@ impl ProxyClient {
             channel_types: kind.channel_types().iter().map(|t| t.to_string()).collect(),
             ..Default::default()
         };
-        let body = self.send(&PartnerCall::ChannelList { query }).await?;
-        ChannelList::parse(&body)
-            .map(|parsed| parsed.value)
-            .map_err(ApiFailure::Unexpected)
-    }
-}
-
-/// What a connect or reconnect answered: its channel (if it held one) and a ticket.
-fn connected_in(answer: &str) -> Connected {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(answer) else {
-        return Connected::default();
-    };
-    Connected {
-        channel: find_channel(&value),
-        ticket: value
-            .get("ticket")
-            .and_then(|t| t.as_str())
-            .filter(|t| t.len() <= 200 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
-            .map(str::to_owned),
+        let answer = self.send(&PartnerCall::ChannelList { query }).await?;
+        let list = wire::from_js::<ChannelListWire<JsItem>>(answer)
+            .map_err(|e| unexpected("channel list", e))?;
+        Ok(ChannelList::from_wire(list).value)
     }
 }

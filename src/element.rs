@@ -201,7 +201,7 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) 
             let handle = mount_to(container, move || {
                 view! { <ui::Widget config=config host=widget_host sessions=sessions/> }.into_any()
             });
-            events::dispatch(&host, "socialchat:ready", &serde_json::json!({}));
+            events::dispatch(&host, "socialchat:ready", &events::Detail::Ready {});
             Instance {
                 _handle: Box::new(handle),
                 session: Some((source, given)),
@@ -209,13 +209,11 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) 
         }
         Err(error) => {
             web_sys::console::error_1(&JsValue::from_str(&error.to_string()));
+            let message = error.to_string();
             events::dispatch(
                 &host,
                 "socialchat:error",
-                &serde_json::json!({
-                    "code": ErrorCode::InvalidConfig.as_str(),
-                    "message": error.to_string(),
-                }),
+                &events::Detail::error(ErrorCode::InvalidConfig, &message, None),
             );
             let lang = host
                 .get_attribute("lang")

@@ -1,47 +1,91 @@
 //! The DOM events the element sends to the host page: `socialchat:*` CustomEvents that bubble
 //! and cross the shadow boundary, with plain-object details. The token is in none of them.
 
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-use crate::flow::HostEvent;
-use crate::js_json;
+use crate::flow::{ConnectedChannel, ErrorCode, HostEvent};
+use crate::wire;
 
-/// The event's name and its detail as JSON.
-pub fn describe(event: &HostEvent) -> (&'static str, serde_json::Value) {
-    use serde_json::json;
+/// The detail of each event, as the host page reads it (README, "Events").
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Detail<'a> {
+    /// `socialchat:ready`: `{}`.
+    Ready {},
+    Authorized {
+        channel: &'static str,
+    },
+    #[serde(rename_all = "camelCase")]
+    Connected {
+        channel: &'static str,
+        channel_id: &'a str,
+        name: &'a str,
+        picture: Option<&'a str>,
+        id: Option<&'a str>,
+        reconnected: bool,
+    },
+    Cancelled {
+        reason: &'static str,
+    },
+    Error {
+        code: &'static str,
+        message: &'a str,
+        status: Option<u16>,
+    },
+}
+
+impl<'a> Detail<'a> {
+    pub fn connected(c: &'a ConnectedChannel) -> Detail<'a> {
+        Detail::Connected {
+            channel: c.channel.as_str(),
+            channel_id: &c.channel_id,
+            name: &c.name,
+            picture: c.picture.as_deref(),
+            id: c.id.as_deref(),
+            reconnected: c.reconnected,
+        }
+    }
+
+    pub fn error(code: ErrorCode, message: &'a str, status: Option<u16>) -> Detail<'a> {
+        Detail::Error {
+            code: code.as_str(),
+            message,
+            status,
+        }
+    }
+}
+
+/// The event's name and its detail.
+pub fn describe(event: &HostEvent) -> (&'static str, Detail<'_>) {
     match event {
         HostEvent::Authorized { channel } => (
             "socialchat:authorized",
-            json!({ "channel": channel.as_str() }),
+            Detail::Authorized {
+                channel: channel.as_str(),
+            },
         ),
-        HostEvent::Connected(c) => (
-            "socialchat:connected",
-            json!({
-                "channel": c.channel.as_str(),
-                "channelId": c.channel_id,
-                "name": c.name,
-                "picture": c.picture,
-                "id": c.id,
-                "reconnected": c.reconnected,
-            }),
+        HostEvent::Connected(c) => ("socialchat:connected", Detail::connected(c)),
+        HostEvent::Cancelled { reason } => (
+            "socialchat:cancelled",
+            Detail::Cancelled {
+                reason: reason.as_str(),
+            },
         ),
-        HostEvent::Cancelled { reason } => {
-            ("socialchat:cancelled", json!({ "reason": reason.as_str() }))
-        }
         HostEvent::Error(e) => (
             "socialchat:error",
-            json!({ "code": e.code.as_str(), "message": e.detail, "status": e.status }),
+            Detail::error(e.code, &e.detail, e.status),
         ),
     }
 }
 
 /// Dispatches `name` with `detail` on the element.
-pub fn dispatch(host: &HtmlElement, name: &str, detail: &serde_json::Value) {
+pub fn dispatch(host: &HtmlElement, name: &str, detail: &Detail<'_>) {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
-    init.set_detail(&js_json::to_js(detail));
+    init.set_detail(&wire::to_js(detail));
     if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
         let _ = host.dispatch_event(&event);
     }

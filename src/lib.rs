@@ -3,7 +3,7 @@
 //!
 //! The crate is split the way it is tested. The pure core ([`config`], [`flow`], [`i18n`],
 //! [`redirect`] and the pure parts of [`popup`]) has no web dependency and is tested natively in
-//! milliseconds; the thin browser shell (`element`, `client`, `events`, `js_json`, `session`,
+//! milliseconds; the thin browser shell (`element`, `client`, `events`, `wire`, `storage`,
 //! `callback_page`, `ui`) exists only on wasm32 and is tested in headless Chromium (`tests/`).
 
 pub mod attempt;
@@ -25,11 +25,11 @@ mod element;
 #[cfg(target_arch = "wasm32")]
 mod events;
 #[cfg(target_arch = "wasm32")]
-mod js_json;
-#[cfg(target_arch = "wasm32")]
 mod storage;
 #[cfg(target_arch = "wasm32")]
 mod ui;
+#[cfg(target_arch = "wasm32")]
+mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub use callback_page::run_callback_page;

@@ -8,9 +8,11 @@
 //! record, leaves a [`Handoff`] (the callback message, token included) next to it and replaces
 //! itself with the saved page. The widget on that page takes both records out of storage at
 //! once ([`decide`]) and resumes at the account picker. Everything here is pure and tested
-//! natively; the browser glue only reads, writes and removes the two keys.
+//! natively; the browser glue only reads, writes and removes the two keys (the records are
+//! serde types: the glue turns them into JavaScript values and the browser's `JSON` into text).
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use socialchat_api::callback::{MessageOut, MessageWire};
 use socialchat_api::kind::Connection;
 use socialchat_api::{CallbackMessage, ChannelKind, ChannelRecordId};
 
@@ -58,70 +60,121 @@ pub fn is_same_origin_path(path: &str) -> bool {
         && !path.chars().any(char::is_control)
 }
 
+/// A record as storage held it under its key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored<T> {
+    Absent,
+    /// Something is there, but not a record of ours that passes its checks.
+    Unreadable,
+    Read(T),
+}
+
+impl<T> Stored<T> {
+    /// What `text` (the key's value, if any) holds, read by `read`.
+    pub fn of(text: Option<&str>, read: impl FnOnce(&str) -> Option<T>) -> Stored<T> {
+        match text.map(read) {
+            None => Stored::Absent,
+            Some(None) => Stored::Unreadable,
+            Some(Some(value)) => Stored::Read(value),
+        }
+    }
+
+    fn read(self) -> Option<T> {
+        match self {
+            Stored::Read(value) => Some(value),
+            Stored::Absent | Stored::Unreadable => None,
+        }
+    }
+}
+
+/// [`PendingRedirect`] as it is stored. Its fields have exactly these types or the record is
+/// unreadable; what they hold is checked by [`PendingRedirect::from_record`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingRecord {
+    attempt: String,
+    channel: String,
+    return_to: String,
+    #[serde(default)]
+    element: Option<String>,
+    target: TargetRecord,
+    started_at: f64,
+}
+
+/// [`Target`] as it is stored: `kind` is `connect` or `reconnect` (with the channel's `_id`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetRecord {
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+}
+
 impl PendingRedirect {
-    pub fn to_json(&self) -> String {
+    pub fn to_record(&self) -> PendingRecord {
         let target = match &self.target {
-            Target::Connect => json!({ "kind": "connect" }),
-            Target::Reconnect { id, name } => {
-                json!({ "kind": "reconnect", "id": id.as_str(), "name": name })
-            }
+            Target::Connect => TargetRecord {
+                kind: "connect".into(),
+                id: None,
+                name: None,
+            },
+            Target::Reconnect { id, name } => TargetRecord {
+                kind: "reconnect".into(),
+                id: Some(id.as_str().to_owned()),
+                name: name.clone(),
+            },
         };
-        json!({
-            "attempt": self.attempt,
-            "channel": self.channel.as_str(),
-            "returnTo": self.return_to,
-            "element": self.element,
-            "target": target,
-            "startedAt": self.started_at,
-        })
-        .to_string()
+        PendingRecord {
+            attempt: self.attempt.clone(),
+            channel: self.channel.as_str().to_owned(),
+            return_to: self.return_to.clone(),
+            element: self.element.clone(),
+            target,
+            started_at: self.started_at,
+        }
     }
 
     /// Reads a saved record. Storage is shared with the rest of the dashboard, so everything is
     /// checked; anything odd is `None` (and then treated as lost).
-    pub fn parse(text: &str) -> Option<PendingRedirect> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        let attempt = value
-            .get("attempt")?
-            .as_str()
-            .filter(|a| is_attempt_id(a))?;
-        let channel: ChannelKind = value.get("channel")?.as_str()?.parse().ok()?;
+    pub fn from_record(record: PendingRecord) -> Option<PendingRedirect> {
+        if !is_attempt_id(&record.attempt) {
+            return None;
+        }
+        let channel: ChannelKind = record.channel.parse().ok()?;
         // Only the kinds authorized through Facebook leave the page.
         if channel.connection() != Connection::Facebook {
             return None;
         }
-        let return_to = value
-            .get("returnTo")?
-            .as_str()
-            .filter(|p| is_same_origin_path(p))?;
-        let element = match value.get("element") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(
-                v.as_str()
-                    .filter(|id| !id.is_empty() && id.len() <= MAX_ELEMENT_ID)?
-                    .to_owned(),
-            ),
+        if !is_same_origin_path(&record.return_to) {
+            return None;
+        }
+        let element = match record.element {
+            None => None,
+            Some(id) if !id.is_empty() && id.len() <= MAX_ELEMENT_ID => Some(id),
+            Some(_) => return None,
         };
-        let target = value.get("target")?;
-        let target = match target.get("kind")?.as_str()? {
+        let target = match record.target.kind.as_str() {
             "connect" => Target::Connect,
             "reconnect" => Target::Reconnect {
-                id: ChannelRecordId::new(target.get("id")?.as_str()?).ok()?,
-                name: target
-                    .get("name")
-                    .and_then(Value::as_str)
+                id: ChannelRecordId::new(record.target.id?).ok()?,
+                name: record
+                    .target
+                    .name
                     .map(|n| n.chars().take(MAX_NAME).collect()),
             },
             _ => return None,
         };
-        let started_at = value.get("startedAt")?.as_f64().filter(|t| t.is_finite())?;
+        if !record.started_at.is_finite() {
+            return None;
+        }
         Some(PendingRedirect {
-            attempt: attempt.to_owned(),
+            attempt: record.attempt,
             channel,
-            return_to: return_to.to_owned(),
+            return_to: record.return_to,
             element,
             target,
-            started_at,
+            started_at: record.started_at,
         })
     }
 
@@ -140,20 +193,35 @@ pub struct Handoff {
     pub message: CallbackMessage,
 }
 
+/// [`Handoff`] as it is written.
+#[derive(Serialize)]
+pub struct HandoffOut<'a> {
+    attempt: &'a str,
+    message: MessageOut,
+}
+
+/// [`Handoff`] as it is read back, checked by [`Handoff::from_record`].
+#[derive(Deserialize)]
+pub struct HandoffRecord {
+    attempt: String,
+    message: MessageWire,
+}
+
 impl Handoff {
-    pub fn to_json(&self) -> String {
-        json!({ "attempt": self.attempt, "message": self.message.to_json() }).to_string()
+    pub fn to_record(&self) -> HandoffOut<'_> {
+        HandoffOut {
+            attempt: &self.attempt,
+            message: self.message.to_wire(),
+        }
     }
 
-    pub fn parse(text: &str) -> Option<Handoff> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        let attempt = value
-            .get("attempt")?
-            .as_str()
-            .filter(|a| is_attempt_id(a))?;
-        let message = CallbackMessage::from_json(value.get("message")?).ok()?;
+    pub fn from_record(record: HandoffRecord) -> Option<Handoff> {
+        if !is_attempt_id(&record.attempt) {
+            return None;
+        }
+        let message = CallbackMessage::from_wire(Some(record.message)).ok()?;
         Some(Handoff {
-            attempt: attempt.to_owned(),
+            attempt: record.attempt,
             message,
         })
     }
@@ -170,7 +238,7 @@ pub enum CallbackRoute {
 
 /// The callback page's choice. `pending` is what `sessionStorage` holds under [`PENDING_KEY`].
 pub fn route_callback(
-    pending: Option<&str>,
+    pending: Stored<PendingRedirect>,
     has_opener: bool,
     message: CallbackMessage,
     now: f64,
@@ -178,7 +246,7 @@ pub fn route_callback(
     if has_opener {
         return CallbackRoute::NotARedirect;
     }
-    match pending.and_then(PendingRedirect::parse) {
+    match pending.read() {
         Some(p) if !p.is_expired(now) && p.channel == message.channel => CallbackRoute::ReturnTo {
             return_to: p.return_to,
             handoff: Handoff {
@@ -247,29 +315,32 @@ impl Resume {
 /// that `id` (or, for `None`, an element of this kind without one) is on the page. The claiming
 /// element removes both records at once, whatever the outcome: a reload never resumes twice.
 pub fn decide(
-    pending: Option<&str>,
-    handoff: Option<&str>,
+    pending: Stored<PendingRedirect>,
+    handoff: Stored<Handoff>,
     me: Claimant<'_>,
     present: impl Fn(Option<&str>) -> bool,
     now: f64,
 ) -> Resume {
-    let Some(pending_text) = pending else {
-        // A handoff with no attempt: its token has no owner. The first element of its kind
-        // discards it and says so.
-        return match handoff.and_then(Handoff::parse) {
-            Some(h) if h.message.channel == me.channel => Resume::Lost {
+    let pending = match pending {
+        Stored::Read(pending) => pending,
+        Stored::Absent => {
+            // A handoff with no attempt: its token has no owner. The first element of its kind
+            // discards it and says so.
+            return match handoff.read() {
+                Some(h) if h.message.channel == me.channel => Resume::Lost {
+                    target: Target::Connect,
+                    why: Lost::Unreadable,
+                },
+                _ => Resume::NotMine,
+            };
+        }
+        Stored::Unreadable => {
+            // It cannot be matched to an element, so the first one that sees it says so.
+            return Resume::Lost {
                 target: Target::Connect,
                 why: Lost::Unreadable,
-            },
-            _ => Resume::NotMine,
-        };
-    };
-    let Some(pending) = PendingRedirect::parse(pending_text) else {
-        // Unreadable: it cannot be matched to an element, so the first one that sees it says so.
-        return Resume::Lost {
-            target: Target::Connect,
-            why: Lost::Unreadable,
-        };
+            };
+        }
     };
     if pending.channel != me.channel {
         return Resume::NotMine;
@@ -288,7 +359,7 @@ pub fn decide(
     if pending.is_expired(now) {
         return Resume::Expired { target };
     }
-    match handoff.and_then(Handoff::parse) {
+    match handoff.read() {
         Some(h) if h.attempt == pending.attempt && h.message.channel == pending.channel => {
             Resume::Continue {
                 target,
@@ -324,7 +395,45 @@ pub fn is_in_app_browser(user_agent: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
     use socialchat_api::Token;
+
+    /// A pending record as storage holds it (the browser writes it with `JSON.stringify`).
+    fn text(p: &PendingRedirect) -> String {
+        serde_json::to_string(&p.to_record()).unwrap()
+    }
+
+    fn read_pending(text: Option<&str>) -> Stored<PendingRedirect> {
+        Stored::of(text, |t| {
+            serde_json::from_str(t)
+                .ok()
+                .and_then(PendingRedirect::from_record)
+        })
+    }
+
+    fn read_handoff(text: Option<&str>) -> Stored<Handoff> {
+        Stored::of(text, |t| serde_json::from_str(t).ok().and_then(Handoff::from_record))
+    }
+
+    /// [`decide`] on what storage holds as text.
+    fn decide_text(
+        pending: Option<&str>,
+        handoff: Option<&str>,
+        me: Claimant<'_>,
+        present: impl Fn(Option<&str>) -> bool,
+        now: f64,
+    ) -> Resume {
+        decide(read_pending(pending), read_handoff(handoff), me, present, now)
+    }
+
+    fn route_text(
+        pending: Option<&str>,
+        has_opener: bool,
+        message: CallbackMessage,
+        now: f64,
+    ) -> CallbackRoute {
+        route_callback(read_pending(pending), has_opener, message, now)
+    }
 
     const NOW: f64 = 1_790_000_000_000.0;
     const ATTEMPT: &str = "0123456789abcdef0123456789abcdef";
@@ -345,17 +454,17 @@ mod tests {
     }
 
     fn handoff(attempt: &str) -> String {
-        Handoff {
+        let handoff = Handoff {
             attempt: attempt.into(),
             message: authorized(ChannelKind::Instagram),
-        }
-        .to_json()
+        };
+        serde_json::to_string(&handoff.to_record()).unwrap()
     }
 
     /// The usual case: element "ig" left, the callback came back; `element` looks at it.
     fn came_back(element: Option<&str>, owner_present: bool) -> Resume {
-        let p = pending(Some("ig"), Target::Connect).to_json();
-        decide(
+        let p = text(&pending(Some("ig"), Target::Connect));
+        decide_text(
             Some(&p),
             Some(&handoff(ATTEMPT)),
             me(element),
@@ -381,16 +490,16 @@ mod tests {
             pending(Some("ig"), Target::Connect),
             pending(None, reconnect),
         ] {
-            let text = p.to_json();
-            assert!(!text.contains("token"), "{text}");
-            assert_eq!(PendingRedirect::parse(&text), Some(p));
+            let stored = text(&p);
+            assert!(!stored.contains("token"), "{stored}");
+            assert_eq!(read_pending(Some(&stored)), Stored::Read(p));
         }
     }
 
     #[test]
     fn a_tampered_pending_redirect_is_not_read() {
         let good: Value =
-            serde_json::from_str(&pending(Some("ig"), Target::Connect).to_json()).unwrap();
+            serde_json::from_str(&text(&pending(Some("ig"), Target::Connect))).unwrap();
         let with = |key: &str, value: Value| {
             let mut v = good.clone();
             v[key] = value;
@@ -412,7 +521,7 @@ mod tests {
             "{".to_owned(),
             "null".to_owned(),
         ] {
-            assert_eq!(PendingRedirect::parse(&bad), None, "{bad}");
+            assert_eq!(read_pending(Some(&bad)), Stored::Unreadable, "{bad}");
         }
     }
 
@@ -433,14 +542,14 @@ mod tests {
     fn another_element_on_the_page_leaves_it_alone() {
         assert_eq!(came_back(Some("other"), true), Resume::NotMine);
         assert_eq!(came_back(None, true), Resume::NotMine);
-        let p = pending(Some("ig"), Target::Connect).to_json();
+        let p = text(&pending(Some("ig"), Target::Connect));
         let h = handoff(ATTEMPT);
         let messenger = Claimant {
             channel: ChannelKind::Messenger,
             element: Some("ig"),
         };
         assert_eq!(
-            decide(Some(&p), Some(&h), messenger, |_| false, NOW),
+            decide_text(Some(&p), Some(&h), messenger, |_| false, NOW),
             Resume::NotMine
         );
         assert!(!Resume::NotMine.claims());
@@ -459,26 +568,26 @@ mod tests {
 
     #[test]
     fn an_element_without_id_matches_an_attempt_without_one() {
-        let p = pending(None, Target::Connect).to_json();
-        let resume = decide(Some(&p), Some(&handoff(ATTEMPT)), me(None), |_| true, NOW);
+        let p = text(&pending(None, Target::Connect));
+        let resume = decide_text(Some(&p), Some(&handoff(ATTEMPT)), me(None), |_| true, NOW);
         assert!(matches!(resume, Resume::Continue { .. }));
     }
 
     #[test]
     fn no_callback_or_another_attempts_callback_cannot_continue() {
-        let p = pending(Some("ig"), Target::Connect).to_json();
+        let p = text(&pending(Some("ig"), Target::Connect));
         let lost = Resume::Lost {
             target: Target::Connect,
             why: Lost::NoCallback,
         };
-        assert_eq!(decide(Some(&p), None, me(Some("ig")), |_| true, NOW), lost);
+        assert_eq!(decide_text(Some(&p), None, me(Some("ig")), |_| true, NOW), lost);
         let other = handoff("ffffffffffffffffffffffffffffffff");
         assert_eq!(
-            decide(Some(&p), Some(&other), me(Some("ig")), |_| true, NOW),
+            decide_text(Some(&p), Some(&other), me(Some("ig")), |_| true, NOW),
             lost
         );
         assert_eq!(
-            decide(Some(&p), Some("garbage"), me(Some("ig")), |_| true, NOW),
+            decide_text(Some(&p), Some("garbage"), me(Some("ig")), |_| true, NOW),
             lost
         );
     }
@@ -487,8 +596,8 @@ mod tests {
     fn an_attempt_older_than_ten_minutes_is_discarded() {
         let mut p = pending(Some("ig"), Target::Connect);
         p.started_at = NOW - RESUME_WINDOW_MS - 1.0;
-        let resume = decide(
-            Some(&p.to_json()),
+        let resume = decide_text(
+            Some(&text(&p)),
             Some(&handoff(ATTEMPT)),
             me(Some("ig")),
             |_| true,
@@ -508,7 +617,7 @@ mod tests {
 
     #[test]
     fn unreadable_records_are_claimed_and_reported_not_kept() {
-        let resume = decide(Some("{not json"), None, me(Some("ig")), |_| true, NOW);
+        let resume = decide_text(Some("{not json"), None, me(Some("ig")), |_| true, NOW);
         assert_eq!(
             resume,
             Resume::Lost {
@@ -517,9 +626,9 @@ mod tests {
             }
         );
         // A lone handoff holds a token nobody will use: the first element of its kind drops it.
-        let lone = decide(None, Some(&handoff(ATTEMPT)), me(None), |_| true, NOW);
+        let lone = decide_text(None, Some(&handoff(ATTEMPT)), me(None), |_| true, NOW);
         assert!(lone.claims());
-        assert_eq!(decide(None, None, me(None), |_| true, NOW), Resume::NotMine);
+        assert_eq!(decide_text(None, None, me(None), |_| true, NOW), Resume::NotMine);
     }
 
     #[test]
@@ -528,8 +637,8 @@ mod tests {
             id: ChannelRecordId::new("65f0a1b2c3d4e5f6a7b8c902").unwrap(),
             name: None,
         };
-        let p = pending(Some("ig"), target.clone()).to_json();
-        match decide(
+        let p = text(&pending(Some("ig"), target.clone()));
+        match decide_text(
             Some(&p),
             Some(&handoff(ATTEMPT)),
             me(Some("ig")),
@@ -543,40 +652,41 @@ mod tests {
 
     #[test]
     fn the_callback_page_returns_only_for_a_fresh_redirect_of_its_kind() {
-        let p = pending(Some("ig"), Target::Connect).to_json();
+        let p = text(&pending(Some("ig"), Target::Connect));
         let message = authorized(ChannelKind::Instagram);
-        match route_callback(Some(&p), false, message.clone(), NOW) {
+        match route_text(Some(&p), false, message.clone(), NOW) {
             CallbackRoute::ReturnTo { return_to, handoff } => {
                 assert_eq!(return_to, "/dashboard?tab=channels#instagram");
                 assert_eq!(handoff.attempt, ATTEMPT);
-                let back = Handoff::parse(&handoff.to_json()).unwrap();
+                let stored = serde_json::to_string(&handoff.to_record()).unwrap();
+                let back = read_handoff(Some(&stored)).read().unwrap();
                 assert_eq!(back.message, message);
             }
             other => panic!("{other:?}"),
         }
         // A popup (it has an opener), no record, an old record, another kind: the popup ways.
         assert_eq!(
-            route_callback(Some(&p), true, message.clone(), NOW),
+            route_text(Some(&p), true, message.clone(), NOW),
             CallbackRoute::NotARedirect
         );
         assert_eq!(
-            route_callback(None, false, message.clone(), NOW),
+            route_text(None, false, message.clone(), NOW),
             CallbackRoute::NotARedirect
         );
         assert_eq!(
-            route_callback(Some(&p), false, message, NOW + RESUME_WINDOW_MS),
+            route_text(Some(&p), false, message, NOW + RESUME_WINDOW_MS),
             CallbackRoute::NotARedirect
         );
         assert_eq!(
-            route_callback(Some(&p), false, authorized(ChannelKind::Messenger), NOW),
+            route_text(Some(&p), false, authorized(ChannelKind::Messenger), NOW),
             CallbackRoute::NotARedirect
         );
     }
 
     #[test]
     fn a_handoff_keeps_its_token_only_inside() {
-        let text = handoff(ATTEMPT);
-        let back = Handoff::parse(&text).unwrap();
+        let stored = handoff(ATTEMPT);
+        let back = read_handoff(Some(&stored)).read().unwrap();
         match back.message.outcome {
             socialchat_api::CallbackOutcome::Authorized(token) => {
                 assert_eq!(token, Token::new("sbx_abcdef").unwrap())

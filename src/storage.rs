@@ -6,7 +6,10 @@ use wasm_bindgen::JsCast;
 use web_sys::Storage;
 
 use crate::config::parse_channel;
-use crate::redirect::{HANDOFF_KEY, PENDING_KEY};
+use crate::redirect::{
+    Handoff, HandoffRecord, PendingRecord, PendingRedirect, Stored, HANDOFF_KEY, PENDING_KEY,
+};
+use crate::wire;
 
 fn storage() -> Option<Storage> {
     // Reading `sessionStorage` throws where storage is blocked (some privacy settings).
@@ -37,19 +40,36 @@ pub fn clear() {
     }
 }
 
+/// What the pending record's text holds, read and checked.
+pub fn read_pending(text: Option<&str>) -> Stored<PendingRedirect> {
+    Stored::of(text, |t| {
+        wire::from_text::<PendingRecord>(t).and_then(PendingRedirect::from_record)
+    })
+}
+
+/// What the handoff's text holds, read and checked.
+pub fn read_handoff(text: Option<&str>) -> Stored<Handoff> {
+    Stored::of(text, |t| {
+        wire::from_text::<HandoffRecord>(t).and_then(Handoff::from_record)
+    })
+}
+
 /// Saves the attempt that is about to leave. `Err` when storage is unavailable or full.
-pub fn save_pending(text: &str) -> Result<(), String> {
+pub fn save_pending(pending: &PendingRedirect) -> Result<(), String> {
     let s = storage().ok_or("sessionStorage is not available in this browser")?;
+    let text = wire::to_text(&pending.to_record())
+        .ok_or("the redirect record could not be written")?;
     let _ = s.remove_item(HANDOFF_KEY);
-    s.set_item(PENDING_KEY, text)
+    s.set_item(PENDING_KEY, &text)
         .map_err(|_| "sessionStorage refused the redirect record".to_owned())
 }
 
 /// Leaves the callback message for the dashboard. `Err` when storage is unavailable.
-pub fn save_handoff(text: &str) -> Result<(), ()> {
+pub fn save_handoff(handoff: &Handoff) -> Result<(), ()> {
+    let text = wire::to_text(&handoff.to_record()).ok_or(())?;
     storage()
         .ok_or(())?
-        .set_item(HANDOFF_KEY, text)
+        .set_item(HANDOFF_KEY, &text)
         .map_err(|_| ())
 }
 

@@ -129,12 +129,8 @@ pub enum Step {
 }
 
 /// What a connect or reconnect answered: the channel, and for a new WhatsApp number, the ticket
-/// that lets the session poll it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Connected {
-    pub channel: Option<Channel>,
-    pub ticket: Option<String>,
-}
+/// that lets the session poll it (read by the api crate, the one home of that answer's shape).
+pub type Connected = socialchat_api::channel::ConnectAnswer;
 
 /// What the host page is told, as DOM events on the element.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use socialchat_api::callback::{acknowledgement, BROADCAST_CHANNEL};
+use socialchat_api::callback::{acknowledgement, MessageWire, BROADCAST_CHANNEL};
 use socialchat_api::{CallbackMessage, ChannelKind, ProtocolError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,7 +20,7 @@ use crate::config::WidgetConfig;
 use crate::events;
 use crate::flow::{Effect, Flow, HostEvent, Input};
 use crate::i18n::Text;
-use crate::js_json;
+use crate::wire;
 use crate::popup::Popup;
 use crate::redirect::{decide, is_in_app_browser, Claimant, Lost, PendingRedirect, Resume};
 use crate::storage;
@@ -215,8 +215,8 @@ impl Controller {
         } else {
             let element = self.element_id();
             decide(
-                pending.as_deref(),
-                handoff.as_deref(),
+                storage::read_pending(pending.as_deref()),
+                storage::read_handoff(handoff.as_deref()),
                 Claimant {
                     channel: kind,
                     element: element.as_deref(),
@@ -385,7 +385,7 @@ impl Controller {
                     target,
                     started_at: storage::now(),
                 };
-                storage::save_pending(&pending.to_json())
+                storage::save_pending(&pending)
             });
         let left = saved.and_then(|()| {
             web_sys::window()
@@ -436,7 +436,7 @@ impl Controller {
                 return;
             }
         }
-        match CallbackMessage::from_json(&js_json::from_js(&event.data())) {
+        match CallbackMessage::from_wire(wire::from_js::<MessageWire>(event.data()).ok()) {
             Ok(message) => {
                 self.sender.try_set_value(Some(Sender {
                     window: if from_window { source } else { None },
@@ -454,7 +454,7 @@ impl Controller {
     }
 
     fn acknowledge(self) {
-        let ack = js_json::to_js(&acknowledgement());
+        let ack = wire::to_js(&acknowledgement());
         if let Some(Some(sender)) = self.sender.try_update_value(Option::take) {
             if let Some(window) = sender.window {
                 let _ = window.post_message(&ack, &sender.origin);

@@ -3,13 +3,16 @@
 //! On the wire (through `postMessage` and `BroadcastChannel("socialchat-connect")`):
 //! `{source: "socialchat-connect", kind: "callback", channel: "instagram", token: "…"}` or
 //! `{source: "socialchat-connect", kind: "callback", channel: "instagram", error: "access_denied", errorReason?, errorDescription?}`.
-//! The callback page builds it with [`CallbackMessage::from_callback_query`]; both sides read it
-//! with [`CallbackMessage::from_json`], the one validation function of the protocol.
+//! The callback page builds it with [`CallbackMessage::from_callback_query`] and sends
+//! [`CallbackMessage::to_wire`]; both sides read what arrives as a [`MessageWire`] (with any
+//! deserializer: the widget reads the JavaScript value itself) and check it with
+//! [`CallbackMessage::from_wire`], the one validation function of the protocol.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::truncate_chars;
 use crate::input::Token;
+use crate::lenient::Str;
 use crate::kind::{ChannelKind, Connection};
 use crate::query;
 
@@ -70,20 +73,50 @@ pub enum ProtocolError {
     Malformed(String),
 }
 
-#[derive(Serialize, Deserialize)]
+/// A message of this protocol as it is sent: a callback message or an acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Wire {
-    source: String,
-    kind: String,
-    channel: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+pub struct MessageOut {
+    source: &'static str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     error_reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     error_description: Option<String>,
+}
+
+/// A received message as it came: any object reads as one (each field a string or absent),
+/// so that the checks, not the deserializer, decide.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageWire {
+    #[serde(default)]
+    source: Str,
+    #[serde(default)]
+    kind: Str,
+    #[serde(default)]
+    channel: Str,
+    #[serde(default)]
+    token: Str,
+    #[serde(default)]
+    error: Str,
+    #[serde(default)]
+    error_reason: Str,
+    #[serde(default)]
+    error_description: Str,
+}
+
+impl MessageWire {
+    /// Whether it is the widget's acknowledgement.
+    pub fn is_acknowledgement(&self) -> bool {
+        self.source.0.as_deref() == Some(MESSAGE_SOURCE) && self.kind.0.as_deref() == Some("ack")
+    }
 }
 
 fn clean(text: Option<&str>, max: usize) -> Option<String> {
@@ -125,12 +158,12 @@ impl CallbackMessage {
         CallbackMessage { channel, outcome }
     }
 
-    /// The message as JSON, ready for `postMessage`.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut wire = Wire {
-            source: MESSAGE_SOURCE.to_owned(),
-            kind: "callback".to_owned(),
-            channel: self.channel.as_str().to_owned(),
+    /// The message as it is sent (`postMessage`, the BroadcastChannel, the redirect's handoff).
+    pub fn to_wire(&self) -> MessageOut {
+        let mut wire = MessageOut {
+            source: MESSAGE_SOURCE,
+            kind: "callback",
+            channel: Some(self.channel.as_str()),
             token: None,
             error: None,
             error_reason: None,
@@ -144,26 +177,28 @@ impl CallbackMessage {
                 wire.error_description = f.description.clone();
             }
         }
-        serde_json::to_value(wire).unwrap_or_default()
+        wire
     }
 
-    /// Validates a received message: it must be an object from this protocol, of kind
-    /// `callback`, for a known channel, with either a sane token or an error.
-    pub fn from_json(value: &serde_json::Value) -> Result<CallbackMessage, ProtocolError> {
-        let object = value.as_object().ok_or(ProtocolError::Foreign)?;
-        if object.get("source").and_then(|s| s.as_str()) != Some(MESSAGE_SOURCE) {
+    /// Validates a received message: it must be an object from this protocol (`None`: it was
+    /// not an object at all), of kind `callback`, for a known channel, with either a sane token
+    /// or an error.
+    pub fn from_wire(wire: Option<MessageWire>) -> Result<CallbackMessage, ProtocolError> {
+        let wire = wire.ok_or(ProtocolError::Foreign)?;
+        if wire.source.0.as_deref() != Some(MESSAGE_SOURCE) {
             return Err(ProtocolError::Foreign);
         }
-        let wire: Wire = serde_json::from_value(value.clone())
-            .map_err(|e| ProtocolError::Malformed(e.to_string()))?;
-        if wire.kind != "callback" {
+        let kind = wire.kind.0.unwrap_or_default();
+        if kind != "callback" {
             return Err(ProtocolError::Malformed(format!(
                 "unknown kind {:?}",
-                truncate_chars(&wire.kind, 40)
+                truncate_chars(&kind, 40)
             )));
         }
         let channel: ChannelKind = wire
             .channel
+            .0
+            .unwrap_or_default()
             .parse()
             .map_err(|e: crate::InvalidInput| ProtocolError::Malformed(e.to_string()))?;
         if channel.connection() != Connection::Facebook {
@@ -171,14 +206,14 @@ impl CallbackMessage {
                 "{channel} is not connected through an authorization"
             )));
         }
-        let outcome = match (wire.token, wire.error) {
+        let outcome = match (wire.token.0, wire.error.0) {
             (Some(token), None) => CallbackOutcome::Authorized(
                 Token::new(token).map_err(|e| ProtocolError::Malformed(e.to_string()))?,
             ),
             (None, Some(error)) => CallbackOutcome::Declined(CallbackFailure::new(
                 Some(&error),
-                wire.error_reason.as_deref(),
-                wire.error_description.as_deref(),
+                wire.error_reason.0.as_deref(),
+                wire.error_description.0.as_deref(),
             )),
             (Some(_), Some(_)) => {
                 return Err(ProtocolError::Malformed("both token and error".into()))
@@ -205,14 +240,16 @@ pub fn channel_of_callback(path: &str, query_string: &str) -> ChannelKind {
 
 /// The widget's answer to a callback message, so that the callback page closes only once the
 /// message has arrived (and stays open, readable, when nobody answers).
-pub fn acknowledgement() -> serde_json::Value {
-    serde_json::json!({ "source": MESSAGE_SOURCE, "kind": "ack" })
-}
-
-/// Whether a message is the widget's acknowledgement.
-pub fn is_acknowledgement(value: &serde_json::Value) -> bool {
-    value.get("source").and_then(|s| s.as_str()) == Some(MESSAGE_SOURCE)
-        && value.get("kind").and_then(|s| s.as_str()) == Some("ack")
+pub fn acknowledgement() -> MessageOut {
+    MessageOut {
+        source: MESSAGE_SOURCE,
+        kind: "ack",
+        channel: None,
+        token: None,
+        error: None,
+        error_reason: None,
+        error_description: None,
+    }
 }
 
 #[cfg(test)]
@@ -224,6 +261,15 @@ mod tests {
         ChannelKind::Instagram
     }
 
+    /// What a receiver makes of `value`, as the widget does with a JavaScript value.
+    fn read(value: &serde_json::Value) -> Result<CallbackMessage, ProtocolError> {
+        CallbackMessage::from_wire(serde_json::from_value(value.clone()).ok())
+    }
+
+    fn sent(message: &CallbackMessage) -> serde_json::Value {
+        serde_json::to_value(message.to_wire()).unwrap()
+    }
+
     #[test]
     fn a_token_in_the_query_becomes_an_authorized_message() {
         let m = CallbackMessage::from_callback_query(ig(), "?token=abc.DEF-123");
@@ -232,7 +278,7 @@ mod tests {
             CallbackOutcome::Authorized(Token::new("abc.DEF-123").unwrap())
         );
         assert_eq!(
-            m.to_json(),
+            sent(&m),
             json!({"source":"socialchat-connect","kind":"callback","channel":"instagram","token":"abc.DEF-123"})
         );
     }
@@ -275,7 +321,7 @@ mod tests {
             "",
         ] {
             let m = CallbackMessage::from_callback_query(ChannelKind::Messenger, q);
-            assert_eq!(CallbackMessage::from_json(&m.to_json()), Ok(m));
+            assert_eq!(read(&sent(&m)), Ok(m));
         }
     }
 
@@ -288,10 +334,7 @@ mod tests {
             json!({"type":"webpackOk"}),
             json!({"source":"react-devtools"}),
         ] {
-            assert_eq!(
-                CallbackMessage::from_json(&foreign),
-                Err(ProtocolError::Foreign)
-            );
+            assert_eq!(read(&foreign), Err(ProtocolError::Foreign));
         }
         let base = json!({"source":"socialchat-connect","kind":"callback","channel":"instagram"});
         let with = |extra: serde_json::Value| {
@@ -314,10 +357,7 @@ mod tests {
             json!({"source":"socialchat-connect"}),
         ] {
             assert!(
-                matches!(
-                    CallbackMessage::from_json(&malformed),
-                    Err(ProtocolError::Malformed(_))
-                ),
+                matches!(read(&malformed), Err(ProtocolError::Malformed(_))),
                 "{malformed}"
             );
         }
@@ -368,9 +408,12 @@ mod tests {
 
     #[test]
     fn acknowledgements_are_recognized() {
-        assert!(is_acknowledgement(&acknowledgement()));
-        assert!(!is_acknowledgement(
-            &json!({"source":"socialchat-connect","kind":"callback"})
-        ));
+        let ack: MessageWire =
+            serde_json::from_value(serde_json::to_value(acknowledgement()).unwrap()).unwrap();
+        assert!(ack.is_acknowledgement());
+        let callback: MessageWire =
+            serde_json::from_value(json!({"source":"socialchat-connect","kind":"callback"}))
+                .unwrap();
+        assert!(!callback.is_acknowledgement());
     }
 }

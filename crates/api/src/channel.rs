@@ -420,31 +420,72 @@ impl ChannelList {
     }
 }
 
+/// The members of an answer where its channel may sit, besides the answer itself; and the
+/// ticket the proxy adds to a new WhatsApp number's.
+#[derive(Deserialize)]
+#[serde(bound = "I: Item")]
+struct Holders<I> {
+    #[serde(default)]
+    data: Option<I>,
+    #[serde(default)]
+    channel: Option<I>,
+    #[serde(default)]
+    ticket: Text,
+}
+
+/// Where a channel may be in an answer whose shape Socialchat does not document: the answer
+/// itself, or its `data` or `channel` member.
+fn places<I: Item>(answer: I) -> (Vec<I>, Option<String>) {
+    let holders = answer.clone().read::<Holders<I>>().ok();
+    let mut places = vec![answer];
+    let mut ticket = None;
+    if let Some(h) = holders {
+        places.extend(h.data);
+        places.extend(h.channel);
+        ticket = h.ticket.0;
+    }
+    (places, ticket)
+}
+
 /// Reads the answer of `GET /partner/channel/{_id}`: the channel (itself, or in its `data` or
 /// `channel` member), with its QR code when it has one.
-#[cfg(feature = "json")]
-pub fn channel_status(value: &serde_json::Value) -> Option<Channel> {
-    let candidates = [Some(value), value.get("data"), value.get("channel")];
-    candidates.into_iter().flatten().find_map(|v| {
-        v.clone()
-            .read::<ChannelWire>()
+pub fn channel_status<I: Item>(answer: I) -> Option<Channel> {
+    places(answer).0.into_iter().find_map(|v| {
+        v.read::<ChannelWire>()
             .ok()
             .and_then(|wire| wire.into_status().ok())
     })
 }
 
-/// Finds the channel in a connect or reconnect answer, whose shape Socialchat does not
-/// document: the answer itself, or its `data` or `channel` member. Only the channel's own
-/// validated fields are kept.
-#[cfg(feature = "json")]
-pub fn find_channel(value: &serde_json::Value) -> Option<Channel> {
-    let candidates = [Some(value), value.get("data"), value.get("channel")];
-    candidates.into_iter().flatten().find_map(|v| {
-        v.clone()
-            .read::<ChannelWire>()
-            .ok()
-            .and_then(|wire| wire.into_channel().ok())
-    })
+/// Finds the channel in a connect or reconnect answer: the answer itself, or its `data` or
+/// `channel` member. Only the channel's own validated fields are kept.
+pub fn find_channel<I: Item>(answer: I) -> Option<Channel> {
+    ConnectAnswer::read(answer).channel
+}
+
+/// What a connect or reconnect answered: the channel, if it held one, and the ticket the proxy
+/// adds to a new WhatsApp number's (which lets its creator poll it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectAnswer {
+    pub channel: Option<Channel>,
+    pub ticket: Option<String>,
+}
+
+impl ConnectAnswer {
+    pub fn read<I: Item>(answer: I) -> ConnectAnswer {
+        let (places, ticket) = places(answer);
+        ConnectAnswer {
+            channel: places.into_iter().find_map(|v| {
+                v.read::<ChannelWire>()
+                    .ok()
+                    .and_then(|wire| wire.into_channel().ok())
+            }),
+            // `<expiry>.<hex>`: anything else is not the proxy's.
+            ticket: ticket.filter(|t| {
+                t.len() <= 200 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+            }),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -573,7 +614,7 @@ mod tests {
             "additionalData": {"qrcode": PNG, "assistantId": "asst_secret", "virtualMachineId": "vm-secret"},
             "createdBy": {"email": "owner@toko.test"}, "token": {"accessToken": "EAAB-secret"}
         });
-        let status = channel_status(&whatsapp).unwrap();
+        let status = channel_status(whatsapp.clone()).unwrap();
         assert_eq!(
             status.qrcode.as_deref(),
             Some(format!("data:image/png;base64,{PNG}").as_str())
@@ -613,16 +654,16 @@ mod tests {
 
     #[test]
     fn find_channel_reads_the_answer_or_its_data_member() {
-        let direct = find_channel(&full_channel()).unwrap();
+        let direct = find_channel(full_channel()).unwrap();
         assert_eq!(direct.name, "Toko Batik Sari");
         assert_eq!(
-            find_channel(&json!({"_id": {"$oid": "65a0"}, "channelType": "instagram"})),
+            find_channel(json!({"_id": {"$oid": "65a0"}, "channelType": "instagram"})),
             None
         );
-        let wrapped = find_channel(&json!({"message": "ok", "data": full_channel()})).unwrap();
+        let wrapped = find_channel(json!({"message": "ok", "data": full_channel()})).unwrap();
         assert_eq!(wrapped.id.as_str(), "65a0b1c2d3e4f5a6b7c8d9e0");
-        assert_eq!(find_channel(&json!({"message": "ok"})), None);
-        assert_eq!(find_channel(&json!("text")), None);
+        assert_eq!(find_channel(json!({"message": "ok"})), None);
+        assert_eq!(find_channel(json!("text")), None);
     }
 
     #[test]

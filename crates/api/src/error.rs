@@ -2,10 +2,12 @@
 //! ([`ParseError`]), and a non-2xx answer ([`ApiError`]) with the status and whatever message
 //! Socialchat gave (partner-api.md, "Errors").
 
-use serde::de::DeserializeOwned;
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::MAX_BODY_BYTES;
+use crate::lenient::Text;
 
 /// A response body that is not of the documented shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,11 +29,12 @@ impl ParseError {
 }
 
 /// Parses a JSON body into `T`, bounding its size first and never panicking.
-pub(crate) fn parse_json<T: DeserializeOwned>(
+#[cfg(feature = "json")]
+pub(crate) fn parse_json<T: de::DeserializeOwned>(
     what: &'static str,
     body: &str,
 ) -> Result<T, ParseError> {
-    if body.len() > MAX_BODY_BYTES {
+    if body.len() > crate::MAX_BODY_BYTES {
         return Err(ParseError::new(
             what,
             format!("body of {} bytes is over the limit", body.len()),
@@ -40,6 +43,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
     serde_json::from_str(body).map_err(|e| ParseError::new(what, without_values(&e.to_string())))
 }
 
+#[cfg(feature = "json")]
 /// A JSON error's message without the values it quotes (serde says `invalid type: string
 /// "<the whole string>"`, which may be a token), and not longer than a line.
 fn without_values(message: &str) -> String {
@@ -84,44 +88,84 @@ pub struct ApiError {
     pub code: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// An error answer's body as it comes, any deserializer (JSON text in the proxy, a JavaScript
+/// value in the widget), each field read leniently.
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct ErrorBody {
+pub struct ErrorBody {
     #[serde(default)]
-    message: Option<serde_json::Value>,
+    message: Message,
     #[serde(default)]
-    error: Option<serde_json::Value>,
+    error: Message,
     #[serde(default)]
-    original_message: Option<serde_json::Value>,
+    original_message: Message,
     #[serde(default)]
-    code: Option<serde_json::Value>,
+    code: Text,
 }
 
-/// A `code` as the proxy writes them: a short word of lower-case letters and dashes.
-fn code_text(value: Option<serde_json::Value>) -> Option<String> {
-    match value? {
-        serde_json::Value::String(code)
-            if (1..=40).contains(&code.len())
-                && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') =>
-        {
-            Some(code)
+/// A message: a string as it is, a list of strings (NestJS validation errors) joined with
+/// `; `, anything else absent.
+#[derive(Default)]
+struct Message(Option<String>);
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Message;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a message")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Message, E> {
+                Ok(Message(Some(v.to_owned())))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Message, A::Error> {
+                let mut parts = Vec::new();
+                while let Some(Text(part)) = seq.next_element::<Text>()? {
+                    parts.extend(part);
+                }
+                Ok(Message(Some(parts.join("; "))))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Message(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Message, E> {
+                Ok(Message(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Message, E> {
+                Ok(Message(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Message, E> {
+                Ok(Message(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Message, E> {
+                Ok(Message(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Message, E> {
+                Ok(Message(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Message, E> {
+                Ok(Message(None))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Message, D::Error> {
+                d.deserialize_any(self)
+            }
         }
-        _ => None,
+        d.deserialize_any(V)
     }
 }
 
-/// A message as text: a string as it is, a list of strings (NestJS validation errors) joined,
-/// anything else ignored. Cut to [`MAX_MESSAGE_CHARS`]; blank becomes `None`.
-fn message_text(value: Option<serde_json::Value>) -> Option<String> {
-    let text = match value? {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Array(items) => items
-            .iter()
-            .filter_map(|v| v.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => return None,
-    };
+/// A `code` as the proxy writes them: a short word of lower-case letters and dashes.
+fn code_text(Text(code): Text) -> Option<String> {
+    code.filter(|code| {
+        (1..=40).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+    })
+}
+
+/// A message as text, cut to [`MAX_MESSAGE_CHARS`]; blank becomes `None`.
+fn message_text(Message(text): Message) -> Option<String> {
+    let text = text?;
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -138,15 +182,21 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
 }
 
 impl ApiError {
-    /// Reads an error answer: Socialchat's `{statusCode, message, originalMessage}`, a body with
-    /// only `error`, or no JSON at all (then only the status is known).
+    /// Reads an error answer from JSON text (see [`ApiError::from_body`]).
+    #[cfg(feature = "json")]
     pub fn from_response(status: u16, body: &str) -> ApiError {
-        let parsed: Option<ErrorBody> = if body.len() <= MAX_BODY_BYTES {
+        let parsed: Option<ErrorBody> = if body.len() <= crate::MAX_BODY_BYTES {
             serde_json::from_str(body).ok()
         } else {
             None
         };
-        let (message, original_message, code) = match parsed {
+        ApiError::from_body(status, parsed)
+    }
+
+    /// Reads an error answer: Socialchat's `{statusCode, message, originalMessage}`, a body with
+    /// only `error`, or no JSON at all (`None`: then only the status is known).
+    pub fn from_body(status: u16, body: Option<ErrorBody>) -> ApiError {
+        let (message, original_message, code) = match body {
             Some(b) => {
                 let original = message_text(b.original_message);
                 let message = message_text(b.message).or_else(|| message_text(b.error));

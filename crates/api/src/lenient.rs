@@ -21,6 +21,19 @@ pub struct Count(pub Option<u64>);
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Flag(pub Option<bool>);
 
+/// A string and only a string (a number is not a token); `None` for anything else.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Str(pub Option<String>);
+
+/// What [`Str`] keeps: a string's text.
+struct OnlyString(String);
+
+impl Keep for OnlyString {
+    fn string(value: &str) -> Option<Self> {
+        Some(OnlyString(value.to_owned()))
+    }
+}
+
 /// Which scalar a [`Lenient`] visitor keeps.
 trait Keep: Sized {
     fn string(_: &str) -> Option<Self> {
@@ -122,6 +135,12 @@ impl<'de> Deserialize<'de> for Count {
     }
 }
 
+impl<'de> Deserialize<'de> for Str {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::<D, OnlyString>(d).map(|s| Str(s.map(|OnlyString(s)| s)))
+    }
+}
+
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient(d).map(Flag)
@@ -138,8 +157,9 @@ pub struct Parsed<T> {
 
 /// Any value at all, kept as it came, for a document's items: each item is then read on its
 /// own, so that one bad item is dropped instead of failing the list. The proxy buffers items
-/// as JSON values; the widget keeps the JavaScript values it was given.
-pub trait Item: Sized {
+/// as JSON values; the widget keeps the JavaScript values it was given (a reference, so a
+/// clone is cheap there).
+pub trait Item: Sized + Clone + de::DeserializeOwned {
     /// Reads the item as `T`, with a message when it is not one.
     fn read<T: de::DeserializeOwned>(self) -> Result<T, String>;
 }

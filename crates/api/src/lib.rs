@@ -20,6 +20,8 @@ pub mod kind;
 pub mod lenient;
 pub mod query;
 pub mod request;
+#[cfg(feature = "json")]
+mod recognize;
 
 pub use account::{Account, AccountPage};
 pub use call::{ChannelListQuery, Method, PartnerCall, Rejection, Route};

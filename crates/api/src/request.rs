@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{parse_json, ParseError};
+#[cfg(feature = "json")]
+use crate::error::parse_json;
+use crate::error::ParseError;
 use crate::input::{BotToken, ChannelId, DisplayName, PhoneNumber, Token, WebsiteUrl};
 use crate::kind::{ChannelKind, Connection};
 
@@ -19,10 +21,17 @@ pub struct AuthorizeResponse {
 impl AuthorizeResponse {
     /// Parses the answer and checks that `url` is an absolute `http(s)` URL that a popup may be
     /// pointed at (never `javascript:` or a relative path).
+    #[cfg(feature = "json")]
     pub fn parse(body: &str) -> Result<AuthorizeResponse, ParseError> {
-        const WHAT: &str = "authorize answer";
-        let response: AuthorizeResponse = parse_json(WHAT, body)?;
-        let url = response.url.trim();
+        parse_json::<AuthorizeResponse>(Self::WHAT, body)?.checked()
+    }
+
+    pub const WHAT: &'static str = "authorize answer";
+
+    /// Checks an answer read by any deserializer (see [`AuthorizeResponse::parse`]).
+    pub fn checked(self) -> Result<AuthorizeResponse, ParseError> {
+        const WHAT: &str = AuthorizeResponse::WHAT;
+        let url = self.url.trim();
         let lower = url.to_ascii_lowercase();
         let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
         if !scheme_ok {

@@ -290,14 +290,14 @@ fn typed(
         }
         PartnerCall::Channel { .. } => {
             let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-            let channel = channel_status(&value).ok_or_else(|| {
+            let channel = channel_status(value.clone()).ok_or_else(|| {
                 "unexpected answer from Socialchat: it holds no channel".to_owned()
             })?;
             Ok((serde_json::to_value(channel).map_err(|e| e.to_string())?, 0))
         }
         PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
             let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-            let mut channel = find_channel(&value).ok_or_else(|| {
+            let mut channel = find_channel(value.clone()).ok_or_else(|| {
                 "unexpected answer from Socialchat: it holds no channel (it may have been \
                  connected: reload the channel list)"
                     .to_owned()
