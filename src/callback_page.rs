@@ -16,9 +16,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
 
 use crate::i18n::{Lang, Text};
-use crate::wire;
 use crate::redirect::{route_callback, CallbackRoute};
 use crate::storage;
+use crate::wire;
 
 /// How long the page waits for the widget's acknowledgement before telling the user to close it.
 const ACK_WAIT_MS: i32 = 4000;

@@ -1,20 +1,22 @@
 //! The widget's HTTP calls to the partner proxy, one method per Partner API call, answering in
-//! the api crate's types, each carrying the session as `Authorization: Bearer`. Answers are read
-//! as JavaScript values (`response.json()`) and turned into those types by serde-wasm-bindgen
-//! ([`crate::wire`]); every request of a widget shares one `AbortController`, aborted when the
-//! widget is removed.
+//! the api crate's types, each carrying the session as `Authorization: Bearer`. Requests go
+//! through gloo-net; answers are read as JavaScript values (`response.json()`, parsed by the
+//! browser) and turned into those types by serde-wasm-bindgen ([`crate::wire`]). Every request of
+//! a widget shares one `AbortController`, aborted when the widget is removed.
 
+use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use socialchat_api::account::AccountPageWire;
 use socialchat_api::call::TICKET_HEADER;
 use socialchat_api::channel::{channel_status, ChannelListWire, ConnectAnswer};
 use socialchat_api::error::ErrorBody;
+use socialchat_api::Method;
 use socialchat_api::{
     AccountPage, ApiError, AuthorizeResponse, Channel, ChannelKind, ChannelList, ChannelListQuery,
     ChannelRecordId, ConnectRequest, NextOffset, ParseError, PartnerCall, ReconnectRequest, Token,
 };
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortController, RequestCredentials, RequestRedirect};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -57,13 +59,23 @@ pub struct ProxyClient {
     sessions: Sessions,
 }
 
-fn network(error: JsValue) -> ApiFailure {
-    let text = error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| format!("{}: {}", e.name(), e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "the request failed".to_owned());
-    ApiFailure::Network(text)
+/// What gloo-net says went wrong, as a network failure. (Matched, not printed whole: its
+/// `Display` would bring serde_json's error messages into the wasm.)
+fn failed(error: gloo_net::Error) -> ApiFailure {
+    ApiFailure::Network(match error {
+        gloo_net::Error::JsError(e) => format!("{}: {}", e.name, e.message),
+        gloo_net::Error::GlooError(text) => text,
+        #[allow(unreachable_patterns)]
+        _ => "the request failed".to_owned(),
+    })
+}
+
+/// The JSON value of a 2xx answer, parsed by the browser as it arrives.
+async fn json_of(response: gloo_net::http::Response) -> Result<JsValue, ()> {
+    let raw: web_sys::Response = response.into();
+    JsFuture::from(raw.json().map_err(|_| ())?)
+        .await
+        .map_err(|_| ())
 }
 
 impl ProxyClient {
@@ -109,29 +121,20 @@ impl ProxyClient {
     /// Asks the partner's session endpoint for a session, with the page's cookies as the
     /// `credentials` attribute says.
     async fn fetch_session(&self, url: &str) -> Result<SessionToken, ApiFailure> {
-        let unavailable = |e: JsValue| match network(e) {
+        let unavailable = |e: gloo_net::Error| match failed(e) {
             ApiFailure::Network(detail) => {
                 ApiFailure::Session(format!("the session endpoint did not answer: {detail}"))
             }
             other => other,
         };
-        let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
-        let init = RequestInit::new();
-        init.set_method("GET");
-        init.set_credentials(self.credentials);
-        if let Some(abort) = &self.abort {
-            init.set_signal(Some(&abort.signal()));
-        }
-        let headers = web_sys::Headers::new().map_err(unavailable)?;
-        headers
-            .set("Accept", "application/json")
-            .map_err(unavailable)?;
-        init.set_headers(&headers);
-        let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(unavailable)?;
-        let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        let signal = self.abort.as_ref().map(AbortController::signal);
+        let response = RequestBuilder::new(url)
+            .method(HttpMethod::GET)
+            .credentials(self.credentials)
+            .abort_signal(signal.as_ref())
+            .header("Accept", "application/json")
+            .send()
             .await
-            .map_err(unavailable)?
-            .dyn_into()
             .map_err(unavailable)?;
         if !response.ok() {
             return Err(ApiFailure::Session(format!(
@@ -139,9 +142,9 @@ impl ProxyClient {
                 response.status()
             )));
         }
-        let answer = JsFuture::from(response.json().map_err(unavailable)?)
-            .await
-            .map_err(|_| ApiFailure::Session("the session endpoint's answer is not JSON".into()))?;
+        let answer = json_of(response).await.map_err(|()| {
+            ApiFailure::Session("the session endpoint's answer is not JSON".into())
+        })?;
         let session = js_sys::Reflect::get(&answer, &JsValue::from_str("session"))
             .ok()
             .and_then(|v| v.as_string());
@@ -183,64 +186,49 @@ impl ProxyClient {
         session: Option<&SessionToken>,
         ticket: Option<&str>,
     ) -> Result<JsValue, ApiFailure> {
-        let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
         let mut url = format!("{}{}", self.base, call.path());
         let query = call.query_string();
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query);
         }
-        let body = call.body().and_then(|b| wire::to_text(&b));
-        let init = RequestInit::new();
-        init.set_method(call.method().as_str());
-        init.set_credentials(self.credentials);
-        // The proxy never redirects; a redirect would mean a misconfigured path.
-        init.set_redirect(web_sys::RequestRedirect::Error);
-        if let Some(abort) = &self.abort {
-            init.set_signal(Some(&abort.signal()));
-        }
-        let headers = web_sys::Headers::new().map_err(network)?;
-        headers.set("Accept", "application/json").map_err(network)?;
+        let signal = self.abort.as_ref().map(AbortController::signal);
+        let mut request = RequestBuilder::new(&url)
+            .method(match call.method() {
+                Method::Get => HttpMethod::GET,
+                Method::Post => HttpMethod::POST,
+            })
+            .credentials(self.credentials)
+            // The proxy never redirects; a redirect would mean a misconfigured path.
+            .redirect(RequestRedirect::Error)
+            .abort_signal(signal.as_ref())
+            .header("Accept", "application/json");
         if let Some(session) = session {
-            headers
-                .set("Authorization", &format!("Bearer {}", session.expose()))
-                .map_err(network)?;
+            request = request.header("Authorization", &format!("Bearer {}", session.expose()));
         }
         if let Some(ticket) = ticket {
-            headers.set(TICKET_HEADER, ticket).map_err(network)?;
+            request = request.header(TICKET_HEADER, ticket);
         }
-        if let Some(body) = &body {
-            headers
-                .set("Content-Type", "application/json")
-                .map_err(network)?;
-            init.set_body(&JsValue::from_str(body));
+        let request = match call.body().and_then(|b| wire::to_text(&b)) {
+            Some(body) => request
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => request.build(),
         }
-        init.set_headers(&headers);
-        let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(network)?;
-        let response: Response = JsFuture::from(window.fetch_with_request(&request))
-            .await
-            .map_err(network)?
-            .dyn_into()
-            .map_err(network)?;
+        .map_err(failed)?;
+        let response = request.send().await.map_err(failed)?;
+        let status = response.status();
         if response.ok() {
-            // Parsed by the browser as it arrives.
-            return JsFuture::from(response.json().map_err(network)?)
+            return json_of(response)
                 .await
-                .map_err(|_| unexpected("answer", "the proxy's answer is not JSON"));
+                .map_err(|()| unexpected("answer", "the proxy's answer is not JSON"));
         }
         // An error may be an HTML page: its text first, then JSON if it is JSON.
-        let text = JsFuture::from(response.text().map_err(network)?)
-            .await
-            .map_err(network)?
-            .as_string()
-            .unwrap_or_default();
+        let text = response.text().await.map_err(failed)?;
         let body = (text.len() <= socialchat_api::MAX_BODY_BYTES)
             .then(|| wire::from_text::<ErrorBody>(&text))
             .flatten();
-        Err(ApiFailure::Http(ApiError::from_body(
-            response.status(),
-            body,
-        )))
+        Err(ApiFailure::Http(ApiError::from_body(status, body)))
     }
 
     pub async fn authorize(&self, kind: ChannelKind) -> Result<String, ApiFailure> {

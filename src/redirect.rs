@@ -412,7 +412,9 @@ mod tests {
     }
 
     fn read_handoff(text: Option<&str>) -> Stored<Handoff> {
-        Stored::of(text, |t| serde_json::from_str(t).ok().and_then(Handoff::from_record))
+        Stored::of(text, |t| {
+            serde_json::from_str(t).ok().and_then(Handoff::from_record)
+        })
     }
 
     /// [`decide`] on what storage holds as text.
@@ -423,7 +425,13 @@ mod tests {
         present: impl Fn(Option<&str>) -> bool,
         now: f64,
     ) -> Resume {
-        decide(read_pending(pending), read_handoff(handoff), me, present, now)
+        decide(
+            read_pending(pending),
+            read_handoff(handoff),
+            me,
+            present,
+            now,
+        )
     }
 
     fn route_text(
@@ -580,7 +588,10 @@ mod tests {
             target: Target::Connect,
             why: Lost::NoCallback,
         };
-        assert_eq!(decide_text(Some(&p), None, me(Some("ig")), |_| true, NOW), lost);
+        assert_eq!(
+            decide_text(Some(&p), None, me(Some("ig")), |_| true, NOW),
+            lost
+        );
         let other = handoff("ffffffffffffffffffffffffffffffff");
         assert_eq!(
             decide_text(Some(&p), Some(&other), me(Some("ig")), |_| true, NOW),
@@ -628,7 +639,10 @@ mod tests {
         // A lone handoff holds a token nobody will use: the first element of its kind drops it.
         let lone = decide_text(None, Some(&handoff(ATTEMPT)), me(None), |_| true, NOW);
         assert!(lone.claims());
-        assert_eq!(decide_text(None, None, me(None), |_| true, NOW), Resume::NotMine);
+        assert_eq!(
+            decide_text(None, None, me(None), |_| true, NOW),
+            Resume::NotMine
+        );
     }
 
     #[test]

@@ -57,8 +57,8 @@ pub fn read_handoff(text: Option<&str>) -> Stored<Handoff> {
 /// Saves the attempt that is about to leave. `Err` when storage is unavailable or full.
 pub fn save_pending(pending: &PendingRedirect) -> Result<(), String> {
     let s = storage().ok_or("sessionStorage is not available in this browser")?;
-    let text = wire::to_text(&pending.to_record())
-        .ok_or("the redirect record could not be written")?;
+    let text =
+        wire::to_text(&pending.to_record()).ok_or("the redirect record could not be written")?;
     let _ = s.remove_item(HANDOFF_KEY);
     s.set_item(PENDING_KEY, &text)
         .map_err(|_| "sessionStorage refused the redirect record".to_owned())

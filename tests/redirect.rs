@@ -40,7 +40,12 @@ fn leave(element: Option<&str>, target: Target, age_ms: f64) {
         target,
         started_at: js_sys::Date::now() - age_ms,
     };
-    storage().set_item(PENDING_KEY, &serde_json::to_string(&pending.to_record()).unwrap()).unwrap();
+    storage()
+        .set_item(
+            PENDING_KEY,
+            &serde_json::to_string(&pending.to_record()).unwrap(),
+        )
+        .unwrap();
 }
 
 /// What the callback page leaves for the dashboard.
@@ -52,7 +57,12 @@ fn come_back(token: &str) {
             &format!("?token={token}"),
         ),
     };
-    storage().set_item(HANDOFF_KEY, &serde_json::to_string(&handoff.to_record()).unwrap()).unwrap();
+    storage()
+        .set_item(
+            HANDOFF_KEY,
+            &serde_json::to_string(&handoff.to_record()).unwrap(),
+        )
+        .unwrap();
 }
 
 async fn redirect_widget(id: &str, extra: &[(&str, &str)]) -> (web_sys::HtmlElement, EventLog) {

@@ -20,10 +20,10 @@ use crate::config::WidgetConfig;
 use crate::events;
 use crate::flow::{Effect, Flow, HostEvent, Input};
 use crate::i18n::Text;
-use crate::wire;
 use crate::popup::Popup;
 use crate::redirect::{decide, is_in_app_browser, Claimant, Lost, PendingRedirect, Resume};
 use crate::storage;
+use crate::wire;
 
 thread_local! {
     /// The widget that started the latest authorization on this page. A BroadcastChannel

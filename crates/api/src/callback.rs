@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::truncate_chars;
 use crate::input::Token;
-use crate::lenient::Str;
 use crate::kind::{ChannelKind, Connection};
+use crate::lenient::Str;
 use crate::query;
 
 /// The `source` of every message of this protocol.

@@ -19,9 +19,9 @@ pub mod input;
 pub mod kind;
 pub mod lenient;
 pub mod query;
-pub mod request;
 #[cfg(feature = "json")]
 mod recognize;
+pub mod request;
 
 pub use account::{Account, AccountPage};
 pub use call::{ChannelListQuery, Method, PartnerCall, Rejection, Route};

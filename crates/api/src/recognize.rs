@@ -3,7 +3,10 @@
 //! proxy (and the tests) read requests; the widget only builds them, so this is behind the
 //! `json` feature and its code is not in the widget's WebAssembly.
 
-use crate::call::{ChannelListQuery, PartnerCall, Rejection, Route, MAX_QUERY_LEN, MAX_SEARCH_CHARS, PARTNER_PREFIX};
+use crate::call::{
+    ChannelListQuery, PartnerCall, Rejection, Route, MAX_QUERY_LEN, MAX_SEARCH_CHARS,
+    PARTNER_PREFIX,
+};
 use crate::input::{ChannelRecordId, NextOffset, Token};
 use crate::kind::{ChannelKind, Connection};
 use crate::query;
