@@ -12,7 +12,8 @@ if (which === "widget") {
 document.body.append(element);
 const script = document.createElement("script");
 if (which === "widget") script.type = "module";
-script.src = which === "widget" ? "/socialchat-connect.js" : "/bench/reference.js";
+// The widget's files come from `files` (another origin, as from a CDN), else the page's own.
+script.src = which === "widget" ? `${params.get("files") || ""}/socialchat-connect.js` : "/bench/reference.js";
 document.head.append(script);
 (function poll() {
   const button = element.shadowRoot && element.shadowRoot.querySelector("button");

@@ -7,10 +7,17 @@
 // page may be on another origin than the files. Starting the module defines the
 // <socialchat-connect> element; a second copy of this script (or of the element definition)
 // changes nothing. It adds no globals to the page.
-import init from "./pkg/socialchat-connect.js";
+//
+// In the partner bundle (scripts/bundle) the two names below are the files' content-hashed
+// names, so that pkg/ can be cached for good; this file keeps its name and is revalidated.
+const MODULE = "./pkg/socialchat-connect.js";
+const WASM = "./pkg/socialchat-connect_bg.wasm";
 
-const wasm = new URL("./pkg/socialchat-connect_bg.wasm", import.meta.url);
-
-init({ module_or_path: wasm }).catch((error) => {
-  console.error("socialchat-connect: the widget could not start:", error);
-});
+// The WebAssembly download starts now, while the module is fetched and parsed; the browser
+// compiles it as it streams in (served as application/wasm).
+const wasm = fetch(new URL(WASM, import.meta.url));
+import(new URL(MODULE, import.meta.url).href)
+  .then(({ default: init }) => init({ module_or_path: wasm }))
+  .catch((error) => {
+    console.error("socialchat-connect: the widget could not start:", error);
+  });

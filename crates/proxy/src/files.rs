@@ -5,6 +5,11 @@
 //! like a file that is not there. The callback page is also served at `/callback/{kind}`, the
 //! URL set as callbackInstagramUrl / callbackMessengerUrl, with the files it loads by relative
 //! path beside it.
+//!
+//! Caching: a file whose name carries its content's hash (`pkg/socialchat-connect-<16 hex>.js`,
+//! scripts/bundle) never changes, so it is `public, max-age=31536000, immutable`; everything
+//! else (the loader, the callback page) is `no-cache`, revalidated with `Last-Modified`: a second
+//! visit downloads only the loader's 304.
 
 use std::path::{Path, PathBuf};
 
@@ -41,7 +46,12 @@ pub fn routes(dir: PathBuf) -> Router {
                         if !within(&root, request.uri().path()).await {
                             return Problem::not_found().into_response();
                         }
-                        public(next.run(request).await)
+                        let cache = cache_control(request.uri().path());
+                        let mut response = public(next.run(request).await);
+                        response
+                            .headers_mut()
+                            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+                        response
                     }
                 })),
         )
@@ -63,6 +73,23 @@ fn public(mut response: Response) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+/// The `Cache-Control` of a file: for good when its name holds its content's hash.
+pub fn cache_control(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let stem = name
+        .strip_suffix(".js")
+        .or_else(|| name.strip_suffix(".wasm"))
+        .unwrap_or("");
+    let hashed = stem
+        .rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+    if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
 }
 
 /// Whether a segment of a request path may name a file: not empty, not hidden, not `..`.
@@ -138,7 +165,11 @@ async fn callback_page(root: PathBuf, file: String) -> Response {
                 (header::REFERRER_POLICY, "no-referrer"),
                 (
                     header::CACHE_CONTROL,
-                    if is_kind { "no-store" } else { "no-cache" },
+                    if is_kind {
+                        "no-store"
+                    } else {
+                        cache_control(name)
+                    },
                 ),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             ],

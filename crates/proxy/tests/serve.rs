@@ -779,3 +779,59 @@ async fn the_pickers_marks_read_the_channel_list_once_for_load_more_and_again_af
     call("GET", &page, None).await;
     assert_eq!(lists(), 2, "a connect makes the next page read it again");
 }
+
+#[tokio::test]
+async fn hashed_files_are_cached_for_good_and_the_loader_is_revalidated() {
+    let upstream = TestUpstream::start().await;
+    let dir = std::env::temp_dir().join(format!("sc-cache-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::write(dir.join("socialchat-connect.js"), "import('./pkg/x.js');").unwrap();
+    std::fs::write(
+        dir.join("pkg/socialchat-connect-0123456789abcdef.js"),
+        "export {};",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("pkg/socialchat-connect_bg-fedcba9876543210.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    let proxy = serve(&upstream, &["--static", dir.to_str().unwrap()]);
+    let get = |path: &str| client().get(format!("{}{path}", proxy.origin)).send();
+    for path in [
+        "/pkg/socialchat-connect-0123456789abcdef.js",
+        "/pkg/socialchat-connect_bg-fedcba9876543210.wasm",
+    ] {
+        let file = get(path).await.unwrap();
+        assert_eq!(file.status(), 200, "{path}");
+        assert_eq!(
+            file.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{path}"
+        );
+        assert_eq!(file.headers()["access-control-allow-origin"], "*");
+    }
+    let wasm = get("/pkg/socialchat-connect_bg-fedcba9876543210.wasm")
+        .await
+        .unwrap();
+    assert_eq!(
+        wasm.headers()["content-type"],
+        "application/wasm",
+        "compiled as it streams"
+    );
+    let loader = get("/socialchat-connect.js").await.unwrap();
+    assert_eq!(loader.headers()["cache-control"], "no-cache");
+    let modified = loader.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let again = client()
+        .get(format!("{}/socialchat-connect.js", proxy.origin))
+        .header("if-modified-since", &modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "a second visit revalidates the loader");
+    assert_eq!(again.bytes().await.unwrap().len(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
