@@ -63,7 +63,7 @@ const browser = await launch();
 // The sandbox also serves the bundle (--static), as socialchat-proxy does for partners: with
 // its cache headers (hashed files immutable, the loader revalidated) and CORS, on another
 // origin than the bench pages, as from a CDN.
-const sandbox = await startSandbox(["--allow-local-origins", "--accounts", "1000", "--page-size", "25", "--static", BUNDLE]);
+const sandbox = await startSandbox(["--allow-local-origins", "--accounts", "1000", "--page-size", "25", "--connects-per-minute", "1000", "--static", BUNDLE]);
 const filesOrigin = sandbox.origin;
 const api = `${sandbox.origin}/api/socialchat`;
 // Every widget carries a session, from the sandbox's stand-in for the partner's endpoint.
@@ -167,7 +167,8 @@ try {
   const token = (await (await fetch(`${sandbox.origin}/sandbox/token?kind=instagram`, { method: "POST" })).json()).token;
   const big = await page.evaluate(async (token) => {
     const root = document.querySelector("socialchat-connect").shadowRoot;
-    const radios = () => root.querySelectorAll("input[type=radio]").length;
+    // How many accounts the list holds: each radio says it (only the rows in view are drawn).
+    const radios = () => Number(root.querySelector("input[type=radio]")?.getAttribute("aria-setsize") || 0);
     const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
     new BroadcastChannel("socialchat-connect").postMessage({ source: "socialchat-connect", kind: "callback", channel: "instagram", token });
     while (radios() === 0) await frame();
@@ -219,28 +220,31 @@ try {
   verdict(quantile(big.frames, 0.5) <= 16, `a keystroke's filtered list is on screen within a frame (median ${ms(quantile(big.frames, 0.5))} ms, at most 16 ms)`);
   await page.close();
 
-  // --- wasm memory after one flow and after ten --------------------------------------------------
+  // --- wasm memory over twenty flows -------------------------------------------------------------
+  // The first flows grow the allocator to its working size (in 64 KiB pages); a leak shows as
+  // growth that goes on, so the budget is no growth from the tenth flow to the twentieth.
   const mem = await context.newPage();
   await mem.goto(`${site}/bench/memory.html?${widgetQuery}`);
   const w = mem.locator("socialchat-connect");
   const sizes = [];
-  for (let flow = 1; flow <= 10; flow++) {
+  for (let flow = 1; flow <= 20; flow++) {
     const [p] = await Promise.all([context.waitForEvent("page"), w.getByRole("button", { name: "Connect Instagram" }).click()]);
     await w.getByText("Waiting for Facebook…").first().waitFor();
     const t = (await (await fetch(`${sandbox.origin}/sandbox/token?kind=instagram`, { method: "POST" })).json()).token;
     await mem.evaluate((token) => new BroadcastChannel("socialchat-connect").postMessage({ source: "socialchat-connect", kind: "callback", channel: "instagram", token }), t);
     await w.getByRole("radio").first().waitFor();
-    // A different account each time (the sandbox refuses one connected twice).
-    await w.getByRole("button", { name: "Load more" }).click();
-    await w.getByRole("radio").nth(25 + flow).check();
+    // A different account each time: those connected before are marked and cannot be chosen
+    // again, so the list is scrolled past them (only the rows in view are drawn).
+    await w.locator(".sc-accounts").evaluate((list, marked) => { list.scrollTop = marked * 56; }, flow - 1);
+    await w.locator(".sc-account input[type=radio]:not([disabled])").first().check();
     await w.getByRole("button", { name: "Connect", exact: true }).click();
     await w.locator(".sc-success").waitFor();
     await w.getByRole("button", { name: "Connect another account" }).click();
     if (!p.isClosed()) await p.close();
     sizes.push(await mem.evaluate(() => window.wasmMemoryBytes()));
   }
-  out("wasm memory after 1 flow / after 10 flows", `${sizes[0]} / ${sizes[9]}`, "bytes");
-  verdict(sizes[9] <= sizes[0], `no wasm memory growth over ten flows (+${sizes[9] - sizes[0]} bytes)`);
+  out("wasm memory after 1 / 10 / 20 flows", `${sizes[0]} / ${sizes[9]} / ${sizes[19]}`, "bytes");
+  verdict(sizes[19] <= sizes[9], `no wasm memory growth from the tenth flow to the twentieth (+${sizes[19] - sizes[9]} bytes)`);
 } finally {
   await browser.close();
   sandbox.stop();

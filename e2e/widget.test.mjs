@@ -241,6 +241,8 @@ test("after the flow the token and the session are in no URL, console message, e
   await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
   await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
   await w.getByRole("button", { name: "Load more" }).click();
+  // Only the rows in view are drawn: the second page's account is found by searching.
+  await w.getByRole("searchbox", { name: "Search accounts" }).fill("sepatu");
   await w.getByRole("radio", { name: "Sepatu Lokal Bandung" }).check();
   await w.getByRole("button", { name: "Connect", exact: true }).click();
   await w.locator(".sc-success").waitFor();

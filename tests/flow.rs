@@ -53,9 +53,17 @@ async fn connects_an_account_from_the_second_page_and_tells_the_host_page() {
     assert!(is_disabled(&host, "Connect"), "Connect waits for a choice");
 
     click(&host, "Load more").await;
-    wait_for("the second page", || radios(&host).len() == 20).await;
+    wait_for("the second page", || account_count(&host) == 20).await;
     click(&host, "Load more").await;
-    wait_for("the third page", || radios(&host).len() == 23).await;
+    wait_for("the third page", || account_count(&host) == 23).await;
+    // Only the rows in view (and a few more) are drawn; each radio knows its place.
+    assert_eq!(radios(&host).len(), 12);
+    let places: Vec<String> = radios(&host)
+        .iter()
+        .map(|(r, _)| r.get_attribute("aria-posinset").unwrap())
+        .collect();
+    assert_eq!(places.first().map(String::as_str), Some("1"));
+    assert_eq!(places.last().map(String::as_str), Some("12"));
     assert!(button(&host, "Load more").is_none(), "no more pages");
 
     type_search(&host, "sumba").await;
@@ -399,4 +407,125 @@ async fn two_waiting_widgets_never_act_on_the_same_callback() {
     assert!(radios(&first).is_empty(), "{}", text(&first));
     first.remove();
     second.remove();
+}
+
+/// Presses `key` on the element that has the focus inside the widget, as the keyboard would.
+fn press(host: &web_sys::HtmlElement, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let focused = shadow(host)
+        .active_element()
+        .expect("something has the focus");
+    focused.dispatch_event(&event).unwrap();
+}
+
+fn focused_radio(host: &web_sys::HtmlElement) -> Option<(String, String)> {
+    let focused: web_sys::HtmlInputElement =
+        wasm_bindgen::JsCast::dyn_into(shadow(host).active_element()?).ok()?;
+    let name = radios(host)
+        .into_iter()
+        .find(|(r, _)| r.value() == focused.value())?
+        .1;
+    Some((name, focused.get_attribute("aria-posinset")?))
+}
+
+#[wasm_bindgen_test]
+async fn the_arrow_keys_reach_accounts_that_are_not_drawn_yet() {
+    let (host, _events) = waiting_widget(&[]).await;
+    broadcast(&callback_json(&sandbox_token(None).await));
+    wait_for("the first page", || account_count(&host) == 10).await;
+    click(&host, "Load more").await;
+    wait_for("the second page", || account_count(&host) == 20).await;
+    click(&host, "Load more").await;
+    wait_for("the third page", || account_count(&host) == 23).await;
+    let (first, _) = radios(&host)
+        .into_iter()
+        .find(|(r, _)| !r.disabled())
+        .unwrap();
+    first.focus().unwrap();
+    // End: the last account, far below the drawn rows, is chosen, drawn and focused.
+    press(&host, "End");
+    wait_for("the last account focused", || {
+        focused_radio(&host)
+            .is_some_and(|(name, place)| name == "Sate Madura Pak Kumis" && place == "23")
+    })
+    .await;
+    assert!(radios(&host)
+        .iter()
+        .any(|(r, name)| name == "Sate Madura Pak Kumis" && r.checked()));
+    // Down goes round to the first account that can be chosen (the first two have channels).
+    press(&host, "ArrowDown");
+    wait_for("round to the first choosable", || {
+        focused_radio(&host)
+            .is_some_and(|(name, place)| name == "Warung Makan Bu Tini 🍛" && place == "3")
+    })
+    .await;
+    press(&host, "ArrowUp");
+    wait_for("round to the last", || {
+        focused_radio(&host).is_some_and(|(_, place)| place == "23")
+    })
+    .await;
+    press(&host, "Home");
+    press(&host, "PageDown");
+    wait_for("a screenful down", || {
+        focused_radio(&host).is_some_and(|(_, place)| place == "10")
+    })
+    .await;
+    // The search narrows the list the keys move in.
+    type_search(&host, "kopi").await;
+    wait_for("the matches", || account_count(&host) == 3).await;
+    host.remove();
+}
+
+/// The picture beside the one account the search shows: `(img shown, its src, initial shown)`.
+fn avatar_of_the_only_row(host: &web_sys::HtmlElement) -> Option<(bool, String, bool)> {
+    let rows = shadow(host).query_selector_all(".sc-account").ok()?;
+    if rows.length() != 1 {
+        return None;
+    }
+    let row: web_sys::Element = wasm_bindgen::JsCast::dyn_into(rows.get(0)?).ok()?;
+    let img = row.query_selector("img.sc-avatar").ok()??;
+    let initial = row.query_selector(".sc-initial").ok()??;
+    Some((
+        !img.has_attribute("hidden"),
+        img.get_attribute("src").unwrap_or_default(),
+        !initial.has_attribute("hidden"),
+    ))
+}
+
+#[wasm_bindgen_test]
+async fn a_row_that_shows_another_account_shows_its_picture_or_its_initial() {
+    let (host, _events) = waiting_widget(&[]).await;
+    broadcast(&callback_json(&sandbox_token(None).await));
+    wait_for("the first page", || account_count(&host) == 10).await;
+    // The seventh account's picture does not load: its initial stands in.
+    type_search(&host, "Butik Hijab").await;
+    wait_for("the initial for a picture that does not load", || {
+        avatar_of_the_only_row(&host).is_some_and(|(img, _, initial)| !img && initial)
+    })
+    .await;
+    // The same row, now showing the first account, shows its picture again.
+    type_search(&host, "Batik Sari").await;
+    wait_for("the picture of the account the row shows now", || {
+        avatar_of_the_only_row(&host)
+            .is_some_and(|(img, src, initial)| img && src.ends_with("/1.png") && !initial)
+    })
+    .await;
+    // The fifth has no picture at all.
+    type_search(&host, "Lapis Legit").await;
+    wait_for("the initial for no picture", || {
+        avatar_of_the_only_row(&host)
+            .is_some_and(|(img, src, initial)| !img && src.is_empty() && initial)
+    })
+    .await;
+    let initial = shadow(&host)
+        .query_selector(".sc-account .sc-initial")
+        .unwrap()
+        .unwrap();
+    assert_eq!(initial.text_content().as_deref(), Some("K"));
+    host.remove();
 }

@@ -61,7 +61,7 @@ pub use crate::attempt::{Target, Via};
 use crate::redirect::Resume;
 pub use error::{ApiFailure, CancelReason, ErrorCode, FlowError, Stage};
 pub use form::{fields, Field, Form};
-pub use picker::{name_matches, search_needle, Picker};
+pub use picker::{drawn_rows, name_matches, search_needle, Move, Picker};
 pub use scan::{Scan, HIDDEN_POLL_MS, MAX_FAILED_POLLS, POLL_MS, SCAN_TIMEOUT_MS};
 
 /// What the Try again of a failure does.

@@ -21,10 +21,36 @@ pub fn name_matches(name_lower: &str, needle: &str) -> bool {
     needle.is_empty() || name_lower.contains(needle)
 }
 
+/// A key press in the list of accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// This many accounts down (an arrow key is 1, Page Down a screenful).
+    Next(usize),
+    Previous(usize),
+    First,
+    Last,
+}
+
+/// Which rows of a list of `total`, scrolled to row `top`, are drawn: the `in_view` rows on
+/// screen and `spare` more on either side, so that a short scroll shows rows already there.
+pub fn drawn_rows(
+    total: usize,
+    top: usize,
+    in_view: usize,
+    spare: usize,
+) -> std::ops::Range<usize> {
+    let start = top.min(total).saturating_sub(spare);
+    let end = (top + in_view + spare).min(total);
+    start..end.max(start)
+}
+
 /// The account picker: what is loaded, what is chosen, what is being typed in the search box.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Picker {
     pub accounts: Vec<Account>,
+    /// Each account's name lower-cased, as the search compares it: worked out once, when the
+    /// account arrives, not on every keystroke.
+    names: Vec<String>,
     pub next_offset: Option<NextOffset>,
     pub loading_more: bool,
     /// A Load more that failed, shown beside the button.
@@ -53,12 +79,56 @@ impl Picker {
         let needle = search_needle(&self.filter);
         self.accounts
             .iter()
-            .filter(move |a| name_matches(&a.name.to_lowercase(), &needle))
+            .zip(&self.names)
+            .filter(move |(_, name)| name_matches(name, &needle))
+            .map(|(a, _)| a)
     }
 
     /// How many loaded accounts the search shows.
     pub fn visible_count(&self) -> usize {
-        self.visible().count()
+        let needle = search_needle(&self.filter);
+        self.names
+            .iter()
+            .filter(|name| name_matches(name, &needle))
+            .count()
+    }
+
+    /// The positions (in [`Picker::accounts`]) of the accounts the search shows, in order: the
+    /// list the picker scrolls through.
+    pub fn matching(&self) -> Vec<usize> {
+        let needle = search_needle(&self.filter);
+        self.names
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| name_matches(name, &needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The account a key press moves the choice to, among those the search shows and that can
+    /// be chosen (the radio group's arrow keys, Home, End, Page Up and Down, which the picker
+    /// handles itself because only the rows in view exist). `None`: it stays where it is.
+    pub fn moved(&self, matching: &[usize], key: Move) -> Option<ChannelId> {
+        let choosable: Vec<&Account> = matching
+            .iter()
+            .filter_map(|&i| self.accounts.get(i))
+            .filter(|a| !a.connected && a.reconnect.is_none())
+            .collect();
+        let last = choosable.len().checked_sub(1)?;
+        let here = self
+            .selected
+            .as_ref()
+            .and_then(|s| choosable.iter().position(|a| &a.channel_id == s));
+        let to = match (key, here) {
+            (Move::First, _) | (Move::Next(_), None) => 0,
+            (Move::Last, _) | (Move::Previous(_), None) => last,
+            // The arrow keys go round, as a native radio group's do; a page stops at the end.
+            (Move::Next(1), Some(i)) if i == last => 0,
+            (Move::Previous(1), Some(0)) => last,
+            (Move::Next(n), Some(i)) => (i + n).min(last),
+            (Move::Previous(n), Some(i)) => i.saturating_sub(n),
+        };
+        Some(choosable[to].channel_id.clone())
     }
 
     pub fn selected_account(&self) -> Option<&Account> {
@@ -101,6 +171,7 @@ impl Picker {
                 .iter()
                 .any(|a| a.channel_id == account.channel_id)
             {
+                self.names.push(account.name.to_lowercase());
                 self.accounts.push(account);
             }
         }

@@ -1538,3 +1538,64 @@ fn an_answer_with_only_an_id_still_names_what_was_connected() {
     assert_eq!(done.name, "Telegram");
     assert_eq!(done.channel, ChannelKind::Telegram);
 }
+
+#[test]
+fn only_the_rows_in_view_and_a_few_more_are_drawn() {
+    assert_eq!(drawn_rows(1000, 0, 7, 5), 0..12);
+    assert_eq!(drawn_rows(1000, 500, 7, 5), 495..512);
+    assert_eq!(drawn_rows(1000, 998, 7, 5), 993..1000);
+    assert_eq!(drawn_rows(3, 0, 7, 5), 0..3);
+    assert_eq!(drawn_rows(0, 0, 7, 5), 0..0);
+    // A list that shrank under a scrolled view (a narrower search) draws its end.
+    assert_eq!(drawn_rows(4, 40, 7, 5), 0..4);
+}
+
+#[test]
+fn the_keys_move_the_choice_among_the_accounts_shown_that_can_be_chosen() {
+    let mut accounts: Vec<Account> = (1..=6).map(account).collect();
+    accounts[1].connected = true; // Akun 2: already connected, skipped
+    let mut picker = Picker::first(AccountPage {
+        accounts,
+        next_offset: None,
+    });
+    picker.set_filter("akun");
+    let all = picker.matching();
+    assert_eq!(all, [0, 1, 2, 3, 4, 5]);
+    let id = |n: u32| Some(ChannelId::new(format!("1784{n}")).unwrap());
+    assert_eq!(
+        picker.moved(&all, Move::Next(1)),
+        id(1),
+        "from nothing: the first"
+    );
+    picker.select(id(1).unwrap());
+    assert_eq!(
+        picker.moved(&all, Move::Next(1)),
+        id(3),
+        "the connected one is skipped"
+    );
+    assert_eq!(
+        picker.moved(&all, Move::Previous(1)),
+        id(6),
+        "round to the last"
+    );
+    assert_eq!(
+        picker.moved(&all, Move::Next(10)),
+        id(6),
+        "a page stops at the end"
+    );
+    assert_eq!(picker.moved(&all, Move::Last), id(6));
+    picker.select(id(6).unwrap());
+    assert_eq!(
+        picker.moved(&all, Move::Next(1)),
+        id(1),
+        "round to the first"
+    );
+    assert_eq!(picker.moved(&all, Move::First), id(1));
+    // Only what the search shows.
+    picker.set_filter("akun 4");
+    let shown = picker.matching();
+    assert_eq!(shown, [3]);
+    assert_eq!(picker.moved(&shown, Move::Next(1)), id(4));
+    picker.set_filter("nobody");
+    assert_eq!(picker.moved(&picker.matching(), Move::Next(1)), None);
+}

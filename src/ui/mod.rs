@@ -237,25 +237,37 @@ pub fn ErrorBox(error: FlowError, lang: Lang) -> impl IntoView {
 }
 
 /// An account's or channel's picture, or its initial when there is none or it does not load.
+/// Both are always there, one of them hidden, so that a row that shows another account (the
+/// picker's rows do, on each keystroke) changes a `src` and a letter, not its elements.
 #[component]
-pub fn Avatar(name: String, picture: Option<String>) -> impl IntoView {
-    let broken = RwSignal::new(false);
-    let initial: String = name
-        .chars()
-        .find(|c| c.is_alphanumeric())
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_else(|| "?".to_owned());
+pub fn Avatar(
+    #[prop(into)] name: Signal<String>,
+    #[prop(into)] picture: Signal<Option<String>>,
+) -> impl IntoView {
+    // The picture that failed to load, if any: a row showing another picture tries again.
+    let failed = RwSignal::new(None::<String>);
+    let shown = move || {
+        picture.with(|p| {
+            p.as_ref()
+                .filter(|p| failed.with(|f| f.as_ref() != Some(*p)))
+                .cloned()
+        })
+    };
+    let initial = move || {
+        name.with(|n| {
+            n.chars()
+                .find(|c| c.is_alphanumeric())
+                .map(|c| c.to_uppercase().collect())
+                .unwrap_or_else(|| "?".to_owned())
+        })
+    };
     view! {
-        {move || match picture.clone().filter(|_| !broken.get()) {
-            Some(src) => view! {
-                <img class="sc-avatar" src=src alt="" referrerpolicy="no-referrer" loading="lazy" decoding="async"
-                    on:error=move |_| {
-                        broken.try_set(true);
-                    }/>
-            }
-            .into_any(),
-            None => view! { <span class="sc-avatar sc-initial" aria-hidden="true">{initial.clone()}</span> }.into_any(),
-        }}
+        <img class="sc-avatar" src=shown alt="" referrerpolicy="no-referrer" decoding="async"
+            hidden=move || shown().is_none()
+            on:error=move |_| {
+                failed.try_set(picture.get_untracked());
+            }/>
+        <span class="sc-avatar sc-initial" aria-hidden="true" hidden=move || shown().is_some()>{initial}</span>
     }
 }
 

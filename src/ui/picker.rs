@@ -1,79 +1,119 @@
 //! The account picker: a search box, a single-choice list of native radio buttons (each one's
-//! accessible name is the account's name, arrow keys move between them), Load more, Connect.
+//! accessible name is the account's name), Load more, Connect.
+//!
+//! Only the rows in view (and a few on either side) exist: the list is a scrolling box of rows
+//! of one height, with the space of the others kept empty, so a search or a scroll over a
+//! thousand accounts touches a dozen rows. The radio group's keys (arrows, Home, End, Page Up
+//! and Down) are handled here, since the account they reach may not be drawn yet; each radio
+//! says its place in the whole list (`aria-posinset`, `aria-setsize`).
 
+use leptos::html;
 use leptos::prelude::*;
 use socialchat_api::{Account, ChannelId};
+use wasm_bindgen::JsCast;
 
 use super::{kind_name, Avatar, Controller, ErrorBox};
-use crate::flow::{name_matches, search_needle, Input, Picker, Step};
+use crate::flow::{drawn_rows, search_needle, Input, Move, Picker, Step};
 use crate::i18n::Text;
 
-/// Rows are drawn in blocks of this many (a page of accounts at the sandbox's default size).
-const BLOCK: usize = 25;
+/// The height of a row, in CSS pixels (style.css gives `.sc-account` the same).
+const ROW_HEIGHT: i32 = 56;
+/// Rows in view in the list's box (style.css: at most 360 px high).
+const ROWS_IN_VIEW: usize = 7;
+/// Rows drawn beyond the view on either side.
+const SPARE_ROWS: usize = 5;
 
 /// What every row of one picker shares.
 #[derive(Clone)]
 struct Rows {
     group: String,
-    needle: ReadSignal<String>,
     selected: ReadSignal<Option<ChannelId>>,
-    /// The rows drawn so far, for the search.
-    drawn: StoredValue<Vec<Row>>,
+    /// The accounts the search shows, as positions in the picker's accounts.
+    matching: Memo<Vec<usize>>,
+    /// How many accounts the search shows.
+    total: Memo<usize>,
 }
 
-/// One account in the list: a native radio button whose accessible name is the account's name.
-fn account_row(account: Account, rows: StoredValue<Rows>, ctrl: Controller) -> impl IntoView {
+/// The row at `place` among the accounts the search shows. A row is a slot that stays while
+/// it is in view and shows whichever account is at its place: a keystroke or a scroll changes
+/// the text and attributes of a dozen rows that are already there, it does not build new ones.
+fn account_row(place: usize, rows: StoredValue<Rows>, ctrl: Controller) -> impl IntoView {
     let Rows {
         group,
-        needle,
         selected,
-        drawn,
+        matching,
+        total,
     } = rows.get_value();
-    let id: ChannelId = account.channel_id.clone();
-    let id_for_check = id.clone();
-    let name_lower = account.name.to_lowercase();
-    let hidden = RwSignal::new(needle.with_untracked(|n| !name_matches(&name_lower, n)));
-    drawn.update_value(|rows| rows.push(Row { name_lower, hidden }));
-    on_cleanup(move || {
-        drawn.try_update_value(|rows| rows.retain(|row| row.hidden != hidden));
-    });
     let lang = ctrl.config.with_value(|c| c.lang);
+    let account: Memo<Option<Account>> = Memo::new(move |_| {
+        let at = matching.with(|m| m.get(place).copied())?;
+        ctrl.flow
+            .with_untracked(|f| picker_of(f.step()).and_then(|p| p.accounts.get(at).cloned()))
+    });
+    let id = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| a.channel_id.clone())));
+    let name = move || account.with(|a| a.as_ref().map(|a| a.name.clone()).unwrap_or_default());
     // An account with a channel already is not a choice: it says so, and a broken one offers
     // its reconnect with the authorization in hand.
-    let marked = account.connected || account.reconnect.is_some();
-    let mark = if let Some(_broken) = &account.reconnect {
-        let label = format!("{} {}", lang.text(Text::Reconnect), account.name);
-        let id = id.clone();
-        view! {
-            <button type="button" class="sc-button sc-small" aria-label=label
-                on:click=move |_| ctrl.send(Input::ReconnectAccount(id.clone()))>
-                {lang.text(Text::Reconnect)}
-            </button>
-        }
-        .into_any()
-    } else if account.connected {
-        view! { <span class="sc-badge sc-ok">{lang.text(Text::AlreadyConnected)}</span> }.into_any()
-    } else {
-        ().into_any()
+    let marked = move || {
+        account.with(|a| {
+            a.as_ref()
+                .is_some_and(|a| a.connected || a.reconnect.is_some())
+        })
     };
+    let mark = move || {
+        account.with(|a| {
+            let a = a.as_ref()?;
+            Some(if a.reconnect.is_some() {
+                let label = format!("{} {}", lang.text(Text::Reconnect), a.name);
+                let id = a.channel_id.clone();
+                view! {
+                    <button type="button" class="sc-button sc-small" aria-label=label
+                        on:click=move |_| ctrl.send(Input::ReconnectAccount(id.clone()))>
+                        {lang.text(Text::Reconnect)}
+                    </button>
+                }
+                .into_any()
+            } else if a.connected {
+                view! { <span class="sc-badge sc-ok">{lang.text(Text::AlreadyConnected)}</span> }
+                    .into_any()
+            } else {
+                ().into_any()
+            })
+        })
+    };
+    let picture = Signal::derive(move || account.with(|a| a.as_ref()?.picture.clone()));
     view! {
-        <div class="sc-account" class:sc-marked=marked prop:hidden=move || hidden.get()>
-            <label class="sc-choice">
-                <input type="radio" name=group value=id.as_str().to_owned() disabled=marked
-                    prop:checked=move || selected.with(|s| s.as_ref() == Some(&id_for_check))
-                    on:change=move |_| ctrl.send(Input::Select(id.clone()))/>
-                <Avatar name=account.name.clone() picture=account.picture.clone()/>
-                <span class="sc-name">{account.name.clone()}</span>
+        <div class="sc-account" class:sc-marked=marked>
+            <label class="sc-choice" title=name>
+                <input type="radio" name=group disabled=marked
+                    value=move || id.with(|id| id.as_ref().map(|id| id.as_str().to_owned()))
+                    aria-posinset=(place + 1).to_string()
+                    aria-setsize=move || total.get().to_string()
+                    prop:checked=move || selected.with(|s| s.is_some() && *s == id.get())
+                    on:change=move |_| {
+                        if let Some(id) = id.get_untracked() {
+                            ctrl.send(Input::Select(id));
+                        }
+                    }/>
+                <Avatar name=Signal::derive(name) picture=picture/>
+                <span class="sc-name">{name}</span>
             </label>
             {mark}
         </div>
     }
 }
 
-/// A drawn row: its name as the search compares it, and whether the search hides it.
-struct Row {
-    name_lower: String,
-    hidden: RwSignal<bool>,
+/// The move a key makes in the list, if it is one of the radio group's keys.
+fn move_of(key: &str) -> Option<Move> {
+    Some(match key {
+        "ArrowDown" | "ArrowRight" => Move::Next(1),
+        "ArrowUp" | "ArrowLeft" => Move::Previous(1),
+        "PageDown" => Move::Next(ROWS_IN_VIEW),
+        "PageUp" => Move::Previous(ROWS_IN_VIEW),
+        "Home" => Move::First,
+        "End" => Move::Last,
+        _ => return None,
+    })
 }
 
 /// A signal that follows `read` and changes only when its value does.
@@ -101,15 +141,9 @@ fn picker_of(step: &Step) -> Option<&Picker> {
 pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
     let (lang, kind) = ctrl.config.with_value(|c| (c.lang, kind_name(c.channel)));
     let k = [("kind", kind)];
-    // Every loaded account is drawn once (Load more only appends rows); the search box hides
-    // rows instead of rebuilding the list, so a keystroke costs a string check per row.
     let loaded = Memo::new(move |_| {
         ctrl.flow
             .with(|f| picker_of(f.step()).map_or(0, |p| p.accounts.len()))
-    });
-    let visible_count = Memo::new(move |_| {
-        ctrl.flow
-            .with(|f| picker_of(f.step()).map_or(0, |p| p.visible_count()))
     });
     let has_more = Memo::new(move |_| {
         ctrl.flow
@@ -146,27 +180,77 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
             .with(|f| picker_of(f.step()).and_then(|p| p.selected.clone()))
     });
     let needle = mirror(move || filter.with(|f| search_needle(f)));
-    let drawn: StoredValue<Vec<Row>> = StoredValue::new(Vec::new());
-    // One pass per changed search shows or hides the rows whose match changed, and only those
-    // touch the DOM.
-    Effect::new(move |_| {
-        needle.with(|needle| {
-            drawn.with_value(|rows| {
-                for row in rows {
-                    let hidden = !name_matches(&row.name_lower, needle);
-                    if row.hidden.try_get_untracked() == Some(!hidden) {
-                        row.hidden.try_set(hidden);
-                    }
-                }
-            })
-        })
+    // The accounts the search shows, by position: read again when the search or the loaded
+    // accounts change, never on a selection.
+    let matching: Memo<Vec<usize>> = Memo::new(move |_| {
+        needle.track();
+        loaded.track();
+        ctrl.flow
+            .with_untracked(|f| picker_of(f.step()).map(Picker::matching))
+            .unwrap_or_default()
     });
+    let total = Memo::new(move |_| matching.with(Vec::len));
+    // The row at the top of the list's box, set as it scrolls.
+    let top = RwSignal::new(0usize);
+    let list = NodeRef::<html::Fieldset>::new();
+    let window = Memo::new(move |_| drawn_rows(total.get(), top.get(), ROWS_IN_VIEW, SPARE_ROWS));
+    let on_scroll = move |_| {
+        if let Some(list) = list.get_untracked() {
+            let row = usize::try_from(list.scroll_top() / ROW_HEIGHT).unwrap_or(0);
+            if top.get_untracked() != row {
+                top.set(row);
+            }
+        }
+    };
+    // The radio group's keys, for rows that may not be drawn: choose, scroll to, then focus.
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let on_radio = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .is_some_and(|input| input.type_() == "radio");
+        let Some(key) = move_of(&ev.key()).filter(|_| on_radio) else {
+            return;
+        };
+        ev.prevent_default();
+        let Some(next) = matching.with_untracked(|m| {
+            ctrl.flow
+                .with_untracked(|f| picker_of(f.step()).and_then(|p| p.moved(m, key)))
+        }) else {
+            return;
+        };
+        let place = ctrl.flow.with_untracked(|f| {
+            picker_of(f.step()).and_then(|p| {
+                let at = p.accounts.iter().position(|a| a.channel_id == next)?;
+                matching.with_untracked(|m| m.iter().position(|&i| i == at))
+            })
+        });
+        ctrl.send(Input::Select(next.clone()));
+        let Some(list) = list.get_untracked() else {
+            return;
+        };
+        if let Some(place) = place.and_then(|p| i32::try_from(p).ok()) {
+            let (row_top, row_bottom) = (place * ROW_HEIGHT, (place + 1) * ROW_HEIGHT);
+            if row_top < list.scroll_top() {
+                list.set_scroll_top(row_top);
+            } else if row_bottom > list.scroll_top() + list.client_height() {
+                list.set_scroll_top(row_bottom - list.client_height());
+            }
+        }
+        request_animation_frame(move || {
+            let selector = format!("input[value=\"{}\"]", next.as_str());
+            if let Ok(Some(radio)) = list.query_selector(&selector) {
+                if let Ok(radio) = radio.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = radio.focus();
+                }
+            }
+        });
+    };
     let rows = StoredValue::new(Rows {
         // One radio group per attempt.
         group: format!("sc-account-{}", ctrl.flow.with_untracked(|f| f.attempt())),
-        needle,
         selected,
-        drawn,
+        matching,
+        total,
     });
 
     let empty = move || loaded.get() == 0 && !has_more.get();
@@ -195,38 +279,20 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
             </label>
             // One `disabled` for the whole list while connecting, not one binding per row.
             <fieldset class="sc-accounts" role="radiogroup" aria-labelledby="sc-choose"
-                prop:disabled=move || connecting.get()>
-                // Rows come in blocks: a block out of view is skipped by the browser's style,
-                // layout and paint (content-visibility), so a keystroke that shows or hides many
-                // rows costs about what is on screen.
-                <For
-                    each=move || 0..loaded.get().div_ceil(BLOCK)
-                    key=|block| *block
-                    children=move |block| {
-                        // Within one picker the list only grows (Load more appends), so the loaded
-                        // count says when a block may have changed: keystrokes and selections never
-                        // copy accounts, and a full block is never drawn again.
-                        let accounts: Memo<Vec<Account>> = Memo::new(move |_| {
-                            loaded.track();
-                            ctrl.flow.with_untracked(|f| {
-                                picker_of(f.step())
-                                    .map(|p| p.accounts.iter().skip(block * BLOCK).take(BLOCK).cloned().collect())
-                                    .unwrap_or_default()
-                            })
-                        });
-                        view! {
-                            <div class="sc-block">
-                                <For
-                                    each=move || accounts.get()
-                                    key=|account: &Account| account.channel_id.clone()
-                                    children=move |account| account_row(account, rows, ctrl)
-                                />
-                            </div>
-                        }
-                    }
-                />
+                node_ref=list prop:disabled=move || connecting.get()
+                on:scroll=on_scroll on:keydown=on_key>
+                // The whole list's height, with the rows in view placed where they belong.
+                <div class="sc-rows"
+                    style:height=move || format!("{}px", total.get() * ROW_HEIGHT as usize)
+                    style:padding-top=move || format!("{}px", window.get().start * ROW_HEIGHT as usize)>
+                    <For
+                        each=move || window.get()
+                        key=|place: &usize| *place
+                        children=move |place| account_row(place, rows, ctrl)
+                    />
+                </div>
             </fieldset>
-            <Show when=move || { visible_count.get() == 0 && loaded.get() > 0 }>
+            <Show when=move || { total.get() == 0 && loaded.get() > 0 }>
                 <p class="sc-hint">{lang.text(Text::NoMatch)}</p>
             </Show>
             {move || more_error.get().map(|e| view! { <ErrorBox error=e lang=lang/> })}

@@ -237,6 +237,18 @@ pub fn radios(host: &HtmlElement) -> Vec<(HtmlInputElement, String)> {
         .collect()
 }
 
+/// How many accounts the picker's list holds (the search's matches), drawn or not: what each
+/// radio says as its `aria-setsize`.
+pub fn account_count(host: &HtmlElement) -> usize {
+    shadow(host)
+        .query_selector(".sc-account input[type=radio]")
+        .ok()
+        .flatten()
+        .and_then(|radio| radio.get_attribute("aria-setsize"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 pub async fn choose(host: &HtmlElement, name: &str) {
     let (radio, _) = radios(host)
         .into_iter()
