@@ -53,7 +53,9 @@ pids+=("$!")
 # As deployed: every call carries a session the partner's backend minted (nginx has none).
 export SOCIALCHAT_SESSION_SECRET=bench-session-secret-of-at-least-32-bytes
 session=$(target/release/socialchat-proxy mint-session --sub bench-user --kinds instagram --ttl-secs 3600)
+# The rate limits are checked on every call, as deployed, with limits the load never reaches.
 SOCIALCHAT_API_KEY=benchkey target/release/socialchat-proxy serve --upstream "http://$UPSTREAM" --listen "$OURS" \
+  --calls-per-minute 1000000000 --calls-per-minute-per-address 1000000000 \
   >"$work/ours.out" 2>"$work/ours.log" &
 ours_pid=$!
 pids+=("$ours_pid")

@@ -7,7 +7,6 @@
 //! in-process simulation. Validation and projection are shared, so the sandbox exercises
 //! exactly what production runs.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -29,8 +28,9 @@ use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::call::Backend;
-use crate::limit::ConnectLimit;
+use crate::limit::{self, RateLimit};
 use crate::marks::{self, Marks};
+use crate::observe::{names, CallFacts, Reason};
 use crate::problem::{json_error, Problem};
 use crate::project::{self, project_answer, Dropped, Projection};
 use crate::server::{self, ConnectionLimits};
@@ -56,7 +56,13 @@ pub struct ServerOptions {
     /// Where `channel.connected` goes after each connect or reconnect.
     pub webhook: Option<Arc<Webhook>>,
     /// How many connects, creations and reconnects one user may make per minute.
-    pub connect_limit: Option<Arc<ConnectLimit>>,
+    pub connect_limit: Option<Arc<RateLimit>>,
+    /// How many calls one user (a session's `sub`) may make per minute.
+    pub call_limit: Option<Arc<RateLimit>>,
+    /// How many calls one client address may make per minute.
+    pub address_limit: Option<Arc<RateLimit>>,
+    /// How many proxies in front of this one append to `X-Forwarded-For`.
+    pub trust_forwarded_for: usize,
 }
 
 /// The server's flags as given on the command line, before they are checked.
@@ -76,6 +82,11 @@ pub struct ServerFlags {
     pub allow_local_origins: bool,
     /// 0: no limit.
     pub connects_per_minute: u32,
+    /// 0: no limit.
+    pub calls_per_minute: u32,
+    /// 0: no limit.
+    pub calls_per_minute_per_address: u32,
+    pub trust_forwarded_for: usize,
 }
 
 impl Default for ServerFlags {
@@ -94,7 +105,10 @@ impl Default for ServerFlags {
             max_connections: 1000,
             shutdown_grace_secs: 10,
             allow_local_origins: false,
-            connects_per_minute: crate::limit::DEFAULT_CONNECTS_PER_MINUTE,
+            connects_per_minute: limit::DEFAULT_CONNECTS_PER_MINUTE,
+            calls_per_minute: limit::DEFAULT_CALLS_PER_MINUTE,
+            calls_per_minute_per_address: limit::DEFAULT_CALLS_PER_MINUTE_PER_ADDRESS,
+            trust_forwarded_for: 0,
         }
     }
 }
@@ -191,7 +205,10 @@ impl ServerOptions {
             allow_local_origins: flags.allow_local_origins,
             sessions: None,
             webhook: None,
-            connect_limit: ConnectLimit::new(flags.connects_per_minute).map(Arc::new),
+            connect_limit: RateLimit::new(flags.connects_per_minute).map(Arc::new),
+            call_limit: RateLimit::new(flags.calls_per_minute).map(Arc::new),
+            address_limit: RateLimit::new(flags.calls_per_minute_per_address).map(Arc::new),
+            trust_forwarded_for: flags.trust_forwarded_for,
         })
     }
 }
@@ -238,7 +255,10 @@ struct AppState {
     body_timeout: Duration,
     sessions: Option<Arc<Sessions>>,
     webhook: Option<Arc<Webhook>>,
-    connect_limit: Option<Arc<ConnectLimit>>,
+    connect_limit: Option<Arc<RateLimit>>,
+    call_limit: Option<Arc<RateLimit>>,
+    address_limit: Option<Arc<RateLimit>>,
+    trust_forwarded_for: usize,
     marks: Marks,
 }
 
@@ -264,9 +284,9 @@ pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<()
     let shutdown = shutdown_signal();
     // The first line on stdout says where to go; scripts and tests read it.
     println!("socialchat-proxy {mode} listening on {origin} (API at {origin}{prefix})");
-    eprintln!("socialchat-proxy {mode}: ready on {origin}");
+    tracing::info!("socialchat-proxy {mode}: ready on {origin}");
     server::serve(listener, router, limits, shutdown).await;
-    eprintln!("socialchat-proxy {mode}: stopped");
+    tracing::info!("socialchat-proxy {mode}: stopped");
     Ok(())
 }
 
@@ -301,6 +321,7 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 
 pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
     let own_routes = backend.clone().routes();
+    let health = health_routes(backend.clone());
     let prefix = options.prefix.clone();
     let origins = Origins {
         listed: options.allow_origins.clone(),
@@ -315,6 +336,9 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
         sessions: options.sessions.clone(),
         webhook: options.webhook.clone(),
         connect_limit: options.connect_limit.clone(),
+        call_limit: options.call_limit.clone(),
+        address_limit: options.address_limit.clone(),
+        trust_forwarded_for: options.trust_forwarded_for,
         marks: Marks::default(),
     });
     let mut api = Router::new()
@@ -346,7 +370,32 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
         Some(dir) => app.merge(crate::files::routes(dir)),
         None => app.fallback(not_found),
     };
-    app.layer(middleware::from_fn(log_requests))
+    // The probes are outside the log and the metrics: an orchestrator calls them every few
+    // seconds.
+    app.layer(middleware::from_fn(log_requests)).merge(health)
+}
+
+/// `GET /healthz`: the process is up and answering. `GET /readyz`: it can reach its backend
+/// (for `serve`, Socialchat: a cached check without the key, see [`Backend::ready`]).
+fn health_routes(backend: Arc<dyn Backend>) -> Router {
+    Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+        .route(
+            "/readyz",
+            axum::routing::get(move || {
+                let backend = backend.clone();
+                async move {
+                    if backend.ready().await {
+                        (StatusCode::OK, "ready\n")
+                    } else {
+                        (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "not ready: Socialchat cannot be reached\n",
+                        )
+                    }
+                }
+            }),
+        )
 }
 
 async fn not_found() -> Problem {
@@ -385,9 +434,11 @@ fn process_tag() -> &'static str {
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// One line per request on stderr: id, method, path (never the query: it can hold the token),
-/// status, duration, and how many items of the answer were dropped when some were. The id is
-/// also sent back as `x-request-id`.
+/// One log event per request (see [`crate::observe`]): its id, method, route template (the
+/// path only when it is no widget's call; never the query, which can hold the token), status,
+/// duration, Socialchat's status, the session's `sub`, and how many items of the answer were
+/// dropped when some were. The id is also sent back as `x-request-id`. Counts the request in
+/// the metrics by route, method and status.
 async fn log_requests(request: Request, next: Next) -> Response {
     let id = format!(
         "req-{}-{:06}",
@@ -397,31 +448,62 @@ async fn log_requests(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path: String = request.uri().path().chars().take(200).collect();
     let start = Instant::now();
+    let in_flight = metrics::gauge!(names::IN_FLIGHT);
+    in_flight.increment(1.0);
     let mut response = next.run(request).await;
+    in_flight.decrement(1.0);
+    let elapsed = start.elapsed();
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    let dropped = match response.extensions().get::<Dropped>() {
-        Some(Dropped(n)) => format!(" dropped={n}"),
-        None => String::new(),
-    };
-    let line = format!(
-        "{id} {method} {path} {} {:.1}ms{dropped}\n",
-        response.status().as_u16(),
-        start.elapsed().as_secs_f64() * 1000.0
+    let facts = response.extensions_mut().remove::<CallFacts>();
+    let facts = facts.as_ref();
+    let route = facts.and_then(|f| f.route);
+    let dropped = response.extensions().get::<Dropped>().map(|d| d.0);
+    let status = response.status().as_u16();
+    metrics::counter!(
+        names::REQUESTS,
+        "route" => route.unwrap_or("other"),
+        "method" => method_label(&method),
+        "status" => status.to_string()
+    )
+    .increment(1);
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = route.unwrap_or("other"),
+        path = route.is_none().then_some(tracing::field::debug(&path)),
+        status,
+        duration_ms = (elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
+        upstream_status = facts.and_then(|f| f.upstream_status),
+        sub = facts.and_then(|f| f.sub.as_deref()),
+        dropped,
+        "request"
     );
-    // One write per line: stderr is unbuffered, and `eprintln!` writes each piece of the format
-    // separately (a dozen system calls per request under load). A log that cannot be written
-    // must not fail the request.
-    let _ = std::io::stderr().write_all(line.as_bytes());
     response
 }
 
+/// A method as a metric label: the usual ones by name, anything else as one label.
+fn method_label(method: &HttpMethod) -> &'static str {
+    match *method {
+        HttpMethod::GET => "GET",
+        HttpMethod::POST => "POST",
+        HttpMethod::OPTIONS => "OPTIONS",
+        HttpMethod::HEAD => "HEAD",
+        HttpMethod::PUT => "PUT",
+        HttpMethod::DELETE => "DELETE",
+        _ => "other",
+    }
+}
+
 async fn partner_call(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    match handle_partner_call(&state, request).await {
+    let mut facts = CallFacts::default();
+    let mut response = match handle_partner_call(&state, request, &mut facts).await {
         Ok(response) => response,
         Err(refusal) => refusal.into_response(),
-    }
+    };
+    response.extensions_mut().insert(facts);
+    response
 }
 
 /// Whether a request's `Content-Type` says JSON (`application/json`, any parameters).
@@ -457,7 +539,7 @@ impl IntoResponse for Refusal {
     }
 }
 
-fn check_caller(state: &AppState, request: &Request, path: &str) -> Result<(), Refusal> {
+fn check_caller(state: &AppState, request: &Request, path: &str) -> Result<Route, Refusal> {
     let headers = request.headers();
     if let Some(origin) = headers.get(header::ORIGIN) {
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
@@ -465,6 +547,7 @@ fn check_caller(state: &AppState, request: &Request, path: &str) -> Result<(), R
             .to_str()
             .is_ok_and(|origin| state.origins.allow(origin, host));
         if !allowed {
+            Reason::Origin.count();
             return Err(Problem::new(
                 StatusCode::FORBIDDEN,
                 "this origin may not call the proxy: add it with --allow-origin",
@@ -473,9 +556,10 @@ fn check_caller(state: &AppState, request: &Request, path: &str) -> Result<(), R
         }
     }
     // A path that names no call, or not with this method, says so before anything else.
-    Route::recognize(request.method().as_str(), path).map_err(Refusal::Rejected)?;
+    let route = Route::recognize(request.method().as_str(), path).map_err(invalid)?;
     if request.method() == HttpMethod::POST {
         if !is_json(headers) {
+            Reason::Validation.count();
             return Err(Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "send the body as JSON, with Content-Type: application/json",
@@ -487,10 +571,17 @@ fn check_caller(state: &AppState, request: &Request, path: &str) -> Result<(), R
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > MAX_REQUEST_BODY_BYTES as u64) {
+            Reason::Validation.count();
             return Err(too_large().into());
         }
     }
-    Ok(())
+    Ok(route)
+}
+
+/// A call that is not one of the widget's, or not a valid one.
+fn invalid(rejection: Rejection) -> Refusal {
+    Reason::Validation.count();
+    Refusal::Rejected(rejection)
 }
 
 /// The answer to a request that is not one of the widget's calls.
@@ -519,14 +610,33 @@ fn too_large() -> Problem {
     )
 }
 
-async fn handle_partner_call(state: &AppState, request: Request) -> Result<Response, Refusal> {
+async fn handle_partner_call(
+    state: &AppState,
+    request: Request,
+    facts: &mut CallFacts,
+) -> Result<Response, Refusal> {
     let path = request
         .uri()
         .path()
         .strip_prefix(state.prefix.as_str())
         .unwrap_or("")
         .to_owned();
-    check_caller(state, &request, &path)?;
+    facts.route = Some(check_caller(state, &request, &path)?.template());
+    if let Some(limit) = &state.address_limit {
+        let peer = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        if let Some(address) = limit::client_address(peer, forwarded, state.trust_forwarded_for) {
+            limit
+                .check(&address.to_string())
+                .map_err(|wait| too_many(wait, "too many calls from this address"))?;
+        }
+    }
     // Who is calling, before anything is read or goes upstream.
     let session = match &state.sessions {
         None => Session::unchecked(),
@@ -536,10 +646,20 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok());
             sessions.verify(authorization).map_err(|refused| {
+                Reason::Session.count();
                 Problem::new(StatusCode::UNAUTHORIZED, refused.message()).with_code(refused.code())
             })?
         }
     };
+    facts.sub.clone_from(&session.sub);
+    if let Some(limit) = &state.call_limit {
+        // Without sessions every caller is one user: the address limit is the one that counts.
+        if let Some(sub) = &session.sub {
+            limit
+                .check(sub)
+                .map_err(|wait| too_many(wait, "too many calls by this user"))?;
+        }
+    }
     let method = request.method().clone();
     let query = request.uri().query().map(str::to_owned);
     let request_headers = request.headers().clone();
@@ -548,8 +668,12 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
         let read = to_bytes(request.into_body(), MAX_REQUEST_BODY_BYTES);
         match tokio::time::timeout(state.body_timeout, read).await {
             Ok(Ok(body)) => body,
-            Ok(Err(_)) => return Err(too_large().into()),
+            Ok(Err(_)) => {
+                Reason::Validation.count();
+                return Err(too_large().into());
+            }
             Err(_) => {
+                Reason::Validation.count();
                 return Err(Problem::new(
                     StatusCode::REQUEST_TIMEOUT,
                     format!(
@@ -557,14 +681,14 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
                         state.body_timeout.as_secs()
                     ),
                 )
-                .into())
+                .into());
             }
         }
     } else {
         Default::default()
     };
     let call = PartnerCall::from_request(method.as_str(), &path, query.as_deref(), &body)
-        .map_err(Refusal::Rejected)?;
+        .map_err(invalid)?;
     // A channel created a moment ago is polled with the ticket its creation answered with.
     let ticketed = match (&call, &state.sessions, &session.sub) {
         (PartnerCall::Channel { id }, Some(sessions), Some(sub)) => {
@@ -580,20 +704,15 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
         // Without sessions every caller is one user: the limit is the proxy's.
         limit
             .check(session.sub.as_deref().unwrap_or(""))
-            .map_err(|wait| {
-                let seconds = wait.as_secs() + 1;
-                Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    format!("too many channels connected by this user: try again in {seconds} s"),
-                )
-                .with_code("rate-limited")
-                .with_retry_after(seconds)
-            })?;
+            .map_err(|wait| too_many(wait, "too many channels connected by this user"))?;
     }
     let unavailable = |message: &str| Problem::new(StatusCode::SERVICE_UNAVAILABLE, message);
     let _permit = tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
         .await
-        .map_err(|_| unavailable("the proxy is busy: try again in a moment"))?
+        .map_err(|_| {
+            Reason::Concurrency.count();
+            unavailable("the proxy is busy: try again in a moment")
+        })?
         .map_err(|_| unavailable("the proxy is shutting down"))?;
     let backend = &state.backend;
     let own = |url: &str| backend.own_authorize_url(url);
@@ -633,6 +752,7 @@ async fn handle_partner_call(state: &AppState, request: Request) -> Result<Respo
         }
         _ => (backend.call(&call).await?, None),
     };
+    facts.upstream_status = Some(answer.status);
     let mut projected = project_answer(&call, answer, &projection);
     if !projected.is_success() {
         return Ok(projected.into_response());
@@ -719,7 +839,21 @@ fn headers_ticket(headers: &HeaderMap) -> Option<&str> {
     headers.get(TICKET_HEADER).and_then(|v| v.to_str().ok())
 }
 
+/// 429 with `Retry-After`: `what` was over its limit for `wait`.
+fn too_many(wait: Duration, what: &str) -> Refusal {
+    Reason::RateLimit.count();
+    let seconds = wait.as_secs() + 1;
+    Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("{what}: try again in {seconds} s"),
+    )
+    .with_code("rate-limited")
+    .with_retry_after(seconds)
+    .into()
+}
+
 fn forbidden(denied: Denied) -> Refusal {
+    Reason::Forbidden.count();
     Problem::new(StatusCode::FORBIDDEN, denied.message())
         .with_code(denied.code())
         .into()

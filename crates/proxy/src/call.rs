@@ -31,6 +31,9 @@ impl RawAnswer {
 pub type Answer<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawAnswer, Problem>> + Send + 'a>>;
 
+/// The future a readiness check answers with.
+pub type Ready<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>>;
+
 /// Where the widget's calls are answered: Socialchat over HTTPS ([`crate::upstream`]) or the
 /// simulation ([`crate::sandbox`]). The server runs either through this one contract, and tests
 /// run it with a backend of their own.
@@ -40,6 +43,11 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Answers one validated call.
     fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a>;
+
+    /// Whether calls can be answered now (`/readyz`); the sandbox always can.
+    fn ready(&self) -> Ready<'_> {
+        Box::pin(std::future::ready(true))
+    }
 
     /// Texts that must never reach a browser or a log, whatever an answer holds (the API key).
     fn secrets(&self) -> Vec<&str> {

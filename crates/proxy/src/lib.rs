@@ -11,6 +11,8 @@
 //! - [`session`] checks who may call (the JWT the partner's backend mints) and what for;
 //!   [`webhook`] tells the partner's backend of each channel connected; [`limit`] caps how many
 //!   channels one user connects per minute.
+//! - [`observe`] is what operators see: the log (`tracing`, text or JSON lines), the
+//!   Prometheus metrics, and the facts each call leaves for both.
 //! - [`set_callback`] is step 1 of the partner guide (`PUT /partner`).
 //!
 //! `main.rs` only reads the command line and calls into this crate, so the pipeline is tested
@@ -21,6 +23,7 @@ pub mod call;
 pub mod files;
 pub mod limit;
 pub mod marks;
+pub mod observe;
 pub mod problem;
 pub mod project;
 pub mod random;

@@ -17,6 +17,7 @@ use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use socialchat_proxy::app::{self, ServerFlags, ServerOptions};
+use socialchat_proxy::observe::{self, LogFormat};
 use socialchat_proxy::session::{self, Claims, Sessions};
 use socialchat_proxy::webhook::Webhook;
 use socialchat_proxy::{limit, sandbox, set_callback, upstream};
@@ -86,6 +87,23 @@ struct CommonArgs {
     /// minute, all at once if they wish; 0: no limit.
     #[arg(long, default_value_t = limit::DEFAULT_CONNECTS_PER_MINUTE)]
     connects_per_minute: u32,
+    /// How many calls one user (a session's sub) may make per minute, all at once if they
+    /// wish; 0: no limit.
+    #[arg(long, default_value_t = limit::DEFAULT_CALLS_PER_MINUTE)]
+    calls_per_minute: u32,
+    /// How many calls one client address may make per minute; 0: no limit.
+    #[arg(long, default_value_t = limit::DEFAULT_CALLS_PER_MINUTE_PER_ADDRESS)]
+    calls_per_minute_per_address: u32,
+    /// How many proxies (load balancers) in front of this one append the client's address to
+    /// X-Forwarded-For; 0 (the default): the connection's address is the client's.
+    #[arg(long, default_value_t = 0)]
+    trust_forwarded_for: usize,
+    /// Log lines as text or as one JSON object per line (levels: RUST_LOG, default info).
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Serve Prometheus metrics at http://ADDRESS/metrics (apart from the proxy's address).
+    #[arg(long, value_name = "ADDRESS")]
+    metrics_listen: Option<SocketAddr>,
     /// The longest session accepted, from its iat to its exp, in seconds.
     #[arg(long, default_value_t = session::DEFAULT_MAX_TTL_SECS)]
     session_max_ttl_secs: u64,
@@ -203,6 +221,9 @@ fn server_options(common: &CommonArgs, allow_local_origins: bool) -> Result<Serv
         shutdown_grace_secs: common.shutdown_grace_secs,
         allow_local_origins,
         connects_per_minute: common.connects_per_minute,
+        calls_per_minute: common.calls_per_minute,
+        calls_per_minute_per_address: common.calls_per_minute_per_address,
+        trust_forwarded_for: common.trust_forwarded_for,
     })
 }
 
@@ -241,14 +262,25 @@ fn sessions_and_webhook(
     Ok(secret)
 }
 
+/// The log, and the metrics when asked for: before the server starts.
+async fn observe(common: &CommonArgs) -> Result<(), String> {
+    observe::init_logging(common.log_format);
+    if let Some(listen) = common.metrics_listen {
+        let addr = observe::serve_metrics(listen).await?;
+        tracing::info!("socialchat-proxy: metrics on http://{addr}/metrics");
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => {
+            observe(&args.common).await?;
             let key = api_key()?;
             let mut options = server_options(&args.common, false)?;
             sessions_and_webhook(&args.common, !args.no_session_check, &mut options)?;
             if args.no_session_check {
-                eprintln!(
+                tracing::warn!(
                     "socialchat-proxy serve: WARNING: --no-session-check: anyone who can reach \
                      this proxy connects and reconnects channels with your API key"
                 );
@@ -257,6 +289,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             app::run(options, Arc::new(upstream)).await
         }
         Command::Sandbox(args) => {
+            observe(&args.common).await?;
             let faults = args
                 .faults
                 .iter()

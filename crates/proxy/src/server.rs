@@ -66,7 +66,7 @@ pub async fn serve(
                 Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file handles, most likely: wait for some to be freed.
-                    eprintln!("socialchat-proxy: accept failed: {e}");
+                    tracing::error!("socialchat-proxy: accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -89,7 +89,7 @@ pub async fn serve(
     drop(listener);
     let open = graceful.count();
     if open > 0 {
-        eprintln!(
+        tracing::info!(
             "socialchat-proxy: stopping: waiting up to {} s for {open} connection(s)",
             limits.shutdown_grace.as_secs()
         );
@@ -98,7 +98,7 @@ pub async fn serve(
         .await
         .is_err()
     {
-        eprintln!("socialchat-proxy: grace period over: closing the connections left");
+        tracing::warn!("socialchat-proxy: grace period over: closing the connections left");
     }
 }
 

@@ -8,7 +8,8 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use socialchat_api::{Method, MAX_BODY_BYTES};
 
-use crate::call::{Answer, Backend, PartnerCall, RawAnswer};
+use crate::call::{Answer, Backend, PartnerCall, RawAnswer, Ready};
+use crate::observe::names;
 use crate::problem::Problem;
 
 pub struct Upstream {
@@ -17,7 +18,15 @@ pub struct Upstream {
     key: String,
     client: reqwest::Client,
     timeout: Duration,
+    /// The last readiness check: when, and whether Socialchat answered.
+    readiness: std::sync::Mutex<Option<(std::time::Instant, bool)>>,
 }
+
+/// How long a readiness check's result is used again: an orchestrator probes every few
+/// seconds, Socialchat hears of it at most this often.
+const READINESS_LIFETIME: Duration = Duration::from_secs(10);
+/// The longest a readiness check waits for Socialchat.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Checks the API key before anything uses it: it goes into an HTTP header, so a line break or
 /// a space in it (a copy-paste slip) would make every call fail.
@@ -61,6 +70,7 @@ impl Upstream {
             key,
             client,
             timeout,
+            readiness: std::sync::Mutex::new(None),
         })
     }
 
@@ -97,20 +107,44 @@ impl Upstream {
         if !query.is_empty() {
             url.set_query(Some(query));
         }
-        let mut request = self
-            .client
-            .request(method, url)
-            .bearer_auth(&self.key)
-            .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body);
+        let route = call_route(&method, path);
+        let start = std::time::Instant::now();
+        let request = |url: reqwest::Url| {
+            let request = self
+                .client
+                .request(method.clone(), url)
+                .bearer_auth(&self.key)
+                .header(reqwest::header::ACCEPT, "application/json");
+            match &body {
+                Some(body) => request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone()),
+                None => request,
+            }
+        };
+        let mut sent = request(url.clone()).send().await;
+        // A GET that could not connect (it never reached Socialchat) is tried once more; a
+        // POST never is, and nothing that got an answer is.
+        if method == reqwest::Method::GET && sent.as_ref().is_err_and(|e| e.is_connect()) {
+            metrics::counter!(names::UPSTREAM_RETRIES, "route" => route).increment(1);
+            tracing::warn!(
+                route,
+                "upstream: could not connect, trying the GET once more"
+            );
+            sent = request(url).send().await;
         }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| self.transport_problem(e))?;
+        let observe = |outcome: &'static str| {
+            metrics::histogram!(names::UPSTREAM_SECONDS, "route" => route, "outcome" => outcome)
+                .record(start.elapsed().as_secs_f64());
+        };
+        let mut response = sent.map_err(|e| {
+            observe(if e.is_timeout() {
+                "timeout"
+            } else {
+                "unreachable"
+            });
+            self.transport_problem(e)
+        })?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -121,16 +155,21 @@ impl Upstream {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| self.transport_problem(e))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            observe(if e.is_timeout() {
+                "timeout"
+            } else {
+                "unreachable"
+            });
+            self.transport_problem(e)
+        })? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
+                observe("too-large");
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
         }
+        observe(status_class(status));
         Ok(RawAnswer {
             status,
             body: Bytes::from(body),
@@ -141,15 +180,35 @@ impl Upstream {
     fn transport_problem(&self, error: reqwest::Error) -> Problem {
         let error = error.without_url();
         if error.is_timeout() {
-            eprintln!("upstream: no answer within {} s", self.timeout.as_secs());
+            tracing::warn!("upstream: no answer within {} s", self.timeout.as_secs());
             return Problem::upstream_timeout(self.timeout);
         }
-        eprintln!("upstream: {error}");
+        tracing::warn!("upstream: {error}");
         Problem::new(
             StatusCode::BAD_GATEWAY,
             "could not reach Socialchat: try again in a moment",
         )
     }
+}
+
+/// The metric label of an answer's status: its class, so that the labels stay few.
+fn status_class(status: u16) -> &'static str {
+    match status {
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        _ => "5xx",
+    }
+}
+
+/// The route of a call by its method and path, for metrics (`set-callback`'s PUT is `partner`).
+fn call_route(method: &reqwest::Method, path: &str) -> &'static str {
+    let method = if *method == reqwest::Method::POST {
+        "POST"
+    } else {
+        "GET"
+    };
+    socialchat_api::Route::recognize(method, path).map_or("partner", |r| r.name())
 }
 
 fn too_large() -> Problem {
@@ -170,5 +229,33 @@ impl Backend for Upstream {
 
     fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a> {
         Box::pin(self.forward(call))
+    }
+
+    /// Whether Socialchat answers at all: a `GET` of its root without the key (any HTTP answer
+    /// will do), at most once per [`READINESS_LIFETIME`].
+    fn ready(&self) -> Ready<'_> {
+        Box::pin(async move {
+            let cached = *self.readiness.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, ready)) = cached {
+                if at.elapsed() < READINESS_LIFETIME {
+                    return ready;
+                }
+            }
+            let mut root = self.base.clone();
+            root.set_path("/");
+            let ready = self
+                .client
+                .get(root)
+                .timeout(READINESS_TIMEOUT)
+                .send()
+                .await
+                .is_ok();
+            if !ready {
+                tracing::warn!("readyz: Socialchat cannot be reached");
+            }
+            *self.readiness.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((std::time::Instant::now(), ready));
+            ready
+        })
     }
 }

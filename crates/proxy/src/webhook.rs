@@ -118,7 +118,8 @@ impl Webhook {
         })
         .to_string();
         let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
-            eprintln!(
+            metrics::counter!(crate::observe::names::WEBHOOK_DELIVERIES, "event" => event.as_str(), "outcome" => "dropped").increment(1);
+            tracing::warn!(
                 "webhook {} dropped: {MAX_IN_FLIGHT} deliveries already in flight",
                 event.as_str()
             );
@@ -142,7 +143,8 @@ impl Webhook {
                     .await;
                 let outcome = match sent {
                     Ok(answer) if answer.status().is_success() => {
-                        eprintln!("webhook {name} delivered (try {attempt})");
+                        metrics::counter!(crate::observe::names::WEBHOOK_DELIVERIES, "event" => name, "outcome" => "delivered").increment(1);
+                        tracing::info!("webhook {name} delivered (try {attempt})");
                         return;
                     }
                     Ok(answer) => format!("HTTP {}", answer.status().as_u16()),
@@ -150,7 +152,8 @@ impl Webhook {
                     Err(_) => "could not connect".to_owned(),
                 };
                 if attempt == TRIES {
-                    eprintln!("webhook {name} failed after {TRIES} tries: {outcome}");
+                    metrics::counter!(crate::observe::names::WEBHOOK_DELIVERIES, "event" => name, "outcome" => "failed").increment(1);
+                    tracing::warn!("webhook {name} failed after {TRIES} tries: {outcome}");
                     return;
                 }
                 tokio::time::sleep(pause).await;

@@ -510,13 +510,17 @@ async fn logs_have_one_line_per_request_and_never_the_token_or_the_key() {
     let logs = proxy.logs();
     assert!(!logs.contains(TOKEN), "token in logs:\n{logs}");
     assert!(!logs.contains(KEY), "key in logs:\n{logs}");
-    let request_lines: Vec<&str> = logs.lines().filter(|l| l.starts_with("req-")).collect();
+    let request_lines: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("request_id=req-"))
+        .collect();
     assert_eq!(request_lines.len(), 4, "{logs}");
     assert!(
-        request_lines[0].contains("GET /api/socialchat/partner/channel/instagram/account 200"),
+        request_lines[0]
+            .contains("method=GET route=\"/partner/channel/{kind}/account\" status=200"),
         "{logs}"
     );
-    assert!(request_lines[1].contains(" 400 "), "{logs}");
+    assert!(request_lines[1].contains(" status=400 "), "{logs}");
 }
 
 #[tokio::test]
