@@ -44,6 +44,15 @@ enum Command {
     /// Print a session signed with SOCIALCHAT_SESSION_SECRET, as the partner's backend would
     /// mint one, for trying things out.
     MintSession(MintSessionArgs),
+    /// Exit 0 if URL answers 2xx within 3 s, else 1: a container's HEALTHCHECK, in an image
+    /// without a shell or curl.
+    Probe(ProbeArgs),
+}
+
+#[derive(Args)]
+struct ProbeArgs {
+    /// For example http://127.0.0.1:8787/healthz.
+    url: String,
 }
 
 #[derive(Args)]
@@ -332,6 +341,24 @@ async fn run(cli: Cli) -> Result<(), String> {
                 args.webhook,
             )
             .await
+        }
+        Command::Probe(args) => {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(3))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| format!("probe: {e}"))?;
+            let status = client
+                .get(&args.url)
+                .send()
+                .await
+                .map_err(|e| format!("probe: {} did not answer: {e}", args.url))?
+                .status();
+            if status.is_success() {
+                Ok(())
+            } else {
+                Err(format!("probe: {} answered {status}", args.url))
+            }
         }
         Command::MintSession(args) => {
             let sessions = Sessions::from_env(u64::MAX)?.ok_or_else(no_secret)?;
