@@ -14,6 +14,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 
 use socialchat_proxy::app::{self, ServerFlags, ServerOptions};
