@@ -22,7 +22,8 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/socialchat-proxy /usr/local/bin/socialchat-proxy
 USER nonroot:nonroot
 EXPOSE 8787 9090
-# No shell or curl in the image: the binary probes itself.
+# No shell or curl in the image: the binary probes itself (on the CMD's port: change both if
+# you run it on another).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["/usr/local/bin/socialchat-proxy", "probe", "http://127.0.0.1:8787/healthz"]
 ENTRYPOINT ["/usr/local/bin/socialchat-proxy"]

@@ -475,9 +475,24 @@ async fn the_arrow_keys_reach_accounts_that_are_not_drawn_yet() {
         focused_radio(&host).is_some_and(|(_, place)| place == "10")
     })
     .await;
-    // The search narrows the list the keys move in.
+    // The search narrows the list the keys move in, and starts at its top.
     type_search(&host, "kopi").await;
     wait_for("the matches", || account_count(&host) == 3).await;
+    let (first, name) = radios(&host)
+        .into_iter()
+        .find(|(r, _)| !r.disabled())
+        .unwrap();
+    first.focus().unwrap();
+    let mut before = name;
+    for _ in 0..3 {
+        press(&host, "ArrowDown");
+        wait_for("the next match focused", || {
+            focused_radio(&host).is_some_and(|(name, _)| name != before)
+        })
+        .await;
+        before = focused_radio(&host).unwrap().0;
+        assert!(before.to_lowercase().contains("kopi"), "{before}");
+    }
     host.remove();
 }
 

@@ -26,7 +26,7 @@
 //! | Redirecting | `RedirectFailed`, `CameBack` | Failed (needs authorization) |
 //! | Idle, Redirecting | `Resume` | LoadingAccounts, Connecting, Stopped or Failed |
 //! | LoadingAccounts | `AccountsAnswered` | Picking, or Failed (retry the accounts, or authorize again when the token expired) |
-//! | Picking | `LoadMore`, `AccountsAnswered`, `Filter`, `Select` | Picking |
+//! | Picking | `LoadMore`, `AccountsAnswered`, `Filter`, `Select`, `Move` | Picking |
 //! | Picking | `Connect` | Connecting (with the picker) |
 //! | Connecting | `ConnectAnswered` ok | Done |
 //! | Connecting (with the picker) | `ConnectAnswered` failed | Picking with the error, or Failed when the token expired |
@@ -61,7 +61,7 @@ pub use crate::attempt::{Target, Via};
 use crate::redirect::Resume;
 pub use error::{ApiFailure, CancelReason, ErrorCode, FlowError, Stage};
 pub use form::{fields, Field, Form};
-pub use picker::{drawn_rows, name_matches, search_needle, Move, Picker};
+pub use picker::{drawn_rows, name_matches, scroll_to_show, search_needle, Move, Picker};
 pub use scan::{Scan, HIDDEN_POLL_MS, MAX_FAILED_POLLS, POLL_MS, SCAN_TIMEOUT_MS};
 
 /// What the Try again of a failure does.
@@ -189,6 +189,8 @@ pub enum Input {
     LoadMore,
     Filter(String),
     Select(ChannelId),
+    /// A key of the radio group in the list: the choice moves among the accounts shown.
+    Move(Move),
     Connect,
     /// The answer to a connect or a reconnect.
     ConnectAnswered {
@@ -629,6 +631,14 @@ impl Flow {
             Input::Select(channel_id) => {
                 if let Step::Picking(picker) = &mut self.step {
                     picker.select(channel_id);
+                }
+                Vec::new()
+            }
+            Input::Move(key) => {
+                if let Step::Picking(picker) = &mut self.step {
+                    if let Some(to) = picker.moved(&picker.matching(), key) {
+                        picker.select(to);
+                    }
                 }
                 Vec::new()
             }

@@ -31,6 +31,46 @@ pub enum Move {
     Last,
 }
 
+impl Move {
+    /// The move a key press makes in the list (the radio group's keys), with `page` rows in
+    /// view; `None` for any other key, and for any key with Alt, Ctrl or Meta held, which are
+    /// the browser's.
+    pub fn of_key(key: &str, modified: bool, page: usize) -> Option<Move> {
+        if modified {
+            return None;
+        }
+        let page = page.max(1);
+        Some(match key {
+            "ArrowDown" | "ArrowRight" => Move::Next(1),
+            "ArrowUp" | "ArrowLeft" => Move::Previous(1),
+            "PageDown" => Move::Next(page),
+            "PageUp" => Move::Previous(page),
+            "Home" => Move::First,
+            "End" => Move::Last,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a list of rows `row_height` high, scrolled to `scroll_top` and `view_height` high,
+/// must scroll for the row at `place` to be in view; `None`: it is already.
+pub fn scroll_to_show(
+    place: usize,
+    row_height: i32,
+    scroll_top: i32,
+    view_height: i32,
+) -> Option<i32> {
+    let top = i32::try_from(place).ok()?.checked_mul(row_height)?;
+    let bottom = top.checked_add(row_height)?;
+    if top < scroll_top {
+        Some(top)
+    } else if bottom > scroll_top + view_height {
+        Some((bottom - view_height).max(0))
+    } else {
+        None
+    }
+}
+
 /// Which rows of a list of `total`, scrolled to row `top`, are drawn: the `in_view` rows on
 /// screen and `spare` more on either side, so that a short scroll shows rows already there.
 pub fn drawn_rows(
@@ -129,6 +169,16 @@ impl Picker {
             (Move::Previous(n), Some(i)) => i.saturating_sub(n),
         };
         Some(choosable[to].channel_id.clone())
+    }
+
+    /// The chosen account's place among those the search shows, if it is one of them.
+    pub fn selected_place(&self) -> Option<usize> {
+        let selected = self.selected.as_ref()?;
+        self.matching().into_iter().position(|i| {
+            self.accounts
+                .get(i)
+                .is_some_and(|a| &a.channel_id == selected)
+        })
     }
 
     pub fn selected_account(&self) -> Option<&Account> {

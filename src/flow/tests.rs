@@ -1599,3 +1599,62 @@ fn the_keys_move_the_choice_among_the_accounts_shown_that_can_be_chosen() {
     picker.set_filter("nobody");
     assert_eq!(picker.moved(&picker.matching(), Move::Next(1)), None);
 }
+
+#[test]
+fn the_radio_group_keys_are_moves_and_modified_keys_are_the_browser_s() {
+    assert_eq!(Move::of_key("ArrowDown", false, 7), Some(Move::Next(1)));
+    assert_eq!(Move::of_key("ArrowRight", false, 7), Some(Move::Next(1)));
+    assert_eq!(Move::of_key("ArrowUp", false, 7), Some(Move::Previous(1)));
+    assert_eq!(Move::of_key("ArrowLeft", false, 7), Some(Move::Previous(1)));
+    assert_eq!(Move::of_key("PageDown", false, 4), Some(Move::Next(4)));
+    assert_eq!(Move::of_key("PageUp", false, 0), Some(Move::Previous(1)));
+    assert_eq!(Move::of_key("Home", false, 7), Some(Move::First));
+    assert_eq!(Move::of_key("End", false, 7), Some(Move::Last));
+    assert_eq!(
+        Move::of_key("ArrowLeft", true, 7),
+        None,
+        "Alt+Left is the browser's"
+    );
+    assert_eq!(Move::of_key("Home", true, 7), None);
+    assert_eq!(Move::of_key("Tab", false, 7), None);
+    assert_eq!(Move::of_key(" ", false, 7), None);
+}
+
+#[test]
+fn the_list_scrolls_only_as_far_as_the_chosen_row_needs() {
+    // Rows of 56 px in a box 392 px high (seven rows), scrolled to the top.
+    assert_eq!(scroll_to_show(0, 56, 0, 392), None);
+    assert_eq!(scroll_to_show(6, 56, 0, 392), None);
+    assert_eq!(
+        scroll_to_show(7, 56, 0, 392),
+        Some(8 * 56 - 392),
+        "just below"
+    );
+    assert_eq!(scroll_to_show(2, 56, 5 * 56, 392), Some(2 * 56), "above");
+    assert_eq!(scroll_to_show(999, 56, 0, 392), Some(1000 * 56 - 392));
+}
+
+#[test]
+fn a_move_chooses_among_the_accounts_the_search_shows_and_says_where() {
+    let mut flow = picking();
+    flow.handle(Input::Filter("akun 1".into()));
+    // Akun 1 and Akun 10 match.
+    flow.handle(Input::Move(Move::Last));
+    assert_eq!(
+        picker(&flow).selected_account().map(|a| a.name.as_str()),
+        Some("Akun 10")
+    );
+    assert_eq!(picker(&flow).selected_place(), Some(1));
+    flow.handle(Input::Move(Move::Next(1)));
+    assert_eq!(
+        picker(&flow).selected_account().map(|a| a.name.as_str()),
+        Some("Akun 1")
+    );
+    assert_eq!(picker(&flow).selected_place(), Some(0));
+    // A choice the search no longer shows has no place.
+    flow.handle(Input::Filter("akun 5".into()));
+    assert_eq!(picker(&flow).selected_place(), None);
+    // Outside the picker a move does nothing.
+    let mut waiting = waiting();
+    assert!(waiting.handle(Input::Move(Move::First)).is_empty());
+}

@@ -264,8 +264,14 @@ pub fn Avatar(
     view! {
         <img class="sc-avatar" src=shown alt="" referrerpolicy="no-referrer" decoding="async"
             hidden=move || shown().is_none()
-            on:error=move |_| {
-                failed.try_set(picture.get_untracked());
+            on:error=move |ev: leptos::ev::ErrorEvent| {
+                // The picture that failed is the one the img held, which may no longer be the
+                // one its row shows.
+                let src = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|img| img.get_attribute("src"));
+                failed.try_set(src);
             }/>
         <span class="sc-avatar sc-initial" aria-hidden="true" hidden=move || shown().is_some()>{initial}</span>
     }

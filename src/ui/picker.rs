@@ -13,7 +13,7 @@ use socialchat_api::{Account, ChannelId};
 use wasm_bindgen::JsCast;
 
 use super::{kind_name, Avatar, Controller, ErrorBox};
-use crate::flow::{drawn_rows, search_needle, Input, Move, Picker, Step};
+use crate::flow::{drawn_rows, scroll_to_show, search_needle, Input, Move, Picker, Step};
 use crate::i18n::Text;
 
 /// The height of a row, in CSS pixels (style.css gives `.sc-account` the same).
@@ -103,19 +103,6 @@ fn account_row(place: usize, rows: StoredValue<Rows>, ctrl: Controller) -> impl 
     }
 }
 
-/// The move a key makes in the list, if it is one of the radio group's keys.
-fn move_of(key: &str) -> Option<Move> {
-    Some(match key {
-        "ArrowDown" | "ArrowRight" => Move::Next(1),
-        "ArrowUp" | "ArrowLeft" => Move::Previous(1),
-        "PageDown" => Move::Next(ROWS_IN_VIEW),
-        "PageUp" => Move::Previous(ROWS_IN_VIEW),
-        "Home" => Move::First,
-        "End" => Move::Last,
-        _ => return None,
-    })
-}
-
 /// A signal that follows `read` and changes only when its value does.
 fn mirror<T: PartialEq + Send + Sync + 'static>(
     read: impl Fn() -> T + Send + Sync + 'static,
@@ -202,42 +189,45 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
             }
         }
     };
-    // The radio group's keys, for rows that may not be drawn: choose, scroll to, then focus.
+    // A new search starts at the top of its matches.
+    Effect::new(move |before: Option<()>| {
+        needle.track();
+        if before.is_some() {
+            if let Some(list) = list.get_untracked() {
+                list.set_scroll_top(0);
+            }
+            top.set(0);
+        }
+    });
+    // The radio group's keys, for rows that may not be drawn: the flow moves the choice, then
+    // the list scrolls to it and focuses it.
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let on_radio = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
             .is_some_and(|input| input.type_() == "radio");
-        let Some(key) = move_of(&ev.key()).filter(|_| on_radio) else {
+        let Some(list) = list.get_untracked().filter(|_| on_radio) else {
+            return;
+        };
+        let modified = ev.alt_key() || ev.ctrl_key() || ev.meta_key();
+        let page = usize::try_from(list.client_height() / ROW_HEIGHT).unwrap_or(1);
+        let Some(key) = Move::of_key(&ev.key(), modified, page) else {
             return;
         };
         ev.prevent_default();
-        let Some(next) = matching.with_untracked(|m| {
-            ctrl.flow
-                .with_untracked(|f| picker_of(f.step()).and_then(|p| p.moved(m, key)))
-        }) else {
-            return;
-        };
-        let place = ctrl.flow.with_untracked(|f| {
-            picker_of(f.step()).and_then(|p| {
-                let at = p.accounts.iter().position(|a| a.channel_id == next)?;
-                matching.with_untracked(|m| m.iter().position(|&i| i == at))
-            })
+        ctrl.send(Input::Move(key));
+        let chosen = ctrl.flow.with_untracked(|f| {
+            picker_of(f.step()).and_then(|p| Some((p.selected.clone()?, p.selected_place()?)))
         });
-        ctrl.send(Input::Select(next.clone()));
-        let Some(list) = list.get_untracked() else {
+        let Some((chosen, place)) = chosen else {
             return;
         };
-        if let Some(place) = place.and_then(|p| i32::try_from(p).ok()) {
-            let (row_top, row_bottom) = (place * ROW_HEIGHT, (place + 1) * ROW_HEIGHT);
-            if row_top < list.scroll_top() {
-                list.set_scroll_top(row_top);
-            } else if row_bottom > list.scroll_top() + list.client_height() {
-                list.set_scroll_top(row_bottom - list.client_height());
-            }
+        if let Some(to) = scroll_to_show(place, ROW_HEIGHT, list.scroll_top(), list.client_height())
+        {
+            list.set_scroll_top(to);
         }
         request_animation_frame(move || {
-            let selector = format!("input[value=\"{}\"]", next.as_str());
+            let selector = format!("input[value=\"{}\"]", chosen.as_str());
             if let Ok(Some(radio)) = list.query_selector(&selector) {
                 if let Ok(radio) = radio.dyn_into::<web_sys::HtmlElement>() {
                     let _ = radio.focus();

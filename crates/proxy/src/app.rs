@@ -448,10 +448,10 @@ async fn log_requests(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path: String = request.uri().path().chars().take(200).collect();
     let start = Instant::now();
-    let in_flight = metrics::gauge!(names::IN_FLIGHT);
-    in_flight.increment(1.0);
+    // Counted down when the request ends, even when it is dropped unanswered (the client went
+    // away, or the shutdown's grace period ended).
+    let _in_flight = InFlight::start();
     let mut response = next.run(request).await;
-    in_flight.decrement(1.0);
     let elapsed = start.elapsed();
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
@@ -481,6 +481,23 @@ async fn log_requests(request: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// One request in the in-flight gauge, for as long as it lives.
+struct InFlight(metrics::Gauge);
+
+impl InFlight {
+    fn start() -> InFlight {
+        let gauge = metrics::gauge!(names::IN_FLIGHT);
+        gauge.increment(1.0);
+        InFlight(gauge)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.decrement(1.0);
+    }
 }
 
 /// A method as a metric label: the usual ones by name, anything else as one label.
@@ -627,13 +644,15 @@ async fn handle_partner_call(
             .extensions()
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|info| info.0.ip());
-        let forwarded = request
+        let forwarded: Vec<&str> = request
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        if let Some(address) = limit::client_address(peer, forwarded, state.trust_forwarded_for) {
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if let Some(key) = limit::client_key(peer, &forwarded, state.trust_forwarded_for) {
             limit
-                .check(&address.to_string())
+                .check(&key)
                 .map_err(|wait| too_many(wait, "too many calls from this address"))?;
         }
     }

@@ -27,7 +27,12 @@ const MAX_REMEMBERED: usize = 10_000;
 
 pub struct RateLimit {
     limiter: DefaultKeyedRateLimiter<String>,
+    /// When keys that have been quiet were last forgotten.
+    cleaned: std::sync::Mutex<std::time::Instant>,
 }
+
+/// How often, at most, quiet keys are forgotten (it walks every key).
+const CLEANUP_EVERY: Duration = Duration::from_secs(60);
 
 impl RateLimit {
     /// `per_minute` for each key, all of them at once if they wish; `None` for 0 (no limit).
@@ -35,13 +40,19 @@ impl RateLimit {
         let per_minute = NonZeroU32::new(per_minute)?;
         Some(RateLimit {
             limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute)),
+            cleaned: std::sync::Mutex::new(std::time::Instant::now()),
         })
     }
 
     /// Whether `key` (a user, an address) may go on now, or how long it must wait.
     pub fn check(&self, key: &str) -> Result<(), Duration> {
         if self.limiter.len() > MAX_REMEMBERED {
-            self.limiter.retain_recent();
+            let mut cleaned = self.cleaned.lock().unwrap_or_else(|e| e.into_inner());
+            if cleaned.elapsed() >= CLEANUP_EVERY {
+                *cleaned = std::time::Instant::now();
+                drop(cleaned);
+                self.limiter.retain_recent();
+            }
         }
         self.limiter
             .check_key(&key.to_owned())
@@ -49,31 +60,56 @@ impl RateLimit {
     }
 }
 
-/// The client's address: the connection's peer, or, behind `trusted` proxies that each append
-/// the address they saw to `X-Forwarded-For`, the one the outermost of them saw. Entries that
-/// are not addresses make the header untrusted (the peer is used).
-pub fn client_address(
+/// The key the per-address limit counts a client by: the connection's peer, or, behind
+/// `trusted` proxies that each append the address they saw to `X-Forwarded-For`, the entry the
+/// outermost of them wrote (`forwarded_for`: every `X-Forwarded-For` line, in order). Entries
+/// further left are the client's own say and are never read. The entry is keyed as an address
+/// (without a port; an IPv6 address by its /64, which one subscriber usually holds whole), or
+/// as written when it is none: a trusted proxy wrote it, the client did not choose it.
+pub fn client_key(
     peer: Option<std::net::IpAddr>,
-    forwarded_for: Option<&str>,
+    forwarded_for: &[&str],
     trusted: usize,
-) -> Option<std::net::IpAddr> {
-    if trusted == 0 {
-        return peer;
-    }
-    let listed: Option<Vec<std::net::IpAddr>> = forwarded_for
-        .unwrap_or("")
-        .split(',')
+) -> Option<String> {
+    let entries: Vec<&str> = forwarded_for
+        .iter()
+        .flat_map(|line| line.split(','))
         .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(|a| a.parse().ok())
+        .filter(|entry| !entry.is_empty())
         .collect();
-    let Some(mut chain) = listed else {
-        return peer;
-    };
-    chain.extend(peer);
-    // The last entry is the peer (the nearest proxy); `trusted` proxies back is the client.
-    let at = chain.len().saturating_sub(1 + trusted);
-    chain.get(at).copied().or(peer)
+    // The chain of addresses as seen from here: the listed ones, then the peer.
+    let listed = entries.len();
+    let back = trusted.min(listed);
+    if back == 0 {
+        return peer.map(address_key);
+    }
+    let entry = entries[listed - back];
+    Some(parse_address(entry).map_or_else(|| entry.chars().take(64).collect(), address_key))
+}
+
+/// An `X-Forwarded-For` entry as an address: `1.2.3.4`, `1.2.3.4:567`, `2001:db8::1` or
+/// `[2001:db8::1]:567`.
+fn parse_address(entry: &str) -> Option<std::net::IpAddr> {
+    if let Ok(address) = entry.parse() {
+        return Some(address);
+    }
+    entry
+        .parse::<std::net::SocketAddr>()
+        .ok()
+        .map(|socket| socket.ip())
+}
+
+fn address_key(address: std::net::IpAddr) -> String {
+    match address {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 #[cfg(test)]
@@ -96,35 +132,45 @@ mod tests {
     }
 
     #[test]
-    fn the_client_address_is_read_as_far_back_as_proxies_are_trusted() {
-        let peer: std::net::IpAddr = "10.0.0.2".parse().unwrap();
-        let ip = |s: &str| Some(s.parse::<std::net::IpAddr>().unwrap());
+    fn the_client_is_read_as_far_back_as_proxies_are_trusted() {
+        let peer: Option<std::net::IpAddr> = Some("10.0.0.2".parse().unwrap());
+        let key = |lines: &[&str], trusted| client_key(peer, lines, trusted);
+        assert_eq!(key(&["203.0.113.9"], 0).as_deref(), Some("10.0.0.2"));
+        assert_eq!(key(&["203.0.113.9"], 1).as_deref(), Some("203.0.113.9"));
+        // A client's own entries are further left than the trusted proxies look.
         assert_eq!(
-            client_address(Some(peer), Some("203.0.113.9"), 0),
-            Some(peer)
+            key(&["1.2.3.4, 203.0.113.9"], 1).as_deref(),
+            Some("203.0.113.9")
         );
         assert_eq!(
-            client_address(Some(peer), Some("203.0.113.9"), 1),
-            ip("203.0.113.9")
+            key(&["garbage, 203.0.113.9"], 1).as_deref(),
+            Some("203.0.113.9")
         );
-        // A client's own forged entry is further left than the trusted proxies look.
+        // Every line counts, in order: a proxy that adds a line of its own is not skipped.
         assert_eq!(
-            client_address(Some(peer), Some("1.2.3.4, 203.0.113.9"), 1),
-            ip("203.0.113.9")
+            key(&["1.2.3.4", "203.0.113.9"], 1).as_deref(),
+            Some("203.0.113.9")
         );
         assert_eq!(
-            client_address(Some(peer), Some("203.0.113.9, 10.0.0.1"), 2),
-            ip("203.0.113.9")
+            key(&["203.0.113.9, 10.0.0.1"], 2).as_deref(),
+            Some("203.0.113.9")
         );
         // Fewer entries than trusted proxies: the furthest one there is.
-        assert_eq!(client_address(Some(peer), None, 1), Some(peer));
+        assert_eq!(key(&[], 1).as_deref(), Some("10.0.0.2"));
+        assert_eq!(key(&["203.0.113.9"], 5).as_deref(), Some("203.0.113.9"));
+        // Ports go; IPv6 by its /64; what is not an address is keyed as written.
         assert_eq!(
-            client_address(Some(peer), Some("203.0.113.9"), 5),
-            ip("203.0.113.9")
+            key(&["203.0.113.9:4711"], 1).as_deref(),
+            Some("203.0.113.9")
         );
         assert_eq!(
-            client_address(Some(peer), Some("not-an-address"), 1),
-            Some(peer)
+            key(&["[2001:db8:1:2:3::9]:443"], 1).as_deref(),
+            Some("2001:db8:1:2::/64")
         );
+        assert_eq!(
+            key(&["2001:db8:1:2:ffff::1"], 1).as_deref(),
+            Some("2001:db8:1:2::/64")
+        );
+        assert_eq!(key(&["unknown"], 1).as_deref(), Some("unknown"));
     }
 }

@@ -334,6 +334,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             app::run(options, sandbox::Sandbox::new(sandbox_options)).await
         }
         Command::SetCallback(args) => {
+            observe::init_logging(LogFormat::Text);
             let key = api_key()?;
             set_callback::run(
                 &args.upstream,

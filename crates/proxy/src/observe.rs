@@ -16,14 +16,15 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 pub mod names {
     /// Counter: requests answered, by `route`, `method`, `status`.
     pub const REQUESTS: &str = "socialchat_proxy_requests_total";
-    /// Histogram (seconds): Socialchat's answer time, by `route` and `outcome` (a status, or
-    /// `timeout`, `unreachable`, `too-large`).
+    /// Histogram (seconds): Socialchat's answer time, by `route` (its template) and `outcome`
+    /// (the status's class `2xx`…`5xx`, or `timeout`, `unreachable`, `too-large`).
     pub const UPSTREAM_SECONDS: &str = "socialchat_proxy_upstream_seconds";
     /// Gauge: requests being handled.
     pub const IN_FLIGHT: &str = "socialchat_proxy_in_flight_requests";
     /// Counter: calls the proxy answered itself, by `reason` (see [`super::Reason`]).
     pub const REJECTED: &str = "socialchat_proxy_rejected_total";
-    /// Counter: webhook deliveries, by `event` and `outcome` (`delivered`, `failed`).
+    /// Counter: webhook deliveries, by `event` and `outcome` (`delivered`, `failed`,
+    /// `dropped`).
     pub const WEBHOOK_DELIVERIES: &str = "socialchat_proxy_webhook_deliveries_total";
     /// Counter: GET calls to Socialchat tried a second time after a failed connection.
     pub const UPSTREAM_RETRIES: &str = "socialchat_proxy_upstream_retries_total";
@@ -92,9 +93,20 @@ pub async fn serve_metrics(listen: SocketAddr) -> Result<SocketAddr, String> {
         "/metrics",
         axum::routing::get(move || render(handle.clone())),
     );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    // The same connection limits as the proxy's own listener: a scraper that sends half a
+    // request, or opens connections by the thousand, holds nothing for long.
+    let limits = crate::server::ConnectionLimits {
+        header_read: Duration::from_secs(10),
+        idle: Duration::from_secs(75),
+        max_connections: 64,
+        shutdown_grace: Duration::ZERO,
+    };
+    tokio::spawn(crate::server::serve(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+    ));
     Ok(addr)
 }
 

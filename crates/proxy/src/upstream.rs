@@ -123,9 +123,14 @@ impl Upstream {
             }
         };
         let mut sent = request(url.clone()).send().await;
-        // A GET that could not connect (it never reached Socialchat) is tried once more; a
-        // POST never is, and nothing that got an answer is.
-        if method == reqwest::Method::GET && sent.as_ref().is_err_and(|e| e.is_connect()) {
+        // A GET whose connection was refused or reset before it was sent (it never reached
+        // Socialchat) is tried once more; a POST never is, nor a connection that timed out
+        // (the call would then outlast --timeout-secs), nor anything that got an answer.
+        if method == reqwest::Method::GET
+            && sent
+                .as_ref()
+                .is_err_and(|e| e.is_connect() && !e.is_timeout())
+        {
             metrics::counter!(names::UPSTREAM_RETRIES, "route" => route).increment(1);
             tracing::warn!(
                 route,
@@ -152,6 +157,7 @@ impl Upstream {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if response.content_length().unwrap_or(0) > MAX_BODY_BYTES as u64 {
+            observe("too-large");
             return Err(too_large());
         }
         let mut body = Vec::new();
@@ -201,14 +207,15 @@ fn status_class(status: u16) -> &'static str {
     }
 }
 
-/// The route of a call by its method and path, for metrics (`set-callback`'s PUT is `partner`).
+/// The route of a call by its method and path, for metrics: its template, as the request
+/// metrics label it (`set-callback`'s `PUT /partner` is `/partner`).
 fn call_route(method: &reqwest::Method, path: &str) -> &'static str {
     let method = if *method == reqwest::Method::POST {
         "POST"
     } else {
         "GET"
     };
-    socialchat_api::Route::recognize(method, path).map_or("partner", |r| r.name())
+    socialchat_api::Route::recognize(method, path).map_or("/partner", |r| r.template())
 }
 
 fn too_large() -> Problem {

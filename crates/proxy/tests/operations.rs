@@ -190,7 +190,7 @@ async fn metrics_count_requests_rejections_and_upstream_time_on_their_own_addres
     assert_eq!(
         metric(
             &text,
-            "socialchat_proxy_upstream_seconds_count{route=\"authorize\",outcome=\"2xx\"}"
+            "socialchat_proxy_upstream_seconds_count{route=\"/partner/channel/{kind}/authorize\",outcome=\"2xx\"}"
         ),
         Some(3.0),
         "{text}"
@@ -331,13 +331,14 @@ async fn a_get_that_could_not_connect_is_tried_once_more_and_a_post_never() {
     assert_eq!(
         metric(
             &text,
-            "socialchat_proxy_upstream_retries_total{route=\"authorize\"}"
+            "socialchat_proxy_upstream_retries_total{route=\"/partner/channel/{kind}/authorize\"}"
         ),
         Some(1.0),
         "{text}"
     );
     assert!(
-        !text.contains("socialchat_proxy_upstream_retries_total{route=\"connect\"}"),
+        !text
+            .contains("socialchat_proxy_upstream_retries_total{route=\"/partner/channel/{kind}\"}"),
         "{text}"
     );
 
