@@ -189,8 +189,12 @@ pub enum Input {
     LoadMore,
     Filter(String),
     Select(ChannelId),
-    /// A key of the radio group in the list: the choice moves among the accounts shown.
-    Move(Move),
+    /// A key of the radio group in the list, pressed on the radio of `from`: the choice moves
+    /// among the accounts shown.
+    Move {
+        from: Option<ChannelId>,
+        key: Move,
+    },
     Connect,
     /// The answer to a connect or a reconnect.
     ConnectAnswered {
@@ -634,9 +638,9 @@ impl Flow {
                 }
                 Vec::new()
             }
-            Input::Move(key) => {
+            Input::Move { from, key } => {
                 if let Step::Picking(picker) = &mut self.step {
-                    if let Some(to) = picker.moved(&picker.matching(), key) {
+                    if let Some(to) = picker.moved(&picker.matching(), from.as_ref(), key) {
                         picker.select(to);
                     }
                 }

@@ -116,25 +116,18 @@ impl Picker {
 
     /// The loaded accounts that match the search box, in order.
     pub fn visible(&self) -> impl Iterator<Item = &Account> {
-        let needle = search_needle(&self.filter);
-        self.accounts
-            .iter()
-            .zip(&self.names)
-            .filter(move |(_, name)| name_matches(name, &needle))
-            .map(|(a, _)| a)
+        self.matching()
+            .into_iter()
+            .filter_map(|i| self.accounts.get(i))
     }
 
     /// How many loaded accounts the search shows.
     pub fn visible_count(&self) -> usize {
-        let needle = search_needle(&self.filter);
-        self.names
-            .iter()
-            .filter(|name| name_matches(name, &needle))
-            .count()
+        self.matching().len()
     }
 
     /// The positions (in [`Picker::accounts`]) of the accounts the search shows, in order: the
-    /// list the picker scrolls through.
+    /// list the picker scrolls through. The one place the search rule is applied.
     pub fn matching(&self) -> Vec<usize> {
         let needle = search_needle(&self.filter);
         self.names
@@ -147,17 +140,23 @@ impl Picker {
 
     /// The account a key press moves the choice to, among those the search shows and that can
     /// be chosen (the radio group's arrow keys, Home, End, Page Up and Down, which the picker
-    /// handles itself because only the rows in view exist). `None`: it stays where it is.
-    pub fn moved(&self, matching: &[usize], key: Move) -> Option<ChannelId> {
+    /// handles itself because only the rows in view exist). It moves from the account whose
+    /// radio has the focus, `from`, as a native radio group does, else from the chosen one.
+    /// `None`: it stays where it is.
+    pub fn moved(
+        &self,
+        matching: &[usize],
+        from: Option<&ChannelId>,
+        key: Move,
+    ) -> Option<ChannelId> {
         let choosable: Vec<&Account> = matching
             .iter()
             .filter_map(|&i| self.accounts.get(i))
             .filter(|a| !a.connected && a.reconnect.is_none())
             .collect();
         let last = choosable.len().checked_sub(1)?;
-        let here = self
-            .selected
-            .as_ref()
+        let here = from
+            .or(self.selected.as_ref())
             .and_then(|s| choosable.iter().position(|a| &a.channel_id == s));
         let to = match (key, here) {
             (Move::First, _) | (Move::Next(_), None) => 0,

@@ -1563,41 +1563,44 @@ fn the_keys_move_the_choice_among_the_accounts_shown_that_can_be_chosen() {
     assert_eq!(all, [0, 1, 2, 3, 4, 5]);
     let id = |n: u32| Some(ChannelId::new(format!("1784{n}")).unwrap());
     assert_eq!(
-        picker.moved(&all, Move::Next(1)),
+        picker.moved(&all, None, Move::Next(1)),
         id(1),
         "from nothing: the first"
     );
     picker.select(id(1).unwrap());
     assert_eq!(
-        picker.moved(&all, Move::Next(1)),
+        picker.moved(&all, None, Move::Next(1)),
         id(3),
         "the connected one is skipped"
     );
     assert_eq!(
-        picker.moved(&all, Move::Previous(1)),
+        picker.moved(&all, None, Move::Previous(1)),
         id(6),
         "round to the last"
     );
     assert_eq!(
-        picker.moved(&all, Move::Next(10)),
+        picker.moved(&all, None, Move::Next(10)),
         id(6),
         "a page stops at the end"
     );
-    assert_eq!(picker.moved(&all, Move::Last), id(6));
+    assert_eq!(picker.moved(&all, None, Move::Last), id(6));
     picker.select(id(6).unwrap());
     assert_eq!(
-        picker.moved(&all, Move::Next(1)),
+        picker.moved(&all, None, Move::Next(1)),
         id(1),
         "round to the first"
     );
-    assert_eq!(picker.moved(&all, Move::First), id(1));
+    assert_eq!(picker.moved(&all, None, Move::First), id(1));
     // Only what the search shows.
     picker.set_filter("akun 4");
     let shown = picker.matching();
     assert_eq!(shown, [3]);
-    assert_eq!(picker.moved(&shown, Move::Next(1)), id(4));
+    assert_eq!(picker.moved(&shown, None, Move::Next(1)), id(4));
+    // From the focused radio, not the chosen one, as a native radio group moves.
+    picker.set_filter("akun");
+    assert_eq!(picker.moved(&all, id(4).as_ref(), Move::Next(1)), id(5));
     picker.set_filter("nobody");
-    assert_eq!(picker.moved(&picker.matching(), Move::Next(1)), None);
+    assert_eq!(picker.moved(&picker.matching(), None, Move::Next(1)), None);
 }
 
 #[test]
@@ -1639,13 +1642,19 @@ fn a_move_chooses_among_the_accounts_the_search_shows_and_says_where() {
     let mut flow = picking();
     flow.handle(Input::Filter("akun 1".into()));
     // Akun 1 and Akun 10 match.
-    flow.handle(Input::Move(Move::Last));
+    flow.handle(Input::Move {
+        from: None,
+        key: Move::Last,
+    });
     assert_eq!(
         picker(&flow).selected_account().map(|a| a.name.as_str()),
         Some("Akun 10")
     );
     assert_eq!(picker(&flow).selected_place(), Some(1));
-    flow.handle(Input::Move(Move::Next(1)));
+    flow.handle(Input::Move {
+        from: None,
+        key: Move::Next(1),
+    });
     assert_eq!(
         picker(&flow).selected_account().map(|a| a.name.as_str()),
         Some("Akun 1")
@@ -1656,5 +1665,10 @@ fn a_move_chooses_among_the_accounts_the_search_shows_and_says_where() {
     assert_eq!(picker(&flow).selected_place(), None);
     // Outside the picker a move does nothing.
     let mut waiting = waiting();
-    assert!(waiting.handle(Input::Move(Move::First)).is_empty());
+    assert!(waiting
+        .handle(Input::Move {
+            from: None,
+            key: Move::First
+        })
+        .is_empty());
 }

@@ -202,11 +202,14 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
     // The radio group's keys, for rows that may not be drawn: the flow moves the choice, then
     // the list scrolls to it and focuses it.
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let on_radio = ev
+        let Some(radio) = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .is_some_and(|input| input.type_() == "radio");
-        let Some(list) = list.get_untracked().filter(|_| on_radio) else {
+            .filter(|input| input.type_() == "radio")
+        else {
+            return;
+        };
+        let Some(list) = list.get_untracked() else {
             return;
         };
         let modified = ev.alt_key() || ev.ctrl_key() || ev.meta_key();
@@ -215,7 +218,8 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
             return;
         };
         ev.prevent_default();
-        ctrl.send(Input::Move(key));
+        let from = ChannelId::new(radio.value()).ok();
+        ctrl.send(Input::Move { from, key });
         let chosen = ctrl.flow.with_untracked(|f| {
             picker_of(f.step()).and_then(|p| Some((p.selected.clone()?, p.selected_place()?)))
         });
@@ -226,14 +230,20 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
         {
             list.set_scroll_top(to);
         }
-        request_animation_frame(move || {
+        // At once if its row is drawn (the next key then moves on from it), else once the
+        // scroll has drawn it.
+        let focus = move || {
             let selector = format!("input[value=\"{}\"]", chosen.as_str());
-            if let Ok(Some(radio)) = list.query_selector(&selector) {
-                if let Ok(radio) = radio.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = radio.focus();
-                }
-            }
-        });
+            let radio = list.query_selector(&selector).ok().flatten();
+            radio
+                .and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok())
+                .is_some_and(|r| r.focus().is_ok())
+        };
+        if !focus() {
+            request_animation_frame(move || {
+                focus();
+            });
+        }
     };
     let rows = StoredValue::new(Rows {
         // One radio group per attempt.
