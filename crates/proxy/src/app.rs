@@ -434,69 +434,83 @@ fn process_tag() -> &'static str {
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// One log event per request (see [`crate::observe`]): its id, method, route template (the
-/// path only when it is no widget's call; never the query, which can hold the token), status,
-/// duration, Socialchat's status, the session's `sub`, and how many items of the answer were
-/// dropped when some were. The id is also sent back as `x-request-id`. Counts the request in
-/// the metrics by route, method and status.
+/// One log event per request (see [`crate::observe`]): its id, method, route template (never
+/// the path or the query, which a client may fill with a token), status, duration,
+/// Socialchat's status, the session's `sub`, and how many items of the answer were dropped when
+/// some were. The id is also sent back as `x-request-id`. Counts the request in the metrics by
+/// route, method and status. A request whose client went away before its answer (or that the
+/// shutdown's grace period ended) is logged and counted with status 499, as nginx does.
 async fn log_requests(request: Request, next: Next) -> Response {
     let id = format!(
         "req-{}-{:06}",
         process_tag(),
         REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed) + 1
     );
-    let method = request.method().clone();
-    let path: String = request.uri().path().chars().take(200).collect();
-    let start = Instant::now();
-    // Counted down when the request ends, even when it is dropped unanswered (the client went
-    // away, or the shutdown's grace period ended).
-    let _in_flight = InFlight::start();
+    let mut logged = Logged::start(id, method_label(request.method()));
     let mut response = next.run(request).await;
-    let elapsed = start.elapsed();
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    if let Ok(value) = HeaderValue::from_str(&logged.id) {
         response.headers_mut().insert("x-request-id", value);
     }
     let facts = response.extensions_mut().remove::<CallFacts>();
-    let facts = facts.as_ref();
-    let route = facts.and_then(|f| f.route);
     let dropped = response.extensions().get::<Dropped>().map(|d| d.0);
-    let status = response.status().as_u16();
-    metrics::counter!(
-        names::REQUESTS,
-        "route" => route.unwrap_or("other"),
-        "method" => method_label(&method),
-        "status" => status.to_string()
-    )
-    .increment(1);
-    tracing::info!(
-        request_id = %id,
-        method = %method,
-        route = route.unwrap_or("other"),
-        path = route.is_none().then_some(tracing::field::debug(&path)),
-        status,
-        duration_ms = (elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
-        upstream_status = facts.and_then(|f| f.upstream_status),
-        sub = facts.and_then(|f| f.sub.as_deref()),
-        dropped,
-        "request"
-    );
+    logged.finish(response.status().as_u16(), facts, dropped);
     response
 }
 
-/// One request in the in-flight gauge, for as long as it lives.
-struct InFlight(metrics::Gauge);
+/// One request, from its start to its log line: in the in-flight gauge for as long as it lives,
+/// and logged and counted once, when it is answered or when it is dropped unanswered.
+struct Logged {
+    id: String,
+    method: &'static str,
+    start: Instant,
+    in_flight: metrics::Gauge,
+    done: bool,
+}
 
-impl InFlight {
-    fn start() -> InFlight {
-        let gauge = metrics::gauge!(names::IN_FLIGHT);
-        gauge.increment(1.0);
-        InFlight(gauge)
+impl Logged {
+    fn start(id: String, method: &'static str) -> Logged {
+        let in_flight = metrics::gauge!(names::IN_FLIGHT);
+        in_flight.increment(1.0);
+        Logged {
+            id,
+            method,
+            start: Instant::now(),
+            in_flight,
+            done: false,
+        }
+    }
+
+    fn finish(&mut self, status: u16, facts: Option<CallFacts>, dropped: Option<usize>) {
+        self.done = true;
+        let facts = facts.as_ref();
+        let route = facts.and_then(|f| f.route).unwrap_or("other");
+        metrics::counter!(
+            names::REQUESTS,
+            "route" => route,
+            "method" => self.method,
+            "status" => status.to_string()
+        )
+        .increment(1);
+        tracing::info!(
+            request_id = %self.id,
+            method = %self.method,
+            route,
+            status,
+            duration_ms = (self.start.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
+            upstream_status = facts.and_then(|f| f.upstream_status),
+            sub = facts.and_then(|f| f.sub.as_deref()),
+            dropped,
+            "request"
+        );
     }
 }
 
-impl Drop for InFlight {
+impl Drop for Logged {
     fn drop(&mut self) {
-        self.0.decrement(1.0);
+        self.in_flight.decrement(1.0);
+        if !self.done {
+            self.finish(499, None, None);
+        }
     }
 }
 
@@ -514,13 +528,28 @@ fn method_label(method: &HttpMethod) -> &'static str {
 }
 
 async fn partner_call(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let mut facts = CallFacts::default();
-    let mut response = match handle_partner_call(&state, request, &mut facts).await {
-        Ok(response) => response,
-        Err(refusal) => refusal.into_response(),
+    let post = request.method() == HttpMethod::POST;
+    let answer = async move {
+        let mut facts = CallFacts::default();
+        let mut response = match handle_partner_call(&state, request, &mut facts).await {
+            Ok(response) => response,
+            Err(refusal) => refusal.into_response(),
+        };
+        response.extensions_mut().insert(facts);
+        response
     };
-    response.extensions_mut().insert(facts);
-    response
+    // A GET is dropped with its client. A POST creates or connects a channel upstream: it runs
+    // to its end, webhook included, even when the client goes away meanwhile.
+    if post {
+        match tokio::spawn(answer).await {
+            Ok(response) => response,
+            Err(_) => {
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the call failed").into_response()
+            }
+        }
+    } else {
+        answer.await
+    }
 }
 
 /// Whether a request's `Content-Type` says JSON (`application/json`, any parameters).

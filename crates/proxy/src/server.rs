@@ -27,6 +27,9 @@ use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
+/// The most a request's line and headers may take, in bytes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
 /// How long clients may take, and how many may be connected at once.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -52,6 +55,10 @@ pub async fn serve(
     let mut builder = hyper::server::conn::http1::Builder::new();
     // The guard below times headers and idle connections; hyper's own header timer stays off.
     builder.header_read_timeout(None).keep_alive(true);
+    // A request's line and headers fit in 16 KiB (a session is about 1 KB, a token a few
+    // hundred bytes); hyper's default buffer of ~400 KB per connection would let a few hundred
+    // unfinished requests hold a hundred megabytes. Larger headers are answered 431.
+    builder.max_buf_size(MAX_HEADER_BYTES);
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {

@@ -18,8 +18,9 @@ pub struct Upstream {
     key: String,
     client: reqwest::Client,
     timeout: Duration,
-    /// The last readiness check: when, and whether Socialchat answered.
-    readiness: std::sync::Mutex<Option<(std::time::Instant, bool)>>,
+    /// The last readiness check: when, and whether Socialchat answered. Held while a check
+    /// runs, so that probes arriving meanwhile wait for its result instead of asking again.
+    readiness: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
 }
 
 /// How long a readiness check's result is used again: an orchestrator probes every few
@@ -70,7 +71,7 @@ impl Upstream {
             key,
             client,
             timeout,
-            readiness: std::sync::Mutex::new(None),
+            readiness: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -242,8 +243,8 @@ impl Backend for Upstream {
     /// will do), at most once per [`READINESS_LIFETIME`].
     fn ready(&self) -> Ready<'_> {
         Box::pin(async move {
-            let cached = *self.readiness.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((at, ready)) = cached {
+            let mut last = self.readiness.lock().await;
+            if let Some((at, ready)) = *last {
                 if at.elapsed() < READINESS_LIFETIME {
                     return ready;
                 }
@@ -260,8 +261,7 @@ impl Backend for Upstream {
             if !ready {
                 tracing::warn!("readyz: Socialchat cannot be reached");
             }
-            *self.readiness.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some((std::time::Instant::now(), ready));
+            *last = Some((std::time::Instant::now(), ready));
             ready
         })
     }

@@ -434,3 +434,95 @@ async fn two_replicas_serve_one_flow_with_its_calls_alternating_between_them() {
         .is_some_and(|q| q.starts_with("data:image/png")));
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+#[tokio::test]
+async fn request_headers_larger_than_16_kib_are_refused() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream.url, &[]);
+    let response = client()
+        .get(format!("{}/healthz", proxy.origin))
+        .header("x-filler", "a".repeat(20 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 431);
+    let response = client()
+        .get(format!("{}/healthz", proxy.origin))
+        .header("x-filler", "a".repeat(8 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn concurrent_readiness_probes_ask_socialchat_once() {
+    let upstream = TestUpstream::start().await;
+    upstream.answer(
+        "/",
+        Canned::json(200, json!({})).after(Duration::from_millis(500)),
+    );
+    let proxy = serve(&upstream.url, &[]);
+    let url = format!("{}/readyz", proxy.origin);
+    let probes: Vec<_> = (0..20)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { get_text(&url).await.0 })
+        })
+        .collect();
+    for probe in probes {
+        assert_eq!(probe.await.unwrap(), 200);
+    }
+    let checks = upstream
+        .recorded()
+        .into_iter()
+        .filter(|r| r.path == "/")
+        .count();
+    assert_eq!(checks, 1, "twenty probes at once, one check");
+}
+
+#[tokio::test]
+async fn a_connect_whose_client_went_away_still_completes_and_is_logged_499() {
+    let upstream = TestUpstream::start().await;
+    upstream.answer(
+        "/partner/channel/webchat",
+        Canned::json(
+            201,
+            json!({"_id": "65a0b1c2d3e4f5a6b7c8d9e1", "name": "Toko", "channelType": "webchat",
+                   "isConnected": true, "channelId": "w1"}),
+        )
+        .after(Duration::from_millis(600)),
+    );
+    let (hook, received) = common::receiver(200).await;
+    let proxy = serve(
+        &upstream.url,
+        &[
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--connected-webhook",
+            hook.as_str(),
+        ],
+    );
+    let metrics = metrics_url(&proxy);
+    let user = session("tenant-1", "webchat");
+    let gone = client()
+        .post(format!("{}/partner/channel/webchat", proxy.api()))
+        .header("authorization", format!("Bearer {user}"))
+        .header("content-type", "application/json")
+        .body(json!({"name": "Toko", "websiteUrl": "https://toko.example"}).to_string())
+        .timeout(Duration::from_millis(150))
+        .send()
+        .await;
+    assert!(gone.is_err(), "the client gave up first");
+    // The connect went on without its client: Socialchat created the channel and the backend
+    // hears of it.
+    common::wait_for("the webhook", || received.lock().unwrap().len() == 1).await;
+    let logs = proxy.logs();
+    assert!(logs.contains("status=499"), "{logs}");
+    let text = get_text(&metrics).await.1;
+    assert_eq!(
+        metric(&text, "socialchat_proxy_in_flight_requests"),
+        Some(0.0),
+        "{text}"
+    );
+}
