@@ -143,14 +143,16 @@ impl Upstream {
             metrics::histogram!(names::UPSTREAM_SECONDS, "route" => route, "outcome" => outcome)
                 .record(start.elapsed().as_secs_f64());
         };
-        let mut response = sent.map_err(|e| {
+        // A transport failure, before or during the answer: observed, then told as a problem.
+        let failed = |e: reqwest::Error| {
             observe(if e.is_timeout() {
                 "timeout"
             } else {
                 "unreachable"
             });
             self.transport_problem(e)
-        })?;
+        };
+        let mut response = sent.map_err(failed)?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -162,14 +164,7 @@ impl Upstream {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| {
-            observe(if e.is_timeout() {
-                "timeout"
-            } else {
-                "unreachable"
-            });
-            self.transport_problem(e)
-        })? {
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 observe("too-large");
                 return Err(too_large());

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{client, receiver, wait_for, Proxy};
+use common::{client, receiver, send_call, wait_for, Proxy};
 use serde_json::{json, Value};
 
 const SECRET: &str = "kinds-tests-session-secret-of-32-bytes-or-more";
@@ -45,21 +45,15 @@ async fn send(
     body: Option<Value>,
     ticket: Option<&str>,
 ) -> (u16, Value) {
-    let mut request = client()
-        .request(method.parse().unwrap(), url)
-        .header("authorization", format!("Bearer {session}"));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    if let Some(ticket) = ticket {
-        request = request.header("x-socialchat-ticket", ticket);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    let answered = send_call(
+        method,
+        url,
+        Some(session),
+        body.map(|b| b.to_string()),
+        ticket,
+    )
+    .await;
+    (answered.status, answered.body)
 }
 
 fn no_secret(value: &Value) {

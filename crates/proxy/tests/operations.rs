@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, Canned, Proxy, TestUpstream, BIN};
+use common::{client, send_call, Canned, Proxy, TestUpstream, BIN};
 use serde_json::{json, Value};
 
 const KEY: &str = "dGVzdGFwcF90ZXN0c2VjcmV0"; // base64("testapp_testsecret")
@@ -43,29 +43,28 @@ async fn send(
     body: Option<Value>,
     ticket: Option<&str>,
 ) -> (u16, Option<String>, Value) {
-    let mut request = client()
-        .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url)
-        .header("authorization", format!("Bearer {session}"));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    if let Some(ticket) = ticket {
-        request = request.header("x-socialchat-ticket", ticket);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let text = response.text().await.unwrap();
-    (
-        status,
-        retry_after,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
+    let answered = send_call(
+        method,
+        url,
+        Some(session),
+        body.map(|b| b.to_string()),
+        ticket,
     )
+    .await;
+    (answered.status, answered.retry_after, answered.body)
+}
+
+/// A test upstream that answers the authorization URL call.
+async fn authorizing_upstream() -> TestUpstream {
+    let upstream = TestUpstream::start().await;
+    upstream.answer(
+        "/partner/channel/instagram/authorize",
+        Canned::json(
+            200,
+            json!({"url": "https://www.facebook.com/dialog/oauth?x=1"}),
+        ),
+    );
+    upstream
 }
 
 async fn get_text(url: &str) -> (u16, String) {
@@ -138,14 +137,7 @@ async fn healthz_answers_while_up_and_readyz_only_while_socialchat_can_be_reache
 
 #[tokio::test]
 async fn metrics_count_requests_rejections_and_upstream_time_on_their_own_address() {
-    let upstream = TestUpstream::start().await;
-    upstream.answer(
-        "/partner/channel/instagram/authorize",
-        Canned::json(
-            200,
-            json!({"url": "https://www.facebook.com/dialog/oauth?x=1"}),
-        ),
-    );
+    let upstream = authorizing_upstream().await;
     let proxy = serve(&upstream.url, &["--metrics-listen", "127.0.0.1:0"]);
     let metrics = metrics_url(&proxy);
     assert!(
@@ -249,14 +241,7 @@ async fn json_logs_are_one_object_per_line_with_the_call_s_facts_and_no_secret()
 
 #[tokio::test]
 async fn a_user_or_an_address_over_its_calls_per_minute_gets_429_with_retry_after() {
-    let upstream = TestUpstream::start().await;
-    upstream.answer(
-        "/partner/channel/instagram/authorize",
-        Canned::json(
-            200,
-            json!({"url": "https://www.facebook.com/dialog/oauth?x=1"}),
-        ),
-    );
+    let upstream = authorizing_upstream().await;
     let proxy = serve(&upstream.url, &["--calls-per-minute", "3"]);
     let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
     let user = session("tenant-1", "instagram");

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::{client, receiver, wait_for, Canned, Proxy, TestUpstream};
+use common::{receiver, send_call, wait_for, Canned, Proxy, TestUpstream};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256, Sha512};
 
@@ -93,19 +93,8 @@ fn serve(upstream: &TestUpstream, extra: &[&str]) -> Proxy {
 }
 
 async fn send(method: &str, url: &str, session: Option<&str>, body: Option<&str>) -> (u16, Value) {
-    let mut request = client().request(method.parse().unwrap(), url);
-    if let Some(session) = session {
-        request = request.header("authorization", format!("Bearer {session}"));
-    }
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    let answered = send_call(method, url, session, body.map(str::to_owned), None).await;
+    (answered.status, answered.body)
 }
 
 #[tokio::test]

@@ -258,6 +258,49 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// What the proxy answered a call: its status, its `Retry-After`, its body as JSON (`Null`
+/// when it is not JSON).
+pub struct Answered {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: serde_json::Value,
+}
+
+/// Sends a widget's call: with a session (`Authorization: Bearer`), a JSON body and a ticket
+/// (`x-socialchat-ticket`) when given.
+pub async fn send_call(
+    method: &str,
+    url: &str,
+    session: Option<&str>,
+    body: Option<String>,
+    ticket: Option<&str>,
+) -> Answered {
+    let mut request = client().request(method.parse().unwrap(), url);
+    if let Some(session) = session {
+        request = request.header("authorization", format!("Bearer {session}"));
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body);
+    }
+    if let Some(ticket) = ticket {
+        request = request.header("x-socialchat-ticket", ticket);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let text = response.text().await.unwrap();
+    Answered {
+        status,
+        retry_after,
+        body: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    }
+}
+
 /// Sends a request and returns the status and the body parsed as JSON (panics if not JSON:
 /// every answer of the proxy's API is JSON).
 pub async fn call(method: &str, url: &str, body: Option<&str>) -> (u16, serde_json::Value) {
