@@ -82,19 +82,44 @@ test("connect: Allow, the popup closes, an account from the second page, success
   await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
   assert.equal(await w.getByRole("radio").count(), 10);
   await w.getByRole("button", { name: "Load more" }).click();
-  await w.getByRole("radio", { name: "Laundry Kilat Bersih" }).check();
+  await w.getByRole("radio", { name: "Apotek Sehat Sentosa" }).check();
   await page.screenshot({ path: path.join(SHOTS, "2-picker.png") });
   await w.getByRole("button", { name: "Connect", exact: true }).click();
-  await w.getByText("Laundry Kilat Bersih is now connected to Socialchat.", { exact: true }).first().waitFor();
+  await w.getByText("Apotek Sehat Sentosa is now connected to Socialchat.", { exact: true }).first().waitFor();
   await page.screenshot({ path: path.join(SHOTS, "3-connected.png") });
   const connected = (await events(page)).filter((e) => e.type === "socialchat:connected");
   assert.equal(connected.length, 1);
   assert.deepEqual(
     { ...connected[0].detail, id: undefined },
-    { channel: "instagram", channelId: "17841400000000010", name: "Laundry Kilat Bersih", picture: connected[0].detail.picture, id: undefined, reconnected: false },
+    { channel: "instagram", channelId: "17841400000000011", name: "Apotek Sehat Sentosa", picture: connected[0].detail.picture, id: undefined, reconnected: false },
   );
   assert.ok(connected[0].detail.id, "the new channel's _id");
   assert.deepEqual(seen.csp, [], "no CSP violation under a strict policy");
+});
+
+test("the picker keeps its scroll when a scroll and a click come in one frame", async (t) => {
+  // A click whose press and release straddle the redraw of the rows in view must land on one
+  // row: the list once jumped back to its top there (Chromium resets a scrolling fieldset when
+  // its first rows are replaced), and a loaded machine's click then did not choose its account.
+  const { context, page } = await setUp(t);
+  const w = widget(page);
+  await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await w.getByRole("button", { name: "Load more" }).click();
+  await w.locator("input[aria-setsize='20']").first().waitFor();
+  const [before, after] = await w.locator(".sc-accounts").evaluate(async (list) => {
+    const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+    // Scrolled by script, the rows in view are redrawn a frame later (in its scroll event).
+    list.scrollTop = 9 * 56 + 20;
+    const before = list.scrollTop;
+    await frame();
+    await frame();
+    return [before, list.scrollTop];
+  });
+  assert.equal(after, before, "the list stays where it was scrolled");
+  assert.equal(await w.locator("input[aria-posinset='1']").count(), 0, "the rows above the view are not drawn");
+  const pressed = w.getByRole("radio", { name: "Laundry Kilat Bersih" });
+  await pressed.click();
+  assert.ok(await pressed.isChecked());
 });
 
 test("the host page on another origin than the widget's files", async (t) => {

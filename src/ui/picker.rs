@@ -179,7 +179,7 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
     let total = Memo::new(move |_| matching.with(Vec::len));
     // The row at the top of the list's box, set as it scrolls.
     let top = RwSignal::new(0usize);
-    let list = NodeRef::<html::Fieldset>::new();
+    let list = NodeRef::<html::Div>::new();
     let window = Memo::new(move |_| drawn_rows(total.get(), top.get(), ROWS_IN_VIEW, SPARE_ROWS));
     let on_scroll = move |_| {
         if let Some(list) = list.get_untracked() {
@@ -277,19 +277,23 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
                     prop:value=move || filter.get()
                     on:input=move |ev| ctrl.send(Input::Filter(event_target_value(&ev)))/>
             </label>
-            // One `disabled` for the whole list while connecting, not one binding per row.
-            <fieldset class="sc-accounts" role="radiogroup" aria-labelledby="sc-choose"
-                node_ref=list prop:disabled=move || connecting.get()
-                on:scroll=on_scroll on:keydown=on_key>
-                // The whole list's height, with the rows in view placed where they belong.
-                <div class="sc-rows"
-                    style:height=move || format!("{}px", total.get() * ROW_HEIGHT as usize)
-                    style:padding-top=move || format!("{}px", window.get().start * ROW_HEIGHT as usize)>
-                    <For
-                        each=move || window.get()
-                        key=|place: &usize| *place
-                        children=move |place| account_row(place, rows, ctrl)
-                    />
+            // One `disabled` for the whole list while connecting, not one binding per row. The
+            // box that scrolls is a plain element inside the fieldset: Chromium resets a
+            // scrolling fieldset to the top when its rows change in the frame of a click, so the
+            // click's release lands on another row.
+            <fieldset class="sc-group" role="radiogroup" aria-labelledby="sc-choose"
+                prop:disabled=move || connecting.get()>
+                <div class="sc-accounts" node_ref=list on:scroll=on_scroll on:keydown=on_key>
+                    // The whole list's height, with the rows in view placed where they belong.
+                    <div class="sc-rows"
+                        style:height=move || format!("{}px", total.get() * ROW_HEIGHT as usize)
+                        style:padding-top=move || format!("{}px", window.get().start * ROW_HEIGHT as usize)>
+                        <For
+                            each=move || window.get()
+                            key=|place: &usize| *place
+                            children=move |place| account_row(place, rows, ctrl)
+                        />
+                    </div>
                 </div>
             </fieldset>
             <Show when=move || { total.get() == 0 && loaded.get() > 0 }>
