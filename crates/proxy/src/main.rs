@@ -275,19 +275,21 @@ fn sessions_and_webhook(
 }
 
 /// The log, and the metrics when asked for: before the server starts.
-async fn observe(common: &CommonArgs) -> Result<(), String> {
-    observe::init_logging(common.log_format);
+async fn observe(
+    common: &CommonArgs,
+) -> Result<tracing_appender::non_blocking::WorkerGuard, String> {
+    let log = observe::init_logging(common.log_format);
     if let Some(listen) = common.metrics_listen {
         let addr = observe::serve_metrics(listen).await?;
         tracing::info!("socialchat-proxy: metrics on http://{addr}/metrics");
     }
-    Ok(())
+    Ok(log)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => {
-            observe(&args.common).await?;
+            let _log = observe(&args.common).await?;
             let key = api_key()?;
             let mut options = server_options(&args.common, false)?;
             sessions_and_webhook(&args.common, !args.no_session_check, &mut options)?;
@@ -301,7 +303,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             app::run(options, Arc::new(upstream)).await
         }
         Command::Sandbox(args) => {
-            observe(&args.common).await?;
+            let _log = observe(&args.common).await?;
             let faults = args
                 .faults
                 .iter()
@@ -334,7 +336,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             app::run(options, sandbox::Sandbox::new(sandbox_options)).await
         }
         Command::SetCallback(args) => {
-            observe::init_logging(LogFormat::Text);
+            let _log = observe::init_logging(LogFormat::Text);
             let key = api_key()?;
             set_callback::run(
                 &args.upstream,
