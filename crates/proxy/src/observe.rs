@@ -51,6 +51,9 @@ pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::Worker
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
+        // At most this many lines wait (a few hundred KB): enough for any burst a writer
+        // keeps up with, and memory that stays flat when it cannot.
+        .buffered_lines_limit(4096)
         .thread_name("socialchat-proxy-log")
         .finish(std::io::BufWriter::new(std::io::stderr()));
     let builder = tracing_subscriber::fmt()
