@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { SignJWT } from "jose";
-import { BUNDLE, SEEDED_CHANNELS, SESSION_SECRET } from "./sandbox.mjs";
+import { BUNDLE, ROOT, SEEDED_CHANNELS, SESSION_SECRET } from "./sandbox.mjs";
 
 /**
  * The partner backend's session endpoint, written as a partner's Node backend would with the
@@ -39,6 +39,7 @@ async function mintSession(url) {
 }
 
 const DIST = BUNDLE;
+const EXAMPLES = path.join(ROOT, "examples");
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
 
 const escape = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
@@ -112,9 +113,22 @@ ${elements}
       res.writeHead(200, { "content-type": TYPES[".js"] });
       return res.end(RECORDER);
     }
-    // The partner bundle: the callback page and, for same-origin pages, the loader.
-    const file = path.normalize(path.join(DIST, url.pathname));
-    if (!file.startsWith(DIST + path.sep)) {
+    // The framework examples, as Vite built them (scripts/examples): /examples/<name>/...
+    const example = url.pathname.match(/^\/examples\/(react|vue|typescript)(\/.*)$/);
+    const root = example ? path.join(EXAMPLES, example[1], "dist") : DIST;
+    const file = path.normalize(path.join(root, example ? example[2] : url.pathname));
+    if (example && file.endsWith(".html")) {
+      // The example's own page, under the same strict policy as the dashboard's.
+      try {
+        const body = await readFile(file);
+        res.writeHead(200, { "content-type": TYPES[".html"], "content-security-policy": csp("", "http://127.0.0.1:*"), "cache-control": "no-store" });
+        return res.end(body);
+      } catch {
+        res.writeHead(404);
+        return res.end();
+      }
+    }
+    if (!file.startsWith(root + path.sep)) {
       res.writeHead(404);
       return res.end();
     }
@@ -141,6 +155,11 @@ ${elements}
           const q = new URLSearchParams({ files, api, widgets: JSON.stringify(widgets) });
           if (twice) q.set("twice", "1");
           return `${origin}/dashboard?${q}`;
+        },
+        /** A framework example's page (examples/<name>), talking to the proxy at `api`. */
+        example(name, api) {
+          const q = new URLSearchParams({ proxy: `${api}/api/socialchat`, "session-url": `/session?page=${name}-${Date.now()}` });
+          return `${origin}/examples/${name}/index.html?${q}`;
         },
         close: () => new Promise((done) => server.close(done)),
       });

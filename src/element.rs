@@ -25,9 +25,11 @@ use crate::session::{self, Given, SessionSource};
 use crate::ui;
 
 #[wasm_bindgen(inline_js = r#"
-export function defineSocialchatConnect(observed, connect, disconnect, giveSession) {
+export function defineSocialchatConnect(observed, connect, disconnect, giveSession, version) {
   if (customElements.get("socialchat-connect")) return false;
   class SocialchatConnect extends HTMLElement {
+    // The release, for a page that checks what it embeds (the loader itself logs nothing).
+    static get version() { return version; }
     // The session lives here, never in the DOM: given as an attribute, it is moved here at once.
     // It can be set, not read back, so no other script takes it from the element.
     #session = null;
@@ -80,6 +82,7 @@ extern "C" {
         connect: &Closure<dyn FnMut(HtmlElement, ShadowRoot, Option<String>) -> u32>,
         disconnect: &Closure<dyn FnMut(u32)>,
         give_session: &Closure<dyn FnMut(u32, Option<String>) -> bool>,
+        version: &str,
     ) -> bool;
 }
 
@@ -109,7 +112,8 @@ pub fn register() {
         .iter()
         .map(|a| JsValue::from_str(a))
         .collect();
-    if define_element(observed, &connect, &disconnect, &give_session) {
+    let version = env!("CARGO_PKG_VERSION");
+    if define_element(observed, &connect, &disconnect, &give_session, version) {
         // The element class holds these for the life of the page.
         connect.forget();
         disconnect.forget();

@@ -16,6 +16,9 @@ pub mod redirect;
 pub mod session;
 pub mod view;
 
+#[cfg(test)]
+mod contract;
+
 #[cfg(target_arch = "wasm32")]
 mod callback_page;
 #[cfg(target_arch = "wasm32")]

@@ -95,6 +95,32 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, as the README and the package's types list them.
+    pub const ALL: [ErrorCode; 22] = [
+        ErrorCode::PopupBlocked,
+        ErrorCode::Network,
+        ErrorCode::AuthorizeFailed,
+        ErrorCode::AuthorizationFailed,
+        ErrorCode::AccountsFailed,
+        ErrorCode::TokenExpired,
+        ErrorCode::AlreadyConnected,
+        ErrorCode::ConnectFailed,
+        ErrorCode::ReconnectFailed,
+        ErrorCode::ChannelsFailed,
+        ErrorCode::UnexpectedResponse,
+        ErrorCode::ResumeFailed,
+        ErrorCode::InvalidConfig,
+        ErrorCode::SessionRequired,
+        ErrorCode::SessionInvalid,
+        ErrorCode::SessionExpired,
+        ErrorCode::SessionUnavailable,
+        ErrorCode::KindNotAllowed,
+        ErrorCode::ChannelNotAllowed,
+        ErrorCode::BotTokenRefused,
+        ErrorCode::ChannelFailed,
+        ErrorCode::RateLimited,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::PopupBlocked => "popup-blocked",
@@ -237,6 +263,13 @@ pub enum CancelReason {
 }
 
 impl CancelReason {
+    pub const ALL: [CancelReason; 4] = [
+        CancelReason::PopupClosed,
+        CancelReason::Denied,
+        CancelReason::Timeout,
+        CancelReason::User,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CancelReason::PopupClosed => "popup-closed",
