@@ -5,7 +5,7 @@ import { createRoot } from "react-dom/client";
 import "socialchat-connect";
 import type { ConnectedDetail } from "socialchat-connect";
 import type {} from "socialchat-connect/react";
-import { settings } from "./settings";
+import { settings } from "../../settings";
 
 function App() {
   const [connected, setConnected] = useState<ConnectedDetail[]>([]);

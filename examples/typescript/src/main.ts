@@ -2,7 +2,7 @@
 // package: the element and its events are typed by the package alone.
 import "socialchat-connect";
 import type { ConnectedDetail } from "socialchat-connect";
-import { settings } from "./settings";
+import { settings } from "../../settings";
 
 const element = document.createElement("socialchat-connect");
 element.setAttribute("proxy", settings.proxy);
