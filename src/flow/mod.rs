@@ -50,6 +50,9 @@ mod picker;
 mod scan;
 #[cfg(test)]
 mod tests;
+// Native only: proptest does not build for wasm32-unknown-unknown.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties;
 
 use socialchat_api::kind::Connection;
 use socialchat_api::{
