@@ -151,10 +151,18 @@ struct SandboxArgs {
     /// Delay before every API answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
-    /// Inject a failure: ROUTE:OUTCOME[:TIMES], ROUTE one of channels, authorize, account,
-    /// connect, reconnect; OUTCOME an HTTP status, timeout, malformed or html. Repeatable.
+    /// Up to this many more milliseconds before each answer, at random (jitter).
+    #[arg(long, default_value_t = 0)]
+    latency_jitter_ms: u64,
+    /// Inject a failure: ROUTE:OUTCOME[:TIMES], ROUTE one of channels, channel, authorize,
+    /// account, connect, reconnect; OUTCOME an HTTP status, timeout, malformed, html or
+    /// unreachable. Repeatable.
     #[arg(long = "fail", value_name = "RULE")]
     faults: Vec<String>,
+    /// Fail this share (0-100 %) of API calls at random, each with one of 500, 502, 503, 401,
+    /// timeout, malformed, html or unreachable (the chaos run, scripts/chaos).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    chaos: u8,
     /// How long a sandbox token stays valid, in seconds.
     #[arg(long, default_value_t = 30 * 60)]
     token_ttl_secs: u64,
@@ -327,7 +335,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 accounts: args.accounts.min(5000),
                 page_size: args.page_size,
                 latency: Duration::from_millis(args.latency_ms),
+                jitter: Duration::from_millis(args.latency_jitter_ms),
                 faults,
+                chaos: args.chaos,
                 token_ttl: Duration::from_secs(args.token_ttl_secs),
                 callback_url: args.callback_url,
                 timeout: options.timeout,

@@ -17,6 +17,13 @@ pub fn hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A random number, for the sandbox's simulated jitter and failures (not for secrets).
+pub fn number() -> u32 {
+    let mut buf = [0u8; 4];
+    let _ = getrandom::fill(&mut buf);
+    u32::from_le_bytes(buf)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,5 +1,6 @@
 //! Injected failures (`--fail ROUTE:OUTCOME[:TIMES]`), so that every error path of the widget
-//! can be exercised against the sandbox.
+//! can be exercised against the sandbox, and random ones (`--chaos PERCENT`) for the chaos run
+//! (scripts/chaos).
 
 use socialchat_api::Route;
 
@@ -14,6 +15,29 @@ pub enum Outcome {
     Malformed,
     /// Answer 200 with an HTML page.
     Html,
+    /// The connection to Socialchat failed (refused, reset, dropped mid-answer): 502.
+    Unreachable,
+}
+
+impl Outcome {
+    /// What a random failure of the chaos run does: each outcome as likely as the others.
+    pub const CHAOS: [Outcome; 8] = [
+        Outcome::Status(500),
+        Outcome::Status(502),
+        Outcome::Status(503),
+        Outcome::Status(401),
+        Outcome::Timeout,
+        Outcome::Malformed,
+        Outcome::Html,
+        Outcome::Unreachable,
+    ];
+}
+
+/// Whether a call fails at random, and how: with `percent` % probability, one of
+/// [`Outcome::CHAOS`]. `roll` is a random number.
+pub fn chaos(percent: u8, roll: u32) -> Option<Outcome> {
+    let hit = roll % 100 < u32::from(percent.min(100));
+    hit.then(|| Outcome::CHAOS[(roll / 100) as usize % Outcome::CHAOS.len()])
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +52,7 @@ impl Fault {
     pub fn parse(rule: &str) -> Result<Fault, String> {
         let usage = || {
             format!(
-                "--fail {rule:?}: expected ROUTE:OUTCOME[:TIMES], ROUTE one of {}, OUTCOME an HTTP status (400-599), timeout, malformed or html",
+                "--fail {rule:?}: expected ROUTE:OUTCOME[:TIMES], ROUTE one of {}, OUTCOME an HTTP status (400-599), timeout, malformed, html or unreachable",
                 Route::ALL.map(Route::name).join(", ")
             )
         };
@@ -38,6 +62,7 @@ impl Fault {
             "timeout" => Outcome::Timeout,
             "malformed" => Outcome::Malformed,
             "html" => Outcome::Html,
+            "unreachable" => Outcome::Unreachable,
             status => match status.parse::<u16>() {
                 Ok(s) if (400..=599).contains(&s) => Outcome::Status(s),
                 _ => return Err(usage()),
@@ -104,6 +129,23 @@ mod tests {
         ] {
             assert!(Fault::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn chaos_fails_about_its_share_of_calls_with_every_outcome() {
+        assert_eq!(chaos(0, 7), None);
+        assert!((0..1000).all(|roll| chaos(100, roll).is_some()));
+        let failed: Vec<Outcome> = (0..10_000)
+            .filter_map(|roll| chaos(20, roll * 7919))
+            .collect();
+        assert!((1800..2200).contains(&failed.len()), "{}", failed.len());
+        for outcome in Outcome::CHAOS {
+            assert!(failed.contains(&outcome), "{outcome:?}");
+        }
+        assert_eq!(
+            Fault::parse("connect:unreachable").unwrap().outcome,
+            Outcome::Unreachable
+        );
     }
 
     #[test]

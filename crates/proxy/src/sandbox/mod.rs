@@ -38,7 +38,11 @@ pub struct SandboxOptions {
     pub accounts: usize,
     pub page_size: usize,
     pub latency: Duration,
+    /// Up to this much more, at random, on top of `latency`.
+    pub jitter: Duration,
     pub faults: Vec<Fault>,
+    /// The share of API calls (in %) that fail at random (`--chaos`).
+    pub chaos: u8,
     pub token_ttl: Duration,
     /// Where the dialog redirects; `{kind}` is replaced. `None`: the sandbox's own /callback/{kind}.
     pub callback_url: Option<String>,
@@ -259,13 +263,17 @@ impl Sandbox {
     }
 
     async fn answer(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
-        if !self.options.latency.is_zero() {
-            tokio::time::sleep(self.options.latency).await;
+        let jitter = self.options.jitter.as_millis() as u32;
+        let wait = self.options.latency
+            + Duration::from_millis(u64::from(random::number() % jitter.saturating_add(1)));
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
         let injected = {
             let mut world = self.lock();
             fault::take(&mut world.faults, call.route())
-        };
+        }
+        .or_else(|| fault::chaos(self.options.chaos, random::number()));
         if let Some(outcome) = injected {
             return match outcome {
                 Outcome::Status(401) => Ok(invalid_token()),
@@ -284,6 +292,10 @@ impl Sandbox {
                 Outcome::Html => Ok(RawAnswer::new(
                     200,
                     Bytes::from_static(b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+                )),
+                Outcome::Unreachable => Err(Problem::new(
+                    axum::http::StatusCode::BAD_GATEWAY,
+                    "could not reach Socialchat: try again in a moment",
                 )),
             };
         }
@@ -899,7 +911,9 @@ mod tests {
             accounts: 3,
             page_size: 10,
             latency: Duration::ZERO,
+            jitter: Duration::ZERO,
             faults: Vec::new(),
+            chaos: 0,
             token_ttl: Duration::from_secs(3600),
             callback_url: None,
             timeout: Duration::from_secs(1),
