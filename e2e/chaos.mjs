@@ -73,6 +73,7 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
     seed,
     flows: 0,
     outcomes: {},
+    byChannel: {},
     defects: [],
     longestStepMs: 0,
     longestStep: "",
@@ -91,6 +92,8 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
     "--latency-ms", "20",
     "--latency-jitter-ms", "300",
     "--chaos", "15",
+    // Each flow may connect: the per-user connect limit would answer most of them 429.
+    "--connects-per-minute", "0",
     "--timeout-secs", "3",
   ]);
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
@@ -149,9 +152,16 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
     return choice;
   }
 
-  /** One flow: returns its outcome. */
+  /** One flow of a random kind: returns its outcome. */
   async function flow(n) {
     const kind = rnd.pick(KINDS);
+    const result = await drive(n, kind);
+    report.byChannel[kind] ??= {};
+    report.byChannel[kind][result.outcome] = (report.byChannel[kind][result.outcome] || 0) + 1;
+    return result;
+  }
+
+  async function drive(n, kind) {
     const two = rnd.chance(0.15);
     await addWidget(kind, n);
     if (two) {
@@ -162,6 +172,8 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
     const deadline = Date.now() + FLOW_DEADLINE_MS;
     let last = "";
     let since = Date.now();
+    // Whether this flow sent a connect (picker) or a form already: its next error ends it.
+    let sent = false;
     for (let step = 0; step < 40; step++) {
       if (Date.now() > deadline) return { outcome: "stuck", detail: last };
       const state = await observe(element);
@@ -203,6 +215,11 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
             await click("Cancel");
             return { outcome: "cancelled", detail: "user" };
           }
+          if (sent && state.alert) {
+            // The connect failed and the picker is back, with its choice: Connect again is the
+            // way on, and it must be there.
+            return { outcome: "error", detail: state.alert, tryAgainWorks: has("Connect") || state.radios > 0 };
+          }
           if (state.radios === 0 && state.search) await element.getByRole("searchbox").fill("");
           if (has("Load more") && rnd.chance(0.25)) await click("Load more");
           if (rnd.chance(0.1)) await element.getByRole("searchbox").fill(rnd.pick(["toko", "kopi", "zzz", ""]));
@@ -212,11 +229,17 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
             await radios.nth(rnd.int(count)).check({ timeout: 5000 });
             if (rnd.chance(0.1)) await element.getByRole("button", { name: "Connect", exact: true }).dblclick({ timeout: 5000 });
             else await click("Connect");
+            sent = true;
           }
         } else if (state.fields.length > 0 && (has("Connect") || has("Reconnect"))) {
           if (rnd.chance(0.1)) {
             await click("Cancel");
             return { outcome: "cancelled", detail: "user" };
+          }
+          if (sent && state.alert) {
+            // The form says what went wrong and keeps what was typed (not the bot token): sending
+            // it again is the way on, and it must be there.
+            return { outcome: "error", detail: state.alert, tryAgainWorks: has("Connect") || has("Reconnect") };
           }
           if (kind === "telegram") {
             await element.getByLabel("Bot token").fill(`70${String(10000000 + n).slice(-8)}:AAGsandboxChaosBot${String(n).padStart(14, "0")}`);
@@ -225,6 +248,7 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
             await element.getByLabel("Website address").fill(rnd.chance(0.9) ? `https://toko-${n}.example` : "not a url");
           }
           await click(has("Connect") ? "Connect" : "Reconnect");
+          sent = true;
         } else if (has("Connect another")) {
           return { outcome: "connected" };
         } else if (has("Cancel") && rnd.chance(0.05)) {
