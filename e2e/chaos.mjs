@@ -133,8 +133,8 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
   const removeWidgets = () => page.evaluate(() => document.querySelectorAll("socialchat-connect").forEach((e) => e.remove()));
 
   /** Acts in an authorization popup, if one opened: Allow, Deny or close it. */
-  async function handlePopup() {
-    const deadline = Date.now() + 4000;
+  async function handlePopup(wait = 4000) {
+    const deadline = Date.now() + wait;
     while (!popups.length && Date.now() < deadline) await page.waitForTimeout(50);
     const popup = popups.shift();
     if (!popup) return "no-popup";
@@ -196,10 +196,15 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
           const again = has("Try again") ? "Try again" : "Authorize again";
           if (rnd.chance(0.5)) {
             // The end of this flow: its Try again must work (the widget moves on).
+            // It works when it asks the proxy again (the same call, or a new authorization)
+            // or the widget moves on; the same answer again is still a working Try again.
             const before = state.signature;
+            const asked = page
+              .waitForRequest((r) => r.url().startsWith(`${sandbox.origin}/api/socialchat/`), { timeout: 8000 })
+              .then(() => true, () => false);
             await click(again);
-            if (kind === "instagram" || kind === "messenger") await handlePopup();
-            const moved = await waitForChange(element, before, 15000);
+            if (kind === "instagram" || kind === "messenger") await handlePopup(1500);
+            const moved = (await asked) || (await waitForChange(element, before, 8000));
             return { outcome: state.alert ? "error" : "cancelled", detail: state.alert || state.status, tryAgainWorks: moved };
           }
           await click(again);
@@ -221,6 +226,11 @@ export async function chaos({ flows = 20, seed = Date.now() % 100000, log = () =
             return { outcome: "error", detail: state.alert, tryAgainWorks: has("Connect") || state.radios > 0 };
           }
           if (state.radios === 0 && state.search) await element.getByRole("searchbox").fill("");
+          if (state.radios === 0 && !state.search && !has("Load more")) {
+            // Every account already has a channel: nothing to choose, Cancel is the way out.
+            await click("Cancel");
+            return { outcome: "cancelled", detail: "nothing left to choose" };
+          }
           if (has("Load more") && rnd.chance(0.25)) await click("Load more");
           if (rnd.chance(0.1)) await element.getByRole("searchbox").fill(rnd.pick(["toko", "kopi", "zzz", ""]));
           const radios = element.locator("input[type=radio]:not([disabled])");
