@@ -84,7 +84,7 @@ export async function startEngine(name) {
     hostname: "127.0.0.1",
     port,
     path: "/",
-    logLevel: "error",
+    logLevel: "silent",
     connectionRetryCount: 1,
     // Classic WebDriver: WebKitWebDriver has no BiDi, and the suite needs none.
     capabilities: { ...engine.capabilities, "wdio:enforceWebDriverClassic": true },

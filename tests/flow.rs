@@ -352,9 +352,19 @@ async fn list_channels_shows_the_channels_and_reconnects_a_broken_one() {
         .query_selector("button[aria-label='Reconnect Kopi Kenangan Senja']")
         .unwrap()
         .expect("a Reconnect action on the disconnected channel");
-    wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(reconnect)
+    // Clicked from a task of its own, as a user's click comes from the event loop: in Firefox,
+    // this click dispatched from inside the test's own future (polled by wasm-bindgen-futures'
+    // queue) re-entered that queue while the handler opened the popup ("closure invoked
+    // recursively"), and the test hung. The cross-engine WebDriver suite clicks it for real.
+    let reconnect = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(reconnect).unwrap();
+    let later = wasm_bindgen::closure::Closure::once_into_js(move || reconnect.click());
+    web_sys::window()
         .unwrap()
-        .click();
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(&later),
+            0,
+        )
+        .unwrap();
     wait_for("waiting", || text(&host).contains("Waiting for Facebook…")).await;
     broadcast(&callback_json(&sandbox_token(None).await));
     wait_for("reconnected", || {
