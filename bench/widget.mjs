@@ -2,13 +2,12 @@
 // (target/bundle/socialchat, from scripts/bundle) served on 127.0.0.1, Debian's Chromium through
 // playwright-core, the sandbox proxy for the API. Prints one line per figure, and PASS/FAIL
 // lines for the budgets. Timings are taken inside the page with performance.now().
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
 import { readdirSync, statSync, readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import path from "node:path";
 import { launch } from "../e2e/browser.mjs";
-import { BUNDLE, ROOT, startSandbox } from "../e2e/sandbox.mjs";
+import { serveBench } from "./serve.mjs";
+import { BUNDLE, startSandbox } from "../e2e/sandbox.mjs";
 
 const LOADS = Number(process.env.BENCH_LOADS || 20);
 const out = (name, value, unit = "") => console.log(`${name.padEnd(58)} ${value}${unit ? " " + unit : ""}`);
@@ -41,24 +40,7 @@ out("bytes before the button works, total (raw / gzip / brotli)", `${raw} / ${gz
 verdict(br <= 110 * 1024, `at most 110 KiB brotli before the button works (${(br / 1024).toFixed(1)} KiB)`);
 
 // --- a static server for the bundle and the bench pages ---------------------------------------
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url, "http://x");
-  const base = url.pathname.startsWith("/bench/") ? ROOT : BUNDLE;
-  const file = url.pathname === "/manifest.json"
-    ? path.join(BUNDLE, "..", "manifest.json")
-    : path.normalize(path.join(base, url.pathname));
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream", "cache-control": "no-store" });
-    res.end(body);
-  } catch {
-    res.writeHead(404);
-    res.end();
-  }
-});
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const site = `http://127.0.0.1:${server.address().port}`;
+const { origin: site, server } = await serveBench();
 const browser = await launch();
 // The sandbox also serves the bundle (--static), as socialchat-proxy does for partners: with
 // its cache headers (hashed files immutable, the loader revalidated) and CORS, on another

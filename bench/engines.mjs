@@ -1,0 +1,107 @@
+// The widget's start and its filter in every engine (Chromium, Firefox ESR, WebKitGTK) through
+// WebDriver (e2e/engines.mjs): script tag to interactive button (the first load of a session
+// and the loads after it), and one keystroke in the search box over 1,000 loaded accounts until
+// the frame that shows it. Timings are taken inside the page with performance.now(); the same
+// pages as bench/widget.mjs. Prints one line per figure and engine, PASS/FAIL for the filter
+// budget (16 ms), and says which engines are not installed.
+import { available, startEngine, stopDisplay } from "../e2e/engines.mjs";
+import { BUNDLE, startSandbox } from "../e2e/sandbox.mjs";
+import { serveBench } from "./serve.mjs";
+
+const LOADS = Number(process.env.BENCH_ENGINE_LOADS || 8);
+const out = (name, value, unit = "") => console.log(`${name.padEnd(58)} ${value}${unit ? " " + unit : ""}`);
+const verdict = (ok, what) => console.log(`${ok ? "PASS" : "FAIL"} ${what}`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
+const ms = (x) => x.toFixed(1);
+
+const site = await serveBench();
+const sandbox = await startSandbox(["--allow-local-origins", "--accounts", "1000", "--page-size", "25", "--static", BUNDLE]);
+const api = `${sandbox.origin}/api/socialchat`;
+const session = `${sandbox.origin}/sandbox/session?channels=all`;
+const query = `proxy=${encodeURIComponent(api)}&session=${encodeURIComponent(session)}`;
+let failed = false;
+
+try {
+  for (const name of ["chromium", "firefox", "webkit"]) {
+    if (!available().includes(name)) {
+      console.log(`SKIP ${name}: not installed (scripts/setup installs it)`);
+      continue;
+    }
+    const engine = await startEngine(name);
+    const { browser } = engine;
+    try {
+      // Script tag to button: the first load fetches the files, the next ones may use the cache.
+      const loads = [];
+      for (let i = 0; i < LOADS; i++) {
+        await browser.url(`${site.origin}/bench/load.html?impl=widget&files=${encodeURIComponent(sandbox.origin)}&${query}&n=${i}`);
+        await browser.waitUntil(() => browser.execute(() => typeof window.benchResult === "number"), { timeout: 30_000 });
+        loads.push(await browser.execute(() => window.benchResult));
+      }
+      out(`${name} ${engine.version}: script tag to button, first load`, ms(loads[0]), "ms");
+      out(`${name} ${engine.version}: script tag to button, later loads (median)`, ms(median(loads.slice(1))), "ms");
+
+      // 1,000 accounts: the callback through the BroadcastChannel, every page through Load more.
+      await browser.url(`${site.origin}/bench/memory.html?${query}`);
+      const host = await browser.$("socialchat-connect");
+      await browser.waitUntil(() => browser.execute(() => !!document.querySelector("socialchat-connect")?.shadowRoot?.querySelector("button")), { timeout: 30_000 });
+      const main = await browser.getWindowHandle();
+      const start = await host.shadow$("button");
+      await start.click();
+      const token = (await (await fetch(`${sandbox.origin}/sandbox/token?kind=instagram`, { method: "POST" })).json()).token;
+      for (const handle of await browser.getWindowHandles()) {
+        if (handle !== main) {
+          await browser.switchToWindow(handle);
+          await browser.closeWindow();
+        }
+      }
+      await browser.switchToWindow(main);
+      const loaded = await browser.executeAsync((token, done) => {
+        const root = document.querySelector("socialchat-connect").shadowRoot;
+        const size = () => Number(root.querySelector("input[type=radio]")?.getAttribute("aria-setsize") || 0);
+        const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+        new BroadcastChannel("socialchat-connect").postMessage({ source: "socialchat-connect", kind: "callback", channel: "instagram", token });
+        (async () => {
+          while (size() === 0) await frame();
+          for (;;) {
+            const more = [...root.querySelectorAll("button")].find((b) => b.textContent.trim() === "Load more");
+            if (!more) break;
+            while (more.disabled) await frame();
+            const before = size();
+            more.click();
+            while (size() === before) await new Promise((r) => setTimeout(r, 5));
+          }
+          const input = root.querySelector("input[type=search]");
+          window.__keystrokes = [];
+          input.addEventListener("input", () => {
+            const t0 = performance.now();
+            const nextTask = (f) => { const c = new MessageChannel(); c.port1.onmessage = f; c.port2.postMessage(0); };
+            requestAnimationFrame(() => nextTask(() => window.__keystrokes.push(performance.now() - t0)));
+          }, { capture: true });
+          done(size());
+        })();
+      }, token);
+      const search = await host.shadow$("input[type=search]");
+      await search.click();
+      const keys = [..."kopi ", ..."\uE003\uE003\uE003\uE003\uE003", ..."sat", ..."\uE003\uE003\uE003"];
+      for (const key of keys) {
+        const before = await browser.execute(() => window.__keystrokes.length);
+        await browser.keys(key);
+        await browser.waitUntil(() => browser.execute((n) => window.__keystrokes.length > n, before), { timeout: 10_000 });
+      }
+      const frames = await browser.execute(() => window.__keystrokes);
+      out(`${name}: accounts loaded`, loaded);
+      out(`${name}: filter 1,000 accounts, one keystroke to frame (median / p90)`, `${ms(median(frames))} / ${ms(p90(frames))}`, "ms");
+      const ok = median(frames) <= 16;
+      failed ||= !ok;
+      verdict(ok, `${name}: a keystroke's filtered list is on screen within a frame (median ${ms(median(frames))} ms, at most 16 ms)`);
+    } finally {
+      await engine.close();
+    }
+  }
+} finally {
+  stopDisplay();
+  site.close();
+  sandbox.stop();
+}
+process.exit(failed ? 1 : 0);
