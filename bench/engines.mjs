@@ -47,6 +47,8 @@ try {
       await browser.waitUntil(() => browser.execute(() => !!document.querySelector("socialchat-connect")?.shadowRoot?.querySelector("button")), { timeout: 30_000 });
       const main = await browser.getWindowHandle();
       const start = await host.shadow$("button");
+      await start.scrollIntoView();
+      await start.waitForClickable({ timeout: 10_000 });
       await start.click();
       const token = (await (await fetch(`${sandbox.origin}/sandbox/token?kind=instagram`, { method: "POST" })).json()).token;
       for (const handle of await browser.getWindowHandles()) {
@@ -82,7 +84,8 @@ try {
         })();
       }, token);
       const search = await host.shadow$("input[type=search]");
-      await search.click();
+      // Focused by script: the keys that follow are real ones.
+      await browser.execute((input) => input.focus(), search);
       const keys = [..."kopi ", ..."\uE003\uE003\uE003\uE003\uE003", ..."sat", ..."\uE003\uE003\uE003"];
       for (const key of keys) {
         const before = await browser.execute(() => window.__keystrokes.length);
