@@ -117,17 +117,6 @@ ${elements}
     const example = url.pathname.match(/^\/examples\/(react|vue|typescript)(\/.*)$/);
     const root = example ? path.join(EXAMPLES, example[1], "dist") : DIST;
     const file = path.normalize(path.join(root, example ? example[2] : url.pathname));
-    if (example && file.endsWith(".html")) {
-      // The example's own page, under the same strict policy as the dashboard's.
-      try {
-        const body = await readFile(file);
-        res.writeHead(200, { "content-type": TYPES[".html"], "content-security-policy": csp("", "http://127.0.0.1:*"), "cache-control": "no-store" });
-        return res.end(body);
-      } catch {
-        res.writeHead(404);
-        return res.end();
-      }
-    }
     if (!file.startsWith(root + path.sep)) {
       res.writeHead(404);
       return res.end();

@@ -263,9 +263,13 @@ impl Sandbox {
     }
 
     async fn answer(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
-        let jitter = self.options.jitter.as_millis() as u32;
-        let wait = self.options.latency
-            + Duration::from_millis(u64::from(random::number() % jitter.saturating_add(1)));
+        // Random numbers only when asked for: a plain sandbox call needs none.
+        let jitter = u64::try_from(self.options.jitter.as_millis()).unwrap_or(u64::MAX);
+        let extra = match jitter {
+            0 => 0,
+            _ => u64::from(random::number()) % jitter.saturating_add(1),
+        };
+        let wait = self.options.latency + Duration::from_millis(extra);
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
@@ -273,7 +277,10 @@ impl Sandbox {
             let mut world = self.lock();
             fault::take(&mut world.faults, call.route())
         }
-        .or_else(|| fault::chaos(self.options.chaos, random::number()));
+        .or_else(|| match self.options.chaos {
+            0 => None,
+            percent => fault::chaos(percent, random::number()),
+        });
         if let Some(outcome) = injected {
             return match outcome {
                 Outcome::Status(401) => Ok(invalid_token()),
