@@ -58,41 +58,19 @@ try {
         }
       }
       await browser.switchToWindow(main);
-      const loaded = await browser.executeAsync((token, done) => {
-        const root = document.querySelector("socialchat-connect").shadowRoot;
-        const size = () => Number(root.querySelector("input[type=radio]")?.getAttribute("aria-setsize") || 0);
-        const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-        new BroadcastChannel("socialchat-connect").postMessage({ source: "socialchat-connect", kind: "callback", channel: "instagram", token });
-        (async () => {
-          while (size() === 0) await frame();
-          for (;;) {
-            const more = [...root.querySelectorAll("button")].find((b) => b.textContent.trim() === "Load more");
-            if (!more) break;
-            while (more.disabled) await frame();
-            const before = size();
-            more.click();
-            while (size() === before) await new Promise((r) => setTimeout(r, 5));
-          }
-          const input = root.querySelector("input[type=search]");
-          window.__keystrokes = [];
-          input.addEventListener("input", () => {
-            const t0 = performance.now();
-            const nextTask = (f) => { const c = new MessageChannel(); c.port1.onmessage = f; c.port2.postMessage(0); };
-            requestAnimationFrame(() => nextTask(() => window.__keystrokes.push(performance.now() - t0)));
-          }, { capture: true });
-          done(size());
-        })();
+      // Every page through Load more, then real keys in the search box, each timed inside the
+      // page (bench/memory.js, as bench/widget.mjs does). The box is focused by script.
+      const { loaded } = await browser.executeAsync((token, done) => {
+        window.benchLoadAll(token).then(done);
       }, token);
-      const search = await host.shadow$("input[type=search]");
-      // Focused by script: the keys that follow are real ones.
-      await browser.execute((input) => input.focus(), search);
+      await browser.execute(() => window.benchWatchKeystrokes());
       const keys = [..."kopi ", ..."\uE003\uE003\uE003\uE003\uE003", ..."sat", ..."\uE003\uE003\uE003"];
       for (const key of keys) {
-        const before = await browser.execute(() => window.__keystrokes.length);
+        const before = await browser.execute(() => window.benchKeystrokes.length);
         await browser.keys(key);
-        await browser.waitUntil(() => browser.execute((n) => window.__keystrokes.length > n, before), { timeout: 10_000 });
+        await browser.waitUntil(() => browser.execute((n) => window.benchKeystrokes.length > n, before), { timeout: 10_000 });
       }
-      const frames = await browser.execute(() => window.__keystrokes);
+      const frames = (await browser.execute(() => window.benchKeystrokes)).map((k) => k.paint);
       out(`${name}: accounts loaded`, loaded);
       out(`${name}: filter 1,000 accounts, one keystroke to frame (median / p90)`, `${ms(median(frames))} / ${ms(p90(frames))}`, "ms");
       const ok = median(frames) <= 16;

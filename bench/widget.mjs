@@ -147,50 +147,17 @@ try {
   const [popup] = await Promise.all([context.waitForEvent("page"), widget.getByRole("button", { name: "Connect Instagram" }).click()]);
   await widget.getByText("Waiting for Facebook…").first().waitFor();
   const token = (await (await fetch(`${sandbox.origin}/sandbox/token?kind=instagram`, { method: "POST" })).json()).token;
-  const big = await page.evaluate(async (token) => {
-    const root = document.querySelector("socialchat-connect").shadowRoot;
-    // How many accounts the list holds: each radio says it (only the rows in view are drawn).
-    const radios = () => Number(root.querySelector("input[type=radio]")?.getAttribute("aria-setsize") || 0);
-    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-    new BroadcastChannel("socialchat-connect").postMessage({ source: "socialchat-connect", kind: "callback", channel: "instagram", token });
-    while (radios() === 0) await frame();
-    const appends = [];
-    while (true) {
-      const more = [...root.querySelectorAll("button")].find((b) => b.textContent.trim() === "Load more");
-      if (!more) break;
-      const before = radios();
-      while (more.disabled) await frame();
-      more.click();
-      // The time from the answer's arrival is what the page pays: measure from the request's end.
-      const start = performance.now();
-      while (radios() === before) await new Promise((r) => setTimeout(r, 0));
-      const network = performance.getEntriesByType("resource").filter((e) => e.name.includes("/account?")).pop();
-      appends.push(performance.now() - Math.max(start, network ? network.responseEnd : start));
-    }
-    return { loaded: radios(), appends };
-  }, token);
-  // Keystrokes are real (trusted) key presses. For each one the page records, from the input
-  // event: when the work it caused (the handler and the widget's reactive updates, all
-  // microtasks) has finished, and when the frame that shows the result has been rendered.
-  await page.evaluate(() => {
-    const input = document.querySelector("socialchat-connect").shadowRoot.querySelector("input[type=search]");
-    const nextTask = (f) => { const c = new MessageChannel(); c.port1.onmessage = f; c.port2.postMessage(0); };
-    window.__keystrokes = [];
-    input.addEventListener("input", () => {
-      const t0 = performance.now();
-      const k = { work: 0, paint: 0 };
-      nextTask(() => { k.work = performance.now() - t0; });
-      requestAnimationFrame(() => nextTask(() => { k.paint = performance.now() - t0; window.__keystrokes.push(k); }));
-    }, { capture: true });
-    input.focus();
-  });
+  // Every page through Load more, then real (trusted) key presses in the search box, each timed
+  // inside the page (bench/memory.js).
+  const big = await page.evaluate((token) => window.benchLoadAll(token), token);
+  await page.evaluate(() => window.benchWatchKeystrokes());
   const keys = [..."kopi ", ..."\b\b\b\b\b", ..."sat", ..."\b\b\b"];
   for (const key of keys) {
-    const before = await page.evaluate(() => window.__keystrokes.length);
+    const before = await page.evaluate(() => window.benchKeystrokes.length);
     await page.keyboard.press(key === "\b" ? "Backspace" : key === " " ? "Space" : key);
-    await page.waitForFunction((n) => window.__keystrokes.length > n, before);
+    await page.waitForFunction((n) => window.benchKeystrokes.length > n, before);
   }
-  big.keystrokes = await page.evaluate(() => window.__keystrokes);
+  big.keystrokes = await page.evaluate(() => window.benchKeystrokes);
   big.filters = big.keystrokes.map((k) => k.work);
   big.frames = big.keystrokes.map((k) => k.paint);
   if (!popup.isClosed()) await popup.close();
