@@ -6,14 +6,9 @@
 // budget (16 ms), and says which engines are not installed.
 import { available, startEngine, stopDisplay } from "../e2e/engines.mjs";
 import { BUNDLE, startSandbox } from "../e2e/sandbox.mjs";
-import { serveBench } from "./serve.mjs";
+import { ms, out, quantile, serveBench, verdict } from "./serve.mjs";
 
 const LOADS = Number(process.env.BENCH_ENGINE_LOADS || 8);
-const out = (name, value, unit = "") => console.log(`${name.padEnd(58)} ${value}${unit ? " " + unit : ""}`);
-const verdict = (ok, what) => console.log(`${ok ? "PASS" : "FAIL"} ${what}`);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
-const ms = (x) => x.toFixed(1);
 
 const site = await serveBench();
 const sandbox = await startSandbox(["--allow-local-origins", "--accounts", "1000", "--page-size", "25", "--static", BUNDLE]);
@@ -39,7 +34,7 @@ try {
         loads.push(await browser.execute(() => window.benchResult));
       }
       out(`${name} ${engine.version}: script tag to button, first load`, ms(loads[0]), "ms");
-      out(`${name} ${engine.version}: script tag to button, later loads (median)`, ms(median(loads.slice(1))), "ms");
+      out(`${name} ${engine.version}: script tag to button, later loads (median)`, ms(quantile(loads.slice(1), 0.5)), "ms");
 
       // 1,000 accounts: the callback through the BroadcastChannel, every page through Load more.
       await browser.url(`${site.origin}/bench/memory.html?${query}`);
@@ -72,10 +67,10 @@ try {
       }
       const frames = (await browser.execute(() => window.benchKeystrokes)).map((k) => k.paint);
       out(`${name}: accounts loaded`, loaded);
-      out(`${name}: filter 1,000 accounts, one keystroke to frame (median / p90)`, `${ms(median(frames))} / ${ms(p90(frames))}`, "ms");
-      const ok = median(frames) <= 16;
+      out(`${name}: filter 1,000 accounts, one keystroke to frame (median / p90)`, `${ms(quantile(frames, 0.5))} / ${ms(quantile(frames, 0.9))}`, "ms");
+      const ok = quantile(frames, 0.5) <= 16;
       failed ||= !ok;
-      verdict(ok, `${name}: a keystroke's filtered list is on screen within a frame (median ${ms(median(frames))} ms, at most 16 ms)`);
+      verdict(ok, `${name}: a keystroke's filtered list is on screen within a frame (median ${ms(quantile(frames, 0.5))} ms, at most 16 ms)`);
     } finally {
       await engine.close();
     }

@@ -1,6 +1,6 @@
-// The benchmarks' static server: the release bundle (target/bundle/socialchat) at the root,
-// the bench pages under /bench/, scripts/bundle's manifest at /manifest.json. Shared by
-// widget.mjs (Chromium, DevTools) and engines.mjs (every engine, WebDriver).
+// What the browser benchmarks share: the static server (the release bundle at the root, the
+// bench pages under /bench/, scripts/bundle's manifest at /manifest.json) and the report's
+// lines. Used by widget.mjs (Chromium, DevTools) and engines.mjs (every engine, WebDriver).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -28,3 +28,14 @@ export async function serveBench() {
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   return { origin: `http://127.0.0.1:${server.address().port}`, server, close: () => server.close() };
 }
+
+/** One figure: its name, padded, then its value. */
+export const out = (name, value, unit = "") => console.log(`${name.padEnd(58)} ${value}${unit ? " " + unit : ""}`);
+/** A budget's PASS or FAIL line. */
+export const verdict = (ok, what) => console.log(`${ok ? "PASS" : "FAIL"} ${what}`);
+/** The `q` quantile of `xs` (0.5: the median). */
+export const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+export const ms = (x) => x.toFixed(1);

@@ -6,17 +6,10 @@ import { readdirSync, statSync, readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import path from "node:path";
 import { launch } from "../e2e/browser.mjs";
-import { serveBench } from "./serve.mjs";
+import { ms, out, quantile, serveBench, verdict } from "./serve.mjs";
 import { BUNDLE, startSandbox } from "../e2e/sandbox.mjs";
 
 const LOADS = Number(process.env.BENCH_LOADS || 20);
-const out = (name, value, unit = "") => console.log(`${name.padEnd(58)} ${value}${unit ? " " + unit : ""}`);
-const verdict = (ok, what) => console.log(`${ok ? "PASS" : "FAIL"} ${what}`);
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-const ms = (x) => x.toFixed(1);
 
 // --- bytes ---------------------------------------------------------------------------------
 // What a page downloads before the button works: the loader, the glue module, the wasm.

@@ -53,7 +53,7 @@ const CAPTURE_MEMORY = `(() => {
 function observe(element) {
   return element.evaluate((host) => {
     const root = host.shadowRoot;
-    if (!root) return { gone: true, signature: "none" };
+    if (!root) return { buttons: [], radios: 0, fields: [], search: null, status: "", alert: "", success: false, signature: "not started" };
     const visible = (e) => e.offsetParent !== null || e.getClientRects().length > 0;
     const buttons = [...root.querySelectorAll("button")].filter((b) => visible(b) && !b.disabled).map((b) => b.textContent.trim());
     const radios = [...root.querySelectorAll("input[type=radio]")].filter((r) => !r.disabled && !r.closest("fieldset")?.disabled).length;
@@ -62,8 +62,7 @@ function observe(element) {
     const alert = [...root.querySelectorAll("[role=alert]")].map((a) => a.textContent.trim()).join(" | ");
     const success = !!root.querySelector(".sc-success");
     const search = root.querySelector("input[type=search]")?.value ?? null;
-    const busy = !!root.querySelector("[aria-busy=true], .sc-spinner, .sc-progress");
-    return { gone: false, buttons, radios, fields, search, status, alert, success, busy, signature: JSON.stringify([buttons, radios, fields.length, search, status, alert, success]) };
+    return { buttons, radios, fields, search, status, alert, success, signature: JSON.stringify([buttons, radios, fields.length, search, status, alert, success]) };
   });
 }
 
