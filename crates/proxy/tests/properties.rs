@@ -12,6 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::http::Request;
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use socialchat_api::{ChannelKind, ChannelType};
 use socialchat_proxy::app::{router, ServerFlags, ServerOptions};
 use socialchat_proxy::call::{Answer, Backend, PartnerCall, RawAnswer};
 use socialchat_proxy::project::{project_answer, Projection};
@@ -215,10 +216,11 @@ proptest! {
     }
 }
 
-/// A backend that records every call that reaches it.
-#[derive(Default)]
+/// A backend that records every call that reaches it. A channel it is asked for is of
+/// `channel_type`, so that a reconnect of that kind passes the proxy's check of the channel.
 struct Recording {
     calls: Mutex<Vec<PartnerCall>>,
+    channel_type: &'static str,
 }
 
 impl Backend for Recording {
@@ -228,8 +230,45 @@ impl Backend for Recording {
 
     fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a> {
         self.calls.lock().unwrap().push(call.clone());
-        Box::pin(async { Ok(RawAnswer::new(200, Bytes::from_static(b"[]"))) })
+        let body = match call {
+            PartnerCall::Channel { id } => json!({
+                "_id": id.as_str(), "name": "Toko", "channelType": self.channel_type, "isConnected": false,
+            })
+            .to_string(),
+            _ => "[]".to_owned(),
+        };
+        Box::pin(async move { Ok(RawAnswer::new(200, Bytes::from(body))) })
     }
+}
+
+/// Whether `read` is one the proxy makes for `call` (see the validation test).
+fn own_read(call: &PartnerCall, read: &PartnerCall) -> bool {
+    match (call, read) {
+        (PartnerCall::Reconnect { id, .. }, PartnerCall::Channel { id: named }) => id == named,
+        (PartnerCall::Accounts { kind, .. }, PartnerCall::ChannelList { query }) => {
+            query.search.is_none()
+                && !query.channel_types.is_empty()
+                && query
+                    .channel_types
+                    .iter()
+                    .all(|t| kind.owns(&ChannelType::from_name(t)))
+        }
+        _ => false,
+    }
+}
+
+/// The channel type a kind's channels have (`kind.owns` it).
+fn channel_type(kind: Option<ChannelKind>) -> &'static str {
+    [
+        "instagram",
+        "messenger",
+        "whatsapp-unofficial",
+        "telegram",
+        "webchat",
+    ]
+    .into_iter()
+    .find(|t| kind.is_some_and(|k| k.owns(&ChannelType::from_name(t))))
+    .unwrap_or("instagram")
 }
 
 /// Paths near the widget's routes and far from them.
@@ -319,7 +358,11 @@ proptest! {
         query in query(),
         body in body(),
     ) {
-        let backend = Arc::new(Recording::default());
+        let expected = PartnerCall::from_request(method, &path, query.as_deref(), &body).ok();
+        let backend = Arc::new(Recording {
+            calls: Mutex::new(Vec::new()),
+            channel_type: channel_type(expected.as_ref().and_then(PartnerCall::kind)),
+        });
         let options = ServerOptions::from_flags(ServerFlags {
             prefix: "/api/socialchat".into(),
             ..ServerFlags::default()
@@ -341,11 +384,21 @@ proptest! {
         };
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let status = runtime.block_on(async { app.oneshot(request).await.unwrap().status() });
-        let expected = PartnerCall::from_request(method, &path, query.as_deref(), &body).ok();
         let reached = backend.calls.lock().unwrap().clone();
         match expected {
             None => prop_assert!(reached.is_empty(), "{method} {uri} reached the backend: {reached:?} ({status})"),
-            Some(call) => prop_assert_eq!(reached, vec![call], "{} {} ({})", method, uri, status),
+            Some(call) => {
+                // Besides the call itself, only the reads the proxy makes for it: before a
+                // reconnect, the channel it names (whose kind must be the reconnect's); beside an
+                // account page, the company's channels of that kind (to mark the accounts).
+                if let PartnerCall::Reconnect { id, .. } = &call {
+                    prop_assert_eq!(reached.first(), Some(&PartnerCall::Channel { id: id.clone() }), "{} {}", method, uri);
+                }
+                let (own, forwarded): (Vec<_>, Vec<_>) =
+                    reached.iter().cloned().partition(|read| own_read(&call, read));
+                prop_assert_eq!(forwarded, vec![call.clone()], "{} {} ({}): {:?}", method, uri, status, reached);
+                prop_assert!(own.len() <= 1, "{method} {uri}: {reached:?}");
+            }
         }
     }
 }
