@@ -47,6 +47,8 @@ pub struct ServerOptions {
     /// How long a client may take to send a request's body.
     pub body_timeout: Duration,
     pub connections: ConnectionLimits,
+    /// How many threads serve connections (see [`crate::server::serve`]).
+    pub workers: usize,
     /// Sandbox only: allow any `http://127.0.0.1:PORT` or `http://localhost:PORT` origin (the
     /// browser test runner's port is random).
     pub allow_local_origins: bool,
@@ -79,6 +81,8 @@ pub struct ServerFlags {
     pub body_timeout_secs: u64,
     pub max_connections: usize,
     pub shutdown_grace_secs: u64,
+    /// 0: one per CPU this process may use.
+    pub workers: usize,
     pub allow_local_origins: bool,
     /// 0: no limit.
     pub connects_per_minute: u32,
@@ -104,6 +108,7 @@ impl Default for ServerFlags {
             body_timeout_secs: 10,
             max_connections: 1000,
             shutdown_grace_secs: 10,
+            workers: 0,
             allow_local_origins: false,
             connects_per_minute: limit::DEFAULT_CONNECTS_PER_MINUTE,
             calls_per_minute: limit::DEFAULT_CALLS_PER_MINUTE,
@@ -202,6 +207,11 @@ impl ServerOptions {
                 max_connections: flags.max_connections.max(1),
                 shutdown_grace: Duration::from_secs(flags.shutdown_grace_secs),
             },
+            workers: match flags.workers {
+                // The CPUs this process may use, cgroup quotas (a container's limit) included.
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            },
             allow_local_origins: flags.allow_local_origins,
             sessions: None,
             webhook: None,
@@ -280,12 +290,16 @@ pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<()
     backend.listening_on(&origin);
     let prefix = options.prefix.clone();
     let limits = options.connections;
+    let workers = options.workers;
     let router = router(options, backend);
     let shutdown = shutdown_signal();
-    // The first line on stdout says where to go; scripts and tests read it.
-    println!("socialchat-proxy {mode} listening on {origin} (API at {origin}{prefix})");
-    tracing::info!("socialchat-proxy {mode}: ready on {origin}");
-    server::serve(listener, router, limits, shutdown).await;
+    // The first line on stdout says where to go, once every worker runs; scripts and tests
+    // read it.
+    let ready = || {
+        println!("socialchat-proxy {mode} listening on {origin} (API at {origin}{prefix})");
+        tracing::info!("socialchat-proxy {mode}: ready on {origin} with {workers} worker(s)");
+    };
+    server::serve(listener, router, limits, workers, ready, shutdown).await;
     tracing::info!("socialchat-proxy {mode}: stopped");
     Ok(())
 }

@@ -4,7 +4,8 @@
 //!   call (recognize, validate, call the backend, project the answer), CORS, static files, logs.
 //! - [`call`] is what a backend receives and answers; [`upstream`] (Socialchat over HTTPS with
 //!   the API key) and [`sandbox`] (an in-process simulation of Socialchat and Facebook) are the
-//!   two backends.
+//!   two backends; [`client`] is the one outbound HTTP client (Socialchat, the webhook, the
+//!   container's probe).
 //! - [`project`] turns a backend's answer into what a browser may see.
 //! - [`server`] accepts connections within limits and times out slow clients; [`files`]
 //!   serves `--static`.
@@ -20,6 +21,7 @@
 
 pub mod app;
 pub mod call;
+pub mod client;
 pub mod files;
 pub mod limit;
 pub mod marks;

@@ -95,6 +95,10 @@ struct CommonArgs {
     /// On SIGTERM, how long requests in flight may take to finish, in seconds.
     #[arg(long, default_value_t = 10)]
     shutdown_grace_secs: u64,
+    /// How many threads serve connections, each with its share of them; 0: one per CPU this
+    /// process may use (a container's CPU limit included).
+    #[arg(long, default_value_t = 0)]
+    workers: usize,
     /// How many channels one user (a session's sub) may connect, create or reconnect per
     /// minute, all at once if they wish; 0: no limit.
     #[arg(long, default_value_t = limit::DEFAULT_CONNECTS_PER_MINUTE)]
@@ -239,6 +243,7 @@ fn server_options(common: &CommonArgs, allow_local_origins: bool) -> Result<Serv
         body_timeout_secs: common.body_timeout_secs,
         max_connections: common.max_connections,
         shutdown_grace_secs: common.shutdown_grace_secs,
+        workers: common.workers,
         allow_local_origins,
         connects_per_minute: common.connects_per_minute,
         calls_per_minute: common.calls_per_minute,
@@ -359,21 +364,24 @@ async fn run(cli: Cli) -> Result<(), String> {
             .await
         }
         Command::Probe(args) => {
-            let client = reqwest::Client::builder()
-                .timeout(Duration::from_secs(3))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| format!("probe: {e}"))?;
-            let status = client
-                .get(&args.url)
-                .send()
+            let uri = args
+                .url
+                .parse::<axum::http::Uri>()
+                .ok()
+                .filter(|u| matches!(u.scheme_str(), Some("http" | "https")))
+                .ok_or_else(|| format!("probe: {:?} is not an http(s) URL", args.url))?;
+            let timeout = Duration::from_secs(3);
+            let answer = socialchat_proxy::client::HttpClient::new(timeout)?
+                .send(axum::http::Method::GET, uri, &[], None, timeout, 64 * 1024)
                 .await
-                .map_err(|e| format!("probe: {} did not answer: {e}", args.url))?
-                .status();
-            if status.is_success() {
+                .map_err(|e| format!("probe: {} did not answer: {e}", args.url))?;
+            if (200..300).contains(&answer.status) {
                 Ok(())
             } else {
-                Err(format!("probe: {} answered {status}", args.url))
+                Err(format!(
+                    "probe: {} answered HTTP {}",
+                    args.url, answer.status
+                ))
             }
         }
         Command::MintSession(args) => {
@@ -397,7 +405,9 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-#[tokio::main]
+/// The main thread's runtime is single-threaded: it is the server's worker 0 and its acceptor,
+/// and starts the other workers' threads (see `server::serve`).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,

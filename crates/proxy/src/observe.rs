@@ -114,10 +114,13 @@ pub async fn serve_metrics(listen: SocketAddr) -> Result<SocketAddr, String> {
         max_connections: 64,
         shutdown_grace: Duration::ZERO,
     };
+    // One worker: the scrapes are served by the main thread's runtime.
     tokio::spawn(crate::server::serve(
         listener,
         app,
         limits,
+        1,
+        || {},
         std::future::pending(),
     ));
     Ok(addr)

@@ -23,7 +23,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
@@ -43,22 +43,77 @@ pub struct ConnectionLimits {
     pub shutdown_grace: Duration,
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then drains.
+/// Serves `router` on `listener` until `shutdown` resolves, then drains. `ready` is called
+/// once every worker runs.
+///
+/// The layout is nginx's: `workers` threads, each with a single-threaded runtime of its own,
+/// and each connection lives on one of them from its first byte to its last, together with the
+/// calls it makes upstream (whose pooled connections are that thread's too, see
+/// [`crate::client`]). The calling task's runtime is worker 0 and the acceptor: it deals the
+/// accepted connections to the workers in turn. Nothing of a request crosses threads, so there
+/// is no work-stealing and no wake-up of another thread on the way.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    workers: usize,
+    ready: impl FnOnce(),
     shutdown: impl Future<Output = ()>,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
-    let graceful = GracefulShutdown::new();
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    // The guard below times headers and idle connections; hyper's own header timer stays off.
-    builder.header_read_timeout(None).keep_alive(true);
-    // A request's line and headers fit in 16 KiB (a session is about 1 KB, a token a few
-    // hundred bytes); hyper's default buffer of ~400 KB per connection would let a few hundred
-    // unfinished requests hold a hundred megabytes. Larger headers are answered 431.
-    builder.max_buf_size(MAX_HEADER_BYTES);
+    let mut dealt = Vec::new();
+    let mut joins = Vec::new();
+    let mut starting = Vec::new();
+    for number in 1..workers.max(1) {
+        let (deal, mut receive) = mpsc::unbounded_channel::<Accepted>();
+        let router = router.clone();
+        let (done, finished) = oneshot::channel::<()>();
+        let (started, start) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(format!("proxy-worker-{number}"))
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        tracing::error!("socialchat-proxy: worker {number} cannot start: {e}");
+                        return;
+                    }
+                };
+                let _ = started.send(());
+                runtime.block_on(async move {
+                    let connections = Connections::new(router, limits);
+                    while let Some(accepted) = receive.recv().await {
+                        match TcpStream::from_std(accepted.stream) {
+                            Ok(stream) => connections.open(stream, accepted.peer, accepted.slot),
+                            Err(e) => {
+                                tracing::warn!("socialchat-proxy: a connection was lost: {e}")
+                            }
+                        }
+                    }
+                    connections.drain().await;
+                });
+                let _ = done.send(());
+            });
+        match thread {
+            Ok(_) => {
+                dealt.push(deal);
+                joins.push(finished);
+                starting.push(start);
+            }
+            // Fewer threads than asked for: the others share the work.
+            Err(e) => tracing::error!("socialchat-proxy: worker {number} cannot start: {e}"),
+        }
+    }
+    for start in starting {
+        // A worker whose runtime could not start says so and takes no connection.
+        let _ = start.await;
+    }
+    ready();
+    let local = Connections::new(router, limits);
+    let mut turn = 0usize;
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -81,31 +136,101 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        turn = (turn + 1) % (dealt.len() + 1);
+        if turn == 0 {
+            local.open(stream, peer, slot);
+            continue;
+        }
+        // Handed over as a plain socket: the worker registers it with its own runtime.
+        match stream.into_std() {
+            Ok(stream) => {
+                let accepted = Accepted { stream, peer, slot };
+                if let Err(mpsc::error::SendError(accepted)) = dealt[turn - 1].send(accepted) {
+                    // That worker is gone: this one serves the connection.
+                    if let Ok(stream) = TcpStream::from_std(accepted.stream) {
+                        local.open(stream, peer, accepted.slot);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("socialchat-proxy: a connection was lost: {e}"),
+        }
+    }
+    drop(listener);
+    // The workers drain once their queue of connections closes, at the same time as this one.
+    drop(dealt);
+    local.drain().await;
+    for finished in joins {
+        let _ = finished.await;
+    }
+}
+
+/// A connection accepted by worker 0 for another worker.
+struct Accepted {
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    /// Its place among `max_connections`, given back when it closes.
+    slot: OwnedSemaphorePermit,
+}
+
+/// One worker's connections: served on its runtime and watched for a graceful shutdown.
+struct Connections {
+    router: Router,
+    limits: ConnectionLimits,
+    builder: hyper::server::conn::http1::Builder,
+    graceful: GracefulShutdown,
+}
+
+impl Connections {
+    fn new(router: Router, limits: ConnectionLimits) -> Connections {
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        // The guard below times headers and idle connections; hyper's own header timer stays
+        // off.
+        builder.header_read_timeout(None).keep_alive(true);
+        // A request's line and headers fit in 16 KiB (a session is about 1 KB, a token a few
+        // hundred bytes); hyper's default buffer of ~400 KB per connection would let a few
+        // hundred unfinished requests hold a hundred megabytes. Larger headers are answered
+        // 431.
+        builder.max_buf_size(MAX_HEADER_BYTES);
+        Connections {
+            router,
+            limits,
+            builder,
+            graceful: GracefulShutdown::new(),
+        }
+    }
+
+    /// Serves `stream` on this worker's runtime until it closes.
+    fn open(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
+        let router = self.router.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(request)
         });
-        let io = TokioIo::new(Guarded::new(stream, limits));
-        let connection = graceful.watch(builder.serve_connection(io, service));
+        let io = TokioIo::new(Guarded::new(stream, self.limits));
+        let connection = self
+            .graceful
+            .watch(self.builder.serve_connection(io, service));
         tokio::spawn(async move {
             let _ = connection.await;
             drop(slot);
         });
     }
-    drop(listener);
-    let open = graceful.count();
-    if open > 0 {
-        tracing::info!(
-            "socialchat-proxy: stopping: waiting up to {} s for {open} connection(s)",
-            limits.shutdown_grace.as_secs()
-        );
-    }
-    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("socialchat-proxy: grace period over: closing the connections left");
+
+    /// Lets the requests in flight finish within the grace period, then closes what is left.
+    async fn drain(self) {
+        let open = self.graceful.count();
+        if open > 0 {
+            tracing::info!(
+                "socialchat-proxy: stopping: waiting up to {} s for {open} connection(s)",
+                self.limits.shutdown_grace.as_secs()
+            );
+        }
+        if tokio::time::timeout(self.limits.shutdown_grace, self.graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("socialchat-proxy: grace period over: closing the connections left");
+        }
     }
 }
 

@@ -62,7 +62,12 @@ pub async fn run(
     let client = Upstream::new(upstream, key.to_owned(), timeout)?;
     let json = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
     let answer = client
-        .send(reqwest::Method::PUT, PARTNER_SETTINGS_PATH, "", Some(json))
+        .send(
+            axum::http::Method::PUT,
+            PARTNER_SETTINGS_PATH,
+            "",
+            Some(json),
+        )
         .await
         .map_err(|problem| problem.message)?;
     let text = String::from_utf8_lossy(&answer.body);

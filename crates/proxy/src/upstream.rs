@@ -1,22 +1,29 @@
 //! Socialchat over HTTPS: adds the bearer key, bounds every wait and every body, and turns
-//! transport failures into clear JSON errors. Error texts are stripped of URLs, because a URL
-//! of an account call holds the token.
+//! transport failures into clear JSON errors. Nothing logged names the URL, because a URL of an
+//! account call holds the token.
 
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::http::StatusCode;
+use axum::http::uri::{Authority, PathAndQuery, Scheme};
+use axum::http::{header, HeaderName, HeaderValue, Method as HttpMethod, StatusCode, Uri};
 use socialchat_api::{Method, MAX_BODY_BYTES};
 
 use crate::call::{Answer, Backend, PartnerCall, RawAnswer, Ready};
+use crate::client::{Failure, HttpClient};
 use crate::observe::names;
 use crate::problem::Problem;
 
 pub struct Upstream {
-    /// Parsed once: each call only sets its path and query on a copy.
-    base: reqwest::Url,
+    /// Parsed once: each call only adds its path and query.
+    scheme: Scheme,
+    authority: Authority,
+    /// The base URL's path, without its last `/`: calls' paths are appended to it.
+    base_path: String,
     key: String,
-    client: reqwest::Client,
+    /// `Authorization: Bearer {key}` and `Accept`, built once, the key's marked sensitive.
+    headers: [(HeaderName, HeaderValue); 2],
+    client: HttpClient,
     timeout: Duration,
     /// The last readiness check: when, and whether Socialchat answered. Held while a check
     /// runs, so that probes arriving meanwhile wait for its result instead of asking again.
@@ -32,8 +39,8 @@ const READINESS_TIMEOUT: Duration = Duration::from_secs(3);
 /// Checks the API key before anything uses it: it goes into an HTTP header, so a line break or
 /// a space in it (a copy-paste slip) would make every call fail.
 pub fn check_key(key: &str) -> Result<String, String> {
-    let printable = key.bytes().all(|b| b.is_ascii_graphic());
-    if !printable || reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).is_err() {
+    let printable = !key.is_empty() && key.bytes().all(|b| b.is_ascii_graphic());
+    if !printable {
         return Err(
             "SOCIALCHAT_API_KEY holds a space, a line break or another character that cannot go \
              in an HTTP header: export the key exactly as Socialchat gave it"
@@ -46,30 +53,43 @@ pub fn check_key(key: &str) -> Result<String, String> {
 /// The longest wait for a TCP and TLS connection to Socialchat.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Reads `--upstream`: an http(s) URL with a host, and nothing after its path.
+fn parse_base(text: &str) -> Option<(Scheme, Authority, String)> {
+    if !(text.starts_with("https://") || text.starts_with("http://")) || text.contains(['?', '#']) {
+        return None;
+    }
+    let uri: Uri = text.parse().ok()?;
+    let authority = uri.authority()?.clone();
+    if authority.host().is_empty() || authority.as_str().contains('@') {
+        return None;
+    }
+    let path = uri.path().trim_end_matches('/').to_owned();
+    Some((uri.scheme()?.clone(), authority, path))
+}
+
 impl Upstream {
     pub fn new(base: &str, key: String, timeout: Duration) -> Result<Upstream, String> {
         let text = base.trim_end_matches('/');
         if !(text.starts_with("https://") || text.starts_with("http://")) {
             return Err(format!("--upstream must be an http(s) URL, not {text:?}"));
         }
-        let base = reqwest::Url::parse(text)
-            .ok()
-            .filter(|url| url.host().is_some() && url.query().is_none() && url.fragment().is_none())
-            .ok_or_else(|| {
-                format!("--upstream must be an http(s) URL without query, not {text:?}")
-            })?;
-        let client = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(timeout)
-            // Never follow a redirect with the key attached; a 3xx is reported instead.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("socialchat-proxy/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let (scheme, authority, base_path) = parse_base(text).ok_or_else(|| {
+            format!("--upstream must be an http(s) URL without query, not {text:?}")
+        })?;
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", check_key(&key)?))
+            .map_err(|_| "SOCIALCHAT_API_KEY cannot go in an HTTP header".to_owned())?;
+        bearer.set_sensitive(true);
+        let headers = [
+            (header::AUTHORIZATION, bearer),
+            (header::ACCEPT, HeaderValue::from_static("application/json")),
+        ];
         Ok(Upstream {
-            base,
+            scheme,
+            authority,
+            base_path,
             key,
-            client,
+            headers,
+            client: HttpClient::new(CONNECT_TIMEOUT)?,
             timeout,
             readiness: tokio::sync::Mutex::new(None),
         })
@@ -77,8 +97,8 @@ impl Upstream {
 
     async fn forward(&self, call: &PartnerCall) -> Result<RawAnswer, Problem> {
         let method = match call.method() {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
+            Method::Get => HttpMethod::GET,
+            Method::Post => HttpMethod::POST,
         };
         let body = match call.body() {
             Some(body) => Some(serde_json::to_vec(&body).map_err(|_| {
@@ -93,103 +113,119 @@ impl Upstream {
             .await
     }
 
+    /// `{base}{path}?{query}`.
+    fn uri(&self, path: &str, query: &str) -> Result<Uri, Problem> {
+        let mut target = String::with_capacity(self.base_path.len() + path.len() + query.len() + 1);
+        target.push_str(&self.base_path);
+        target.push_str(path);
+        if !query.is_empty() {
+            target.push('?');
+            target.push_str(query);
+        }
+        let path_and_query = PathAndQuery::try_from(target).map_err(|_| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the call's path could not be written",
+            )
+        })?;
+        Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.authority.clone())
+            .path_and_query(path_and_query)
+            .build()
+            .map_err(|_| {
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the call's URL could not be written",
+                )
+            })
+    }
+
     /// Sends one request to `{base}{path}?{query}` with the bearer key; `query` is encoded and
     /// `body` is JSON.
     pub async fn send(
         &self,
-        method: reqwest::Method,
+        method: HttpMethod,
         path: &str,
         query: &str,
         body: Option<Vec<u8>>,
     ) -> Result<RawAnswer, Problem> {
-        let mut url = self.base.clone();
-        let joined = format!("{}{}", self.base.path().trim_end_matches('/'), path);
-        url.set_path(&joined);
-        if !query.is_empty() {
-            url.set_query(Some(query));
-        }
+        let uri = self.uri(path, query)?;
         let route = call_route(&method, path);
         let start = std::time::Instant::now();
-        let request = |url: reqwest::Url| {
-            let request = self
-                .client
-                .request(method.clone(), url)
-                .bearer_auth(&self.key)
-                .header(reqwest::header::ACCEPT, "application/json");
-            match &body {
-                Some(body) => request
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.clone()),
-                None => request,
-            }
+        let json = (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let with_body;
+        let headers: &[(HeaderName, HeaderValue)] = if body.is_some() {
+            with_body = [self.headers[0].clone(), self.headers[1].clone(), json];
+            &with_body
+        } else {
+            &self.headers
         };
-        let mut sent = request(url.clone()).send().await;
+        let body = body.map(Bytes::from);
+        let send = || {
+            self.client.send(
+                method.clone(),
+                uri.clone(),
+                headers,
+                body.clone(),
+                self.timeout,
+                MAX_BODY_BYTES,
+            )
+        };
+        let mut sent = send().await;
         // A GET whose connection was refused or reset before it was sent (it never reached
         // Socialchat) is tried once more; a POST never is, nor a connection that timed out
         // (the call would then outlast --timeout-secs), nor anything that got an answer.
-        if method == reqwest::Method::GET
-            && sent
-                .as_ref()
-                .is_err_and(|e| e.is_connect() && !e.is_timeout())
-        {
+        if method == HttpMethod::GET && sent.as_ref().is_err_and(Failure::never_sent) {
             metrics::counter!(names::UPSTREAM_RETRIES, "route" => route).increment(1);
             tracing::warn!(
                 route,
                 "upstream: could not connect, trying the GET once more"
             );
-            sent = request(url).send().await;
+            sent = send().await;
         }
-        let observe = |outcome: &'static str| {
-            metrics::histogram!(names::UPSTREAM_SECONDS, "route" => route, "outcome" => outcome)
-                .record(start.elapsed().as_secs_f64());
+        let outcome = match &sent {
+            Ok(answer) => status_class(answer.status),
+            Err(Failure::Timeout) => "timeout",
+            Err(Failure::TooLarge) => "too-large",
+            Err(Failure::Connect(_) | Failure::Broken(_)) => "unreachable",
         };
-        // A transport failure, before or during the answer: observed, then told as a problem.
-        let failed = |e: reqwest::Error| {
-            observe(if e.is_timeout() {
-                "timeout"
-            } else {
-                "unreachable"
-            });
-            self.transport_problem(e)
-        };
-        let mut response = sent.map_err(failed)?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
+        metrics::histogram!(names::UPSTREAM_SECONDS, "route" => route, "outcome" => outcome)
+            .record(start.elapsed().as_secs_f64());
+        let answer = sent.map_err(|failure| self.transport_problem(failure))?;
+        let retry_after = answer
+            .headers
+            .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        if response.content_length().unwrap_or(0) > MAX_BODY_BYTES as u64 {
-            observe("too-large");
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(failed)? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                observe("too-large");
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        observe(status_class(status));
         Ok(RawAnswer {
-            status,
-            body: Bytes::from(body),
+            status: answer.status,
+            body: answer.body,
             retry_after,
         })
     }
 
-    fn transport_problem(&self, error: reqwest::Error) -> Problem {
-        let error = error.without_url();
-        if error.is_timeout() {
-            tracing::warn!("upstream: no answer within {} s", self.timeout.as_secs());
-            return Problem::upstream_timeout(self.timeout);
+    fn transport_problem(&self, failure: Failure) -> Problem {
+        match failure {
+            Failure::Timeout => {
+                tracing::warn!("upstream: no answer within {} s", self.timeout.as_secs());
+                Problem::upstream_timeout(self.timeout)
+            }
+            Failure::TooLarge => Problem::new(
+                StatusCode::BAD_GATEWAY,
+                format!("Socialchat's answer is larger than {MAX_BODY_BYTES} bytes"),
+            ),
+            failure => {
+                tracing::warn!("upstream: {failure}");
+                Problem::new(
+                    StatusCode::BAD_GATEWAY,
+                    "could not reach Socialchat: try again in a moment",
+                )
+            }
         }
-        tracing::warn!("upstream: {error}");
-        Problem::new(
-            StatusCode::BAD_GATEWAY,
-            "could not reach Socialchat: try again in a moment",
-        )
     }
 }
 
@@ -205,20 +241,13 @@ fn status_class(status: u16) -> &'static str {
 
 /// The route of a call by its method and path, for metrics: its template, as the request
 /// metrics label it (`set-callback`'s `PUT /partner` is `/partner`).
-fn call_route(method: &reqwest::Method, path: &str) -> &'static str {
-    let method = if *method == reqwest::Method::POST {
+fn call_route(method: &HttpMethod, path: &str) -> &'static str {
+    let method = if *method == HttpMethod::POST {
         "POST"
     } else {
         "GET"
     };
     socialchat_api::Route::recognize(method, path).map_or("/partner", |r| r.template())
-}
-
-fn too_large() -> Problem {
-    Problem::new(
-        StatusCode::BAD_GATEWAY,
-        format!("Socialchat's answer is larger than {MAX_BODY_BYTES} bytes"),
-    )
 }
 
 impl Backend for Upstream {
@@ -244,15 +273,26 @@ impl Backend for Upstream {
                     return ready;
                 }
             }
-            let mut root = self.base.clone();
-            root.set_path("/");
-            let ready = self
-                .client
-                .get(root)
-                .timeout(READINESS_TIMEOUT)
-                .send()
-                .await
-                .is_ok();
+            let root = Uri::builder()
+                .scheme(self.scheme.clone())
+                .authority(self.authority.clone())
+                .path_and_query("/")
+                .build();
+            let ready = match root {
+                Ok(root) => self
+                    .client
+                    .send(
+                        HttpMethod::GET,
+                        root,
+                        &[],
+                        None,
+                        READINESS_TIMEOUT,
+                        MAX_BODY_BYTES,
+                    )
+                    .await
+                    .is_ok(),
+                Err(_) => false,
+            };
             if !ready {
                 tracing::warn!("readyz: Socialchat cannot be reached");
             }

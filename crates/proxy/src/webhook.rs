@@ -11,8 +11,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::{header, HeaderName, HeaderValue, Method, Uri};
 use serde_json::json;
 
+use crate::client::{Failure, HttpClient};
 use crate::session::Sessions;
 
 /// How many times a delivery is tried.
@@ -24,6 +26,8 @@ const TRY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Deliveries in flight at once; beyond, an event is dropped and logged, so that a backend that
 /// never answers cannot make the proxy hold ever more sockets.
 pub const MAX_IN_FLIGHT: usize = 64;
+/// The most of the backend's answer read (only its status counts).
+const ANSWER_BYTES: usize = 64 * 1024;
 /// How many channels' `channel.connected` from a poll this process remembers having sent.
 const REMEMBERED: usize = 4096;
 
@@ -46,8 +50,8 @@ impl Event {
 }
 
 pub struct Webhook {
-    url: reqwest::Url,
-    client: reqwest::Client,
+    url: Uri,
+    client: Arc<HttpClient>,
     sessions: Arc<Sessions>,
     in_flight: Arc<tokio::sync::Semaphore>,
     /// The channels whose scan was already told (a poll may see it more than once).
@@ -56,21 +60,21 @@ pub struct Webhook {
 
 impl Webhook {
     pub fn new(url: &str, sessions: Arc<Sessions>) -> Result<Webhook, String> {
-        let parsed = reqwest::Url::parse(url)
+        let parsed = url
+            .parse::<Uri>()
             .ok()
-            .filter(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some())
+            .filter(|u| {
+                matches!(u.scheme_str(), Some("https" | "http"))
+                    && u.authority()
+                        .is_some_and(|a| !a.host().is_empty() && !a.as_str().contains('@'))
+                    && !url.contains('#')
+            })
             .ok_or_else(|| {
                 format!("--connected-webhook must be an http(s) URL of your backend, not {url:?}")
             })?;
-        let client = reqwest::Client::builder()
-            .timeout(TRY_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("socialchat-proxy/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the webhook's HTTP client: {e}"))?;
         Ok(Webhook {
             url: parsed,
-            client,
+            client: Arc::new(HttpClient::new(TRY_TIMEOUT)?),
             sessions,
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
             told: Default::default(),
@@ -132,23 +136,42 @@ impl Webhook {
         tokio::spawn(async move {
             let _permit = permit;
             let mut pause = FIRST_PAUSE;
+            let headers = [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (
+                    HeaderName::from_static("x-socialchat-signature"),
+                    HeaderValue::from_str(&signature)
+                        .unwrap_or(HeaderValue::from_static("sha256=")),
+                ),
+                (
+                    HeaderName::from_static("x-socialchat-timestamp"),
+                    HeaderValue::from(timestamp),
+                ),
+            ];
+            let body = axum::body::Bytes::from(body);
             for attempt in 1..=TRIES {
                 let sent = client
-                    .post(url.clone())
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .header("x-socialchat-signature", &signature)
-                    .header("x-socialchat-timestamp", timestamp.to_string())
-                    .body(body.clone())
-                    .send()
+                    .send(
+                        Method::POST,
+                        url.clone(),
+                        &headers,
+                        Some(body.clone()),
+                        TRY_TIMEOUT,
+                        ANSWER_BYTES,
+                    )
                     .await;
                 let outcome = match sent {
-                    Ok(answer) if answer.status().is_success() => {
+                    Ok(answer) if (200..300).contains(&answer.status) => {
                         metrics::counter!(crate::observe::names::WEBHOOK_DELIVERIES, "event" => name, "outcome" => "delivered").increment(1);
                         tracing::info!("webhook {name} delivered (try {attempt})");
                         return;
                     }
-                    Ok(answer) => format!("HTTP {}", answer.status().as_u16()),
-                    Err(e) if e.is_timeout() => "no answer".to_owned(),
+                    Ok(answer) => format!("HTTP {}", answer.status),
+                    Err(Failure::Timeout) => "no answer".to_owned(),
+                    Err(Failure::TooLarge) => "an answer too large".to_owned(),
                     Err(_) => "could not connect".to_owned(),
                 };
                 if attempt == TRIES {

@@ -375,6 +375,38 @@ fn sigterm_drains_in_flight_calls_and_exits_within_the_grace_period() {
     drop(slow);
 }
 
+#[test]
+fn sigterm_drains_the_calls_in_flight_on_every_worker() {
+    // Six calls in flight on six connections, dealt to three workers: each worker drains its
+    // own, and the process exits once all six are answered.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let upstream = runtime.block_on(TestUpstream::start());
+    let mut proxy = serve(&upstream, &["--shutdown-grace-secs", "3", "--workers", "3"]);
+    upstream.answer(
+        "/partner/channel/instagram/authorize",
+        Canned::json(200, json!({"url": "https://www.facebook.com/dialog"}))
+            .after(Duration::from_millis(800)),
+    );
+    let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
+    let in_flight: Vec<_> = (0..6)
+        .map(|_| {
+            let url = url.clone();
+            runtime.spawn(async move { call("GET", &url, None).await })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    proxy.terminate();
+    for call in in_flight {
+        let (status, body) = runtime.block_on(call).unwrap();
+        assert_eq!(status, 200, "a call in flight finished: {body}");
+    }
+    let exit = proxy.wait_exit(Duration::from_secs(6));
+    let took = start.elapsed();
+    assert!(exit.is_some_and(|s| s.success()), "{exit:?} after {took:?}");
+    assert!(took < Duration::from_secs(3), "exited after {took:?}");
+}
+
 // 4. Cross-site simple POSTs are forwarded.
 #[tokio::test]
 async fn cross_site_simple_posts_and_foreign_origins_are_refused() {

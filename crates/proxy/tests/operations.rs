@@ -345,6 +345,68 @@ async fn a_get_that_could_not_connect_is_tried_once_more_and_a_post_never() {
 }
 
 #[tokio::test]
+async fn an_https_upstream_is_spoken_to_in_tls_and_never_in_the_clear() {
+    // A plain-HTTP server behind an https:// upstream: the TLS handshake fails, the call is
+    // answered 502, and not one request reached the server in the clear (the API key with it).
+    let upstream = TestUpstream::start().await;
+    let tls = upstream.url.replace("http://", "https://");
+    let proxy = serve(&tls, &[]);
+    let user = session("tenant-1", "instagram");
+    let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
+    let (status, _, body) = send("GET", &url, &user, None, None).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("could not reach Socialchat")),
+        "{body}"
+    );
+    assert!(upstream.recorded().is_empty(), "{:?}", upstream.recorded());
+    assert!(!proxy.logs().contains(KEY), "{}", proxy.logs());
+}
+
+#[tokio::test]
+async fn every_worker_serves_calls_and_keeps_its_connections_apart() {
+    // Four workers, eight kept-alive clients each calling five times: every call is answered,
+    // from whichever worker its connection was dealt to.
+    let upstream = authorizing_upstream().await;
+    let proxy = serve(&upstream.url, &["--workers", "4"]);
+    let user = session("tenant-1", "instagram");
+    let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        let url = url.clone();
+        let user = user.clone();
+        clients.push(tokio::spawn(async move {
+            let client = client();
+            let mut statuses = Vec::new();
+            for _ in 0..5 {
+                let response = client
+                    .get(&url)
+                    .header("authorization", format!("Bearer {user}"))
+                    .send()
+                    .await
+                    .unwrap();
+                statuses.push(response.status().as_u16());
+                response.bytes().await.unwrap();
+            }
+            statuses
+        }));
+    }
+    for client in clients {
+        assert_eq!(client.await.unwrap(), [200; 5]);
+    }
+    assert_eq!(upstream.recorded().len(), 40);
+    // Worker 0 is the main thread; the other three have threads of their own.
+    let workers = std::fs::read_dir(format!("/proc/{}/task", proxy.pid()))
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.unwrap().path().join("comm")).ok())
+        .filter(|name| name.starts_with("proxy-worker-"))
+        .count();
+    assert_eq!(workers, 3);
+}
+
+#[tokio::test]
 async fn two_replicas_serve_one_flow_with_its_calls_alternating_between_them() {
     // Socialchat is the sandbox, serving the partner API's own paths.
     let socialchat = Proxy::start(&["sandbox", "--prefix", "", "--page-size", "10"], &[]);

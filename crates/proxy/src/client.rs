@@ -1,0 +1,203 @@
+//! Outbound HTTP: the one client the proxy calls out with (Socialchat, the partner's webhook, the
+//! container's health probe). hyper's own pooled client over rustls, kept per thread: a
+//! worker's calls go out on connections that worker owns (see [`crate::server`]'s layout), so a
+//! forwarded call never hands off to another thread. It follows no redirect, bounds the
+//! connection, the whole exchange and the answer's size, and says which of those failed.
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, Request, Uri};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client as Pooled;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use thread_local::ThreadLocal;
+
+type Connection = Pooled<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// The `User-Agent` of every outbound call.
+const USER_AGENT: &str = concat!("socialchat-proxy/", env!("CARGO_PKG_VERSION"));
+
+/// How long an idle pooled connection is kept: under the 60 s or more that servers and load
+/// balancers usually keep one, so that the proxy closes it first.
+const POOL_IDLE: Duration = Duration::from_secs(50);
+
+/// An answer, read whole.
+pub struct Received {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// Why no answer came.
+#[derive(Debug)]
+pub enum Failure {
+    /// No connection could be made (refused, reset, no route, TLS refused): the request was
+    /// never sent.
+    Connect(String),
+    /// The connection, or the whole exchange, took longer than allowed.
+    Timeout,
+    /// The answer was larger than allowed.
+    TooLarge,
+    /// The connection failed after the request was sent.
+    Broken(String),
+}
+
+impl Failure {
+    /// Whether the request surely never reached the server (a refused connection, not a
+    /// timeout): only then may a GET be sent again.
+    pub fn never_sent(&self) -> bool {
+        matches!(self, Failure::Connect(_))
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Connect(why) => write!(f, "could not connect: {why}"),
+            Failure::Timeout => f.write_str("no answer in time"),
+            Failure::TooLarge => f.write_str("the answer is too large"),
+            Failure::Broken(why) => write!(f, "the connection failed: {why}"),
+        }
+    }
+}
+
+pub struct HttpClient {
+    tls: Arc<rustls::ClientConfig>,
+    connect_timeout: Duration,
+    /// Each thread's pool, built on its first call.
+    pools: ThreadLocal<Connection>,
+}
+
+impl HttpClient {
+    /// A client whose connections (TCP and TLS) must be made within `connect_timeout`; HTTPS
+    /// is checked against the Mozilla roots that `webpki-roots` carries (no system store
+    /// needed in a distroless image).
+    pub fn new(connect_timeout: Duration) -> Result<HttpClient, String> {
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("cannot set up TLS: {e}"))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(HttpClient {
+            tls: Arc::new(tls),
+            connect_timeout,
+            pools: ThreadLocal::new(),
+        })
+    }
+
+    fn pool(&self) -> &Connection {
+        self.pools.get_or(|| {
+            let mut http = HttpConnector::new();
+            http.enforce_http(false);
+            http.set_nodelay(true);
+            http.set_connect_timeout(Some(self.connect_timeout));
+            let https = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config((*self.tls).clone())
+                .https_or_http()
+                .enable_http1()
+                .wrap_connector(http);
+            Pooled::builder(TokioExecutor::new())
+                .timer(TokioTimer::new())
+                .pool_timer(TokioTimer::new())
+                .pool_idle_timeout(POOL_IDLE)
+                .build(https)
+        })
+    }
+
+    /// Sends `method uri` with `headers` (and `User-Agent`) and `body`, and reads the answer,
+    /// all within `timeout`, the answer's body at most `max_body` bytes.
+    pub async fn send(
+        &self,
+        method: axum::http::Method,
+        uri: Uri,
+        headers: &[(header::HeaderName, HeaderValue)],
+        body: Option<Bytes>,
+        timeout: Duration,
+        max_body: usize,
+    ) -> Result<Received, Failure> {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(map) = request.headers_mut() {
+            map.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+            for (name, value) in headers {
+                map.insert(name.clone(), value.clone());
+            }
+        }
+        let request = request
+            .body(Full::new(body.unwrap_or_default()))
+            .map_err(|e| Failure::Broken(e.to_string()))?;
+        let exchange = async {
+            let response = self.pool().request(request).await.map_err(|e| {
+                if timed_out(&e) {
+                    Failure::Timeout
+                } else if e.is_connect() {
+                    Failure::Connect(cause(&e))
+                } else {
+                    Failure::Broken(cause(&e))
+                }
+            })?;
+            let (parts, body) = response.into_parts();
+            let declared = parts
+                .headers
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if declared.is_some_and(|n| n > max_body as u64) {
+                return Err(Failure::TooLarge);
+            }
+            let body = Limited::new(body, max_body)
+                .collect()
+                .await
+                .map_err(|e| {
+                    if e.is::<LengthLimitError>() {
+                        Failure::TooLarge
+                    } else {
+                        Failure::Broken(e.to_string())
+                    }
+                })?
+                .to_bytes();
+            Ok(Received {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body,
+            })
+        };
+        tokio::time::timeout(timeout, exchange)
+            .await
+            .unwrap_or(Err(Failure::Timeout))
+    }
+}
+
+/// Whether a connection attempt ran out of time (the connector's own timeout).
+fn timed_out(error: &hyper_util::client::legacy::Error) -> bool {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return true;
+            }
+        }
+        source = cause.source();
+    }
+    false
+}
+
+/// The innermost cause of a client error, for a log line: it names no URL (hyper's errors
+/// never hold one), so no token.
+fn cause(error: &hyper_util::client::legacy::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text = cause.to_string();
+        source = cause.source();
+    }
+    text
+}
