@@ -17,37 +17,45 @@ pids=()
 cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# The fast upstream and the README's nginx config (same location block), in one nginx.
-cat >"$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/error.log;
-daemon off;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream socialchat { server $UPSTREAM; keepalive 64; }
-  server {
-    listen $UPSTREAM;
-    location / {
-      default_type application/json;
-      return 200 '{"docs":[{"name":"Toko Batik Sari","channelId":"17841400000000001","picture":"https://cdn.test/p.jpg"}],"hasNextPage":true,"nextOffset":"abc"}';
-    }
-  }
-  server {
-    listen $NGINX;
-    location ~ "^/api/socialchat(/partner/channel/(instagram|messenger)(/authorize|/account|/[A-Za-z0-9_-]{1,64})?)\$" {
-      limit_except GET POST { deny all; }
-      proxy_pass http://socialchat\$1\$is_args\$args;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Authorization "Bearer benchkey";
-      client_max_body_size 8k;
-      proxy_read_timeout 20s;
-    }
-  }
+# The fast upstream and the README's nginx block, read from the README itself (so that it stays
+# valid), in one nginx: its http-level lines (the upstream's keep-alive, the log format) and its
+# location, pointed at the fast upstream over plain HTTP, logging to a file as the README does.
+python3 - "$work" "$UPSTREAM" "$NGINX" >"$work/nginx.conf" <<'PY'
+import re, sys
+work, upstream, listen = sys.argv[1:]
+readme = open("README.md").read()
+block = re.search(r"```nginx\n(.*?)```", readme, re.S).group(1)
+http, location = block.split("# server { … }", 1)
+swap = {
+    "server api.socialchat.id:443;": f"server {upstream};",
+    "proxy_pass https://socialchat": "proxy_pass http://socialchat",
+    "<your API key>": "benchkey",
+    "/var/log/nginx/socialchat.log": f"{work}/socialchat.log",
 }
-NGINX
+for old, new in swap.items():
+    assert old in block, f"the README's nginx block no longer holds {old!r}"
+    http, location = http.replace(old, new), location.replace(old, new)
+print(f"""worker_processes auto;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+daemon off;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+{http}
+  server {{
+    listen {upstream};
+    location / {{
+      default_type application/json;
+      return 200 '{{"docs":[{{"name":"Toko Batik Sari","channelId":"17841400000000001","picture":"https://cdn.test/p.jpg"}}],"hasNextPage":true,"nextOffset":"abc"}}';
+    }}
+  }}
+  server {{
+    listen {listen};
+# server {{ … }}{location}
+  }}
+}}""")
+PY
 nginx -c "$work/nginx.conf" -p "$work" &
 pids+=("$!")
 # As deployed: every call carries a session the partner's backend minted (nginx has none).

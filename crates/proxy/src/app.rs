@@ -724,7 +724,7 @@ async fn handle_partner_call(
     }
     let method = request.method().clone();
     let query = request.uri().query().map(str::to_owned);
-    let request_headers = request.headers().clone();
+    let ticket = headers_ticket(request.headers()).map(str::to_owned);
     // Only the POSTs carry a body; whatever else a request sends is not read.
     let body = if method == HttpMethod::POST {
         let read = to_bytes(request.into_body(), MAX_REQUEST_BODY_BYTES);
@@ -753,10 +753,9 @@ async fn handle_partner_call(
         .map_err(invalid)?;
     // A channel created a moment ago is polled with the ticket its creation answered with.
     let ticketed = match (&call, &state.sessions, &session.sub) {
-        (PartnerCall::Channel { id }, Some(sessions), Some(sub)) => {
-            headers_ticket(&request_headers)
-                .is_some_and(|ticket| sessions.check_ticket(ticket, id.as_str(), sub))
-        }
+        (PartnerCall::Channel { id }, Some(sessions), Some(sub)) => ticket
+            .as_deref()
+            .is_some_and(|ticket| sessions.check_ticket(ticket, id.as_str(), sub)),
         _ => false,
     };
     session.authorize(&call, ticketed).map_err(forbidden)?;
@@ -769,13 +768,17 @@ async fn handle_partner_call(
             .map_err(|wait| too_many(wait, "too many channels connected by this user"))?;
     }
     let unavailable = |message: &str| Problem::new(StatusCode::SERVICE_UNAVAILABLE, message);
-    let _permit = tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
-        .await
-        .map_err(|_| {
-            Reason::Concurrency.count();
-            unavailable("the proxy is busy: try again in a moment")
-        })?
-        .map_err(|_| unavailable("the proxy is shutting down"))?;
+    // A free slot is taken at once; only a busy proxy starts the queue's timer.
+    let _permit = match state.permits.try_acquire() {
+        Ok(permit) => permit,
+        Err(_) => tokio::time::timeout(QUEUE_WAIT, state.permits.acquire())
+            .await
+            .map_err(|_| {
+                Reason::Concurrency.count();
+                unavailable("the proxy is busy: try again in a moment")
+            })?
+            .map_err(|_| unavailable("the proxy is shutting down"))?,
+    };
     let backend = &state.backend;
     let own = |url: &str| backend.own_authorize_url(url);
     let mut secrets = backend.secrets();

@@ -13,7 +13,8 @@
 //!   [`webhook`] tells the partner's backend of each channel connected; [`limit`] caps how many
 //!   channels one user connects per minute.
 //! - [`observe`] is what operators see: the log (`tracing`, text or JSON lines), the
-//!   Prometheus metrics, and the facts each call leaves for both.
+//!   Prometheus metrics, and the facts each call leaves for both; [`log_batch`] carries a
+//!   worker's log lines to the log's writer thread in batches.
 //! - [`set_callback`] is step 1 of the partner guide (`PUT /partner`).
 //!
 //! `main.rs` only reads the command line and calls into this crate, so the pipeline is tested
@@ -24,6 +25,7 @@ pub mod call;
 pub mod client;
 pub mod files;
 pub mod limit;
+pub mod log_batch;
 pub mod marks;
 pub mod observe;
 pub mod problem;

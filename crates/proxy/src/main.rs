@@ -288,9 +288,7 @@ fn sessions_and_webhook(
 }
 
 /// The log, and the metrics when asked for: before the server starts.
-async fn observe(
-    common: &CommonArgs,
-) -> Result<tracing_appender::non_blocking::WorkerGuard, String> {
+async fn observe(common: &CommonArgs) -> Result<observe::LogGuard, String> {
     let log = observe::init_logging(common.log_format);
     if let Some(listen) = common.metrics_listen {
         let addr = observe::serve_metrics(listen).await?;
@@ -406,10 +404,23 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// The main thread's runtime is single-threaded: it is the server's worker 0 and its acceptor,
-/// and starts the other workers' threads (see `server::serve`).
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    match run(Cli::parse()).await {
+/// and starts the other workers' threads (see `server::serve`). Like theirs, its log lines go
+/// out in batches, each time it runs out of work.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    socialchat_proxy::log_batch::batch_this_thread();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .on_thread_park(socialchat_proxy::log_batch::flush)
+        .build();
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("socialchat-proxy: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("socialchat-proxy: {message}");

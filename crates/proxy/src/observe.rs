@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use crate::log_batch;
+
 /// The metrics' names, in one place.
 pub mod names {
     /// Counter: requests answered, by `route`, `method`, `status`.
@@ -46,19 +48,23 @@ pub enum LogFormat {
 /// Lines are formatted on the request's thread and written by a thread of their own, which
 /// writes whatever has queued up in one go (one request's line was one `write` to stderr, about
 /// a tenth of the proxy's throughput); a full queue makes the request wait, it loses no line.
-pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+/// On a server worker (see [`log_batch`]) the lines also wait for the worker to run
+/// out of work, so that they are handed over in one batch after the answers went out rather
+/// than waking the writer once per request before its answer.
+pub fn init_logging(format: LogFormat) -> LogGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        // At most this many lines wait (a few hundred KB): enough for any burst a writer
-        // keeps up with, and memory that stays flat when it cannot.
+        // At most this many batches wait (each a few lines to a few dozen): enough for any
+        // burst a writer keeps up with, and memory that stays flat when it cannot.
         .buffered_lines_limit(4096)
         .thread_name("socialchat-proxy-log")
         .finish(std::io::BufWriter::new(std::io::stderr()));
+    log_batch::install(writer);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer)
+        .with_writer(|| log_batch::LogWriter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false);
     let _ = match format {
@@ -70,7 +76,19 @@ pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::Worker
             .with_span_list(false)
             .try_init(),
     };
-    guard
+    LogGuard { _writer: guard }
+}
+
+/// Keeps the log's writer thread; when dropped, hands over this thread's batch and waits for
+/// every queued line to be written.
+pub struct LogGuard {
+    _writer: tracing_appender::non_blocking::WorkerGuard,
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        log_batch::flush();
+    }
 }
 
 /// Installs the metrics recorder and serves its `/metrics` on `listen`, apart from the proxy's

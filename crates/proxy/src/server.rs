@@ -72,8 +72,10 @@ pub async fn serve(
         let thread = std::thread::Builder::new()
             .name(format!("proxy-worker-{number}"))
             .spawn(move || {
+                crate::log_batch::batch_this_thread();
                 let runtime = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
+                    .on_thread_park(crate::log_batch::flush)
                     .build()
                 {
                     Ok(runtime) => runtime,
@@ -95,6 +97,7 @@ pub async fn serve(
                     }
                     connections.drain().await;
                 });
+                crate::log_batch::flush();
                 let _ = done.send(());
             });
         match thread {
