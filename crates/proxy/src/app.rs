@@ -118,6 +118,9 @@ impl Default for ServerFlags {
     }
 }
 
+/// The most worker threads `--workers` may ask for.
+pub const MAX_WORKERS: usize = 256;
+
 /// Whether `prefix` is a plain path: `/`-separated segments of letters, digits and `._~-`.
 fn check_prefix(prefix: &str) -> Result<(), String> {
     if prefix.is_empty() {
@@ -209,8 +212,13 @@ impl ServerOptions {
             },
             workers: match flags.workers {
                 // The CPUs this process may use, cgroup quotas (a container's limit) included.
-                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-                n => n,
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS)),
+                n if n <= MAX_WORKERS => n,
+                n => {
+                    return Err(format!(
+                        "--workers {n}: at most {MAX_WORKERS} (one per CPU is the most that helps; 0 picks that)"
+                    ))
+                }
             },
             allow_local_origins: flags.allow_local_origins,
             sessions: None,
@@ -981,6 +989,23 @@ mod tests {
         ] {
             assert!(check_prefix(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn workers_default_to_the_cpus_and_are_capped() {
+        let workers = |n| {
+            ServerOptions::from_flags(ServerFlags {
+                workers: n,
+                ..Default::default()
+            })
+            .map(|options| options.workers)
+        };
+        assert!(workers(0).is_ok_and(|n| (1..=MAX_WORKERS).contains(&n)));
+        assert_eq!(workers(3), Ok(3));
+        assert_eq!(workers(MAX_WORKERS), Ok(MAX_WORKERS));
+        assert!(workers(MAX_WORKERS + 1)
+            .is_err_and(|e| e.contains("--workers") && e.contains("at most")));
+        assert!(workers(100_000).is_err());
     }
 
     #[test]

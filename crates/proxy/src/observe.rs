@@ -48,9 +48,8 @@ pub enum LogFormat {
 /// Lines are formatted on the request's thread and written by a thread of their own, which
 /// writes whatever has queued up in one go (one request's line was one `write` to stderr, about
 /// a tenth of the proxy's throughput); a full queue makes the request wait, it loses no line.
-/// On a server worker (see [`log_batch`]) the lines also wait for the worker to run
-/// out of work, so that they are handed over in one batch after the answers went out rather
-/// than waking the writer once per request before its answer.
+/// On a server worker the lines are handed over in batches (see [`log_batch`]), rather than
+/// waking the writer thread once per request on the way to its answer.
 pub fn init_logging(format: LogFormat) -> LogGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));

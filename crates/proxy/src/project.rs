@@ -141,10 +141,13 @@ impl Projected {
 
 impl IntoResponse for Projected {
     fn into_response(self) -> Response {
+        // Straight into bytes (a `Value` always serializes; `Display` would go through a
+        // formatter).
+        let body = serde_json::to_vec(&self.body).unwrap_or_default();
         let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
-            self.body.to_string(),
+            body,
         )
             .into_response();
         if let Some(value) = self.retry_after {
