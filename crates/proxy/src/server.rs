@@ -61,58 +61,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
-    let mut dealt = Vec::new();
-    let mut joins = Vec::new();
-    let mut starting = Vec::new();
+    let mut running = Vec::new();
     for number in 1..workers.max(1) {
-        let (deal, mut receive) = mpsc::unbounded_channel::<Accepted>();
-        let router = router.clone();
-        let (done, finished) = oneshot::channel::<()>();
-        let (started, start) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name(format!("proxy-worker-{number}"))
-            .spawn(move || {
-                crate::log_batch::batch_this_thread();
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .on_thread_park(crate::log_batch::flush)
-                    .build()
-                {
-                    Ok(runtime) => runtime,
-                    Err(e) => {
-                        tracing::error!("socialchat-proxy: worker {number} cannot start: {e}");
-                        return;
-                    }
-                };
-                let _ = started.send(());
-                runtime.block_on(async move {
-                    let connections = Connections::new(router, limits);
-                    while let Some(accepted) = receive.recv().await {
-                        match TcpStream::from_std(accepted.stream) {
-                            Ok(stream) => connections.open(stream, accepted.peer, accepted.slot),
-                            Err(e) => {
-                                tracing::warn!("socialchat-proxy: a connection was lost: {e}")
-                            }
-                        }
-                    }
-                    connections.drain().await;
-                });
-                crate::log_batch::flush();
-                let _ = done.send(());
-            });
-        match thread {
-            Ok(_) => {
-                dealt.push(deal);
-                joins.push(finished);
-                starting.push(start);
-            }
+        match start_worker(number, router.clone(), limits) {
+            Ok(worker) => running.push(worker),
             // Fewer threads than asked for: the others share the work.
             Err(e) => tracing::error!("socialchat-proxy: worker {number} cannot start: {e}"),
         }
     }
-    for start in starting {
+    for worker in &mut running {
         // A worker whose runtime could not start says so and takes no connection.
-        let _ = start.await;
+        let _ = (&mut worker.started).await;
     }
     ready();
     let local = Connections::new(router, limits);
@@ -139,7 +98,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        turn = (turn + 1) % (dealt.len() + 1);
+        turn = (turn + 1) % (running.len() + 1);
         if turn == 0 {
             local.open(stream, peer, slot);
             continue;
@@ -148,7 +107,8 @@ pub async fn serve(
         match stream.into_std() {
             Ok(stream) => {
                 let accepted = Accepted { stream, peer, slot };
-                if let Err(mpsc::error::SendError(accepted)) = dealt[turn - 1].send(accepted) {
+                if let Err(mpsc::error::SendError(accepted)) = running[turn - 1].deal.send(accepted)
+                {
                     // That worker is gone: this one serves the connection.
                     if let Ok(stream) = TcpStream::from_std(accepted.stream) {
                         local.open(stream, peer, accepted.slot);
@@ -159,12 +119,65 @@ pub async fn serve(
         }
     }
     drop(listener);
-    // The workers drain once their queue of connections closes, at the same time as this one.
-    drop(dealt);
+    // The workers drain once their queue of connections closes (their `deal` dropped here), at
+    // the same time as this one.
+    let finished: Vec<_> = running.into_iter().map(|worker| worker.finished).collect();
     local.drain().await;
-    for finished in joins {
+    for finished in finished {
         let _ = finished.await;
     }
+}
+
+/// A worker thread, as the acceptor sees it.
+struct Worker {
+    /// Where its connections are dealt; dropping it tells the worker to drain and stop.
+    deal: mpsc::UnboundedSender<Accepted>,
+    /// Resolves once its runtime runs (or could not be built).
+    started: oneshot::Receiver<()>,
+    /// Resolves once it has drained and stopped.
+    finished: oneshot::Receiver<()>,
+}
+
+/// Starts worker `number`: a thread with a single-threaded runtime that serves the connections
+/// dealt to it until the acceptor stops dealing, then drains them.
+fn start_worker(number: usize, router: Router, limits: ConnectionLimits) -> io::Result<Worker> {
+    let (deal, mut receive) = mpsc::unbounded_channel::<Accepted>();
+    let (done, finished) = oneshot::channel::<()>();
+    let (running, started) = oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name(format!("proxy-worker-{number}"))
+        .spawn(move || {
+            crate::log_batch::batch_this_thread();
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .on_thread_park(crate::log_batch::flush)
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    tracing::error!("socialchat-proxy: worker {number} cannot start: {e}");
+                    return;
+                }
+            };
+            let _ = running.send(());
+            runtime.block_on(async move {
+                let connections = Connections::new(router, limits);
+                while let Some(accepted) = receive.recv().await {
+                    match TcpStream::from_std(accepted.stream) {
+                        Ok(stream) => connections.open(stream, accepted.peer, accepted.slot),
+                        Err(e) => tracing::warn!("socialchat-proxy: a connection was lost: {e}"),
+                    }
+                }
+                connections.drain().await;
+            });
+            crate::log_batch::flush();
+            let _ = done.send(());
+        })?;
+    Ok(Worker {
+        deal,
+        started,
+        finished,
+    })
 }
 
 /// A connection accepted by worker 0 for another worker.
