@@ -118,6 +118,10 @@ impl Default for ServerFlags {
     }
 }
 
+/// The longest any of the server's waits may be set to, in seconds: a day (a timer set further
+/// than the clock can count would fail).
+pub const MAX_SECS: u64 = 24 * 60 * 60;
+
 /// The most worker threads `--workers` may ask for.
 pub const MAX_WORKERS: usize = 256;
 
@@ -189,12 +193,10 @@ impl ServerOptions {
                 return Err(format!("--static {} is not a folder", dir.display()));
             }
         }
-        let secs = |name: &str, value: u64| {
-            if value == 0 {
-                Err(format!("--{name} must be at least 1"))
-            } else {
-                Ok(Duration::from_secs(value))
-            }
+        let secs = |name: &str, value: u64| match value {
+            0 => Err(format!("--{name} must be at least 1")),
+            1..=MAX_SECS => Ok(Duration::from_secs(value)),
+            _ => Err(format!("--{name} must be at most {MAX_SECS} (a day)")),
         };
         Ok(ServerOptions {
             listen: flags.listen,
@@ -208,7 +210,10 @@ impl ServerOptions {
                 header_read: secs("header-timeout-secs", flags.header_timeout_secs)?,
                 idle: secs("idle-timeout-secs", flags.idle_timeout_secs)?,
                 max_connections: flags.max_connections.max(1),
-                shutdown_grace: Duration::from_secs(flags.shutdown_grace_secs),
+                shutdown_grace: match flags.shutdown_grace_secs {
+                    0 => Duration::ZERO,
+                    value => secs("shutdown-grace-secs", value)?,
+                },
             },
             workers: match flags.workers {
                 // The CPUs this process may use, cgroup quotas (a container's limit) included.
@@ -303,9 +308,9 @@ pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<()
     let shutdown = shutdown_signal();
     // The first line on stdout says where to go, once every worker runs; scripts and tests
     // read it.
-    let ready = || {
+    let ready = |running: usize| {
         println!("socialchat-proxy {mode} listening on {origin} (API at {origin}{prefix})");
-        tracing::info!("socialchat-proxy {mode}: ready on {origin} with {workers} worker(s)");
+        tracing::info!("socialchat-proxy {mode}: ready on {origin} with {running} worker(s)");
     };
     server::serve(listener, router, limits, workers, ready, shutdown).await;
     tracing::info!("socialchat-proxy {mode}: stopped");
@@ -1006,6 +1011,22 @@ mod tests {
         assert!(workers(MAX_WORKERS + 1)
             .is_err_and(|e| e.contains("--workers") && e.contains("at most")));
         assert!(workers(100_000).is_err());
+    }
+
+    #[test]
+    fn waits_are_between_a_second_and_a_day() {
+        let flags = |idle, grace| ServerFlags {
+            idle_timeout_secs: idle,
+            shutdown_grace_secs: grace,
+            ..Default::default()
+        };
+        assert!(ServerOptions::from_flags(flags(MAX_SECS, 0)).is_ok());
+        for (idle, grace) in [(u64::MAX, 10), (MAX_SECS + 1, 10), (0, 10), (75, u64::MAX)] {
+            assert!(
+                ServerOptions::from_flags(flags(idle, grace)).is_err(),
+                "{idle} {grace}"
+            );
+        }
     }
 
     #[test]

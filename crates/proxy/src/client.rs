@@ -17,7 +17,56 @@ use hyper_util::client::legacy::Client as Pooled;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use thread_local::ThreadLocal;
 
-type Connection = Pooled<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type Connection = Pooled<Connector, Full<Bytes>>;
+
+/// The pool's connector: TCP, then TLS for `https:`, the whole within the connect timeout (the
+/// TCP connector's own timeout stops at TCP, and a server that never answers the TLS handshake
+/// would otherwise hold the call for the whole `--timeout-secs`). Running out of time is an
+/// `io::ErrorKind::TimedOut`, as TCP's own timeout is.
+#[derive(Clone)]
+struct Connector {
+    connect: HttpsConnector<HttpConnector>,
+    within: Duration,
+}
+
+type Connecting = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<
+                    <HttpsConnector<HttpConnector> as tower::Service<Uri>>::Response,
+                    Box<dyn std::error::Error + Send + Sync>,
+                >,
+            > + Send,
+    >,
+>;
+
+impl tower::Service<Uri> for Connector {
+    type Response = <HttpsConnector<HttpConnector> as tower::Service<Uri>>::Response;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future = Connecting;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.connect.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: Uri) -> Connecting {
+        let connecting = self.connect.call(uri);
+        let within = self.within;
+        Box::pin(async move {
+            match tokio::time::timeout(within, connecting).await {
+                Ok(connected) => connected,
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the connection (TCP and TLS) took too long",
+                )
+                .into()),
+            }
+        })
+    }
+}
 
 /// The `User-Agent` of every outbound call.
 const USER_AGENT: &str = concat!("socialchat-proxy/", env!("CARGO_PKG_VERSION"));
@@ -109,7 +158,10 @@ impl HttpClient {
                 .timer(TokioTimer::new())
                 .pool_timer(TokioTimer::new())
                 .pool_idle_timeout(POOL_IDLE)
-                .build(https)
+                .build(Connector {
+                    connect: https,
+                    within: self.connect_timeout,
+                })
         })
     }
 
@@ -176,14 +228,15 @@ impl HttpClient {
     }
 }
 
-/// Whether a connection attempt ran out of time (the connector's own timeout).
+/// Whether a connection attempt ran out of time.
 fn timed_out(error: &hyper_util::client::legacy::Error) -> bool {
     let mut source = error.source();
     while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::TimedOut {
-                return true;
-            }
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
         }
         source = cause.source();
     }

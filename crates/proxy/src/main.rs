@@ -287,20 +287,29 @@ fn sessions_and_webhook(
     Ok(secret)
 }
 
-/// The log, and the metrics when asked for: before the server starts.
-async fn observe(common: &CommonArgs) -> Result<observe::LogGuard, String> {
-    let log = observe::init_logging(common.log_format);
+/// The metrics when asked for: before the server starts.
+async fn observe(common: &CommonArgs) -> Result<(), String> {
     if let Some(listen) = common.metrics_listen {
         let addr = observe::serve_metrics(listen).await?;
         tracing::info!("socialchat-proxy: metrics on http://{addr}/metrics");
     }
-    Ok(log)
+    Ok(())
+}
+
+/// How the command logs, if it does: set up in `main`, before the runtime and until after it.
+fn log_format(command: &Command) -> Option<LogFormat> {
+    match command {
+        Command::Serve(args) => Some(args.common.log_format),
+        Command::Sandbox(args) => Some(args.common.log_format),
+        Command::SetCallback(_) => Some(LogFormat::Text),
+        Command::MintSession(_) | Command::Probe(_) => None,
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve(args) => {
-            let _log = observe(&args.common).await?;
+            observe(&args.common).await?;
             let key = api_key()?;
             let mut options = server_options(&args.common, false)?;
             sessions_and_webhook(&args.common, !args.no_session_check, &mut options)?;
@@ -314,7 +323,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             app::run(options, Arc::new(upstream)).await
         }
         Command::Sandbox(args) => {
-            let _log = observe(&args.common).await?;
+            observe(&args.common).await?;
             let faults = args
                 .faults
                 .iter()
@@ -349,7 +358,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             app::run(options, sandbox::Sandbox::new(sandbox_options)).await
         }
         Command::SetCallback(args) => {
-            let _log = observe::init_logging(LogFormat::Text);
             let key = api_key()?;
             set_callback::run(
                 &args.upstream,
@@ -405,13 +413,16 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 /// The main thread's runtime is single-threaded: it is the server's worker 0 and its acceptor,
 /// and starts the other workers' threads (see `server::serve`). Like theirs, its log lines go
-/// out in batches, each time it runs out of work.
+/// out in batches, each time it runs out of work. The log outlives the runtime, so that the
+/// requests the shutdown's grace period cut off, dropped with it, are logged too.
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let log = log_format(&cli.command).map(observe::init_logging);
     socialchat_proxy::log_batch::batch_this_thread();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .on_thread_park(socialchat_proxy::log_batch::flush)
+        .max_blocking_threads(socialchat_proxy::server::MAX_BLOCKING_THREADS)
         .build();
     let runtime = match runtime {
         Ok(runtime) => runtime,
@@ -420,7 +431,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    drop(runtime);
+    drop(log);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("socialchat-proxy: {message}");

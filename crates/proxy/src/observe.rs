@@ -137,7 +137,7 @@ pub async fn serve_metrics(listen: SocketAddr) -> Result<SocketAddr, String> {
         app,
         limits,
         1,
-        || {},
+        |_| {},
         std::future::pending(),
     ));
     Ok(addr)

@@ -27,6 +27,9 @@ use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
+/// A wait longer than the clock can count is this long instead.
+const LONGEST_WAIT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// The most a request's line and headers may take, in bytes.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
@@ -43,8 +46,8 @@ pub struct ConnectionLimits {
     pub shutdown_grace: Duration,
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then drains. `ready` is called
-/// once every worker runs.
+/// Serves `router` on `listener` until `shutdown` resolves, then drains. `ready` is told how
+/// many workers run, once they all do.
 ///
 /// The layout is nginx's: `workers` threads, each with a single-threaded runtime of its own,
 /// and each connection lives on one of them from its first byte to its last, together with the
@@ -57,7 +60,7 @@ pub async fn serve(
     router: Router,
     limits: ConnectionLimits,
     workers: usize,
-    ready: impl FnOnce(),
+    ready: impl FnOnce(usize),
     shutdown: impl Future<Output = ()>,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
@@ -69,11 +72,15 @@ pub async fn serve(
             Err(e) => tracing::error!("socialchat-proxy: worker {number} cannot start: {e}"),
         }
     }
-    for worker in &mut running {
-        // A worker whose runtime could not start says so and takes no connection.
-        let _ = (&mut worker.started).await;
+    let mut started = Vec::new();
+    for mut worker in running {
+        // A worker whose runtime could not start has said so, and takes no connection.
+        if (&mut worker.started).await.is_ok() {
+            started.push(worker);
+        }
     }
-    ready();
+    let running = started;
+    ready(running.len() + 1);
     let local = Connections::new(router, limits);
     let mut turn = 0usize;
     tokio::pin!(shutdown);
@@ -128,6 +135,9 @@ pub async fn serve(
     }
 }
 
+/// The most threads a worker's runtime starts for blocking work (name look-ups).
+pub const MAX_BLOCKING_THREADS: usize = 4;
+
 /// A worker thread, as the acceptor sees it.
 struct Worker {
     /// Where its connections are dealt; dropping it tells the worker to drain and stop.
@@ -147,10 +157,12 @@ fn start_worker(number: usize, router: Router, limits: ConnectionLimits) -> io::
     std::thread::Builder::new()
         .name(format!("proxy-worker-{number}"))
         .spawn(move || {
-            crate::log_batch::batch_this_thread();
             let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .on_thread_park(crate::log_batch::flush)
+                // Name look-ups of new upstream connections block a thread each: a few at
+                // most per worker, whatever a stuck resolver does.
+                .max_blocking_threads(MAX_BLOCKING_THREADS)
                 .build()
             {
                 Ok(runtime) => runtime,
@@ -159,6 +171,7 @@ fn start_worker(number: usize, router: Router, limits: ConnectionLimits) -> io::
                     return;
                 }
             };
+            crate::log_batch::batch_this_thread();
             let _ = running.send(());
             runtime.block_on(async move {
                 let connections = Connections::new(router, limits);
@@ -170,6 +183,8 @@ fn start_worker(number: usize, router: Router, limits: ConnectionLimits) -> io::
                 }
                 connections.drain().await;
             });
+            // What the grace period cut off is dropped with the runtime, and logged (499) then.
+            drop(runtime);
             crate::log_batch::flush();
             let _ = done.send(());
         })?;
@@ -292,7 +307,10 @@ impl Guarded {
             Phase::Headers => self.limits.header_read,
             Phase::Request => return,
         };
-        self.deadline.as_mut().reset(Instant::now() + wait);
+        let now = Instant::now();
+        self.deadline
+            .as_mut()
+            .reset(now.checked_add(wait).unwrap_or(now + LONGEST_WAIT));
     }
 
     fn read_bytes(&mut self, bytes: &[u8]) {

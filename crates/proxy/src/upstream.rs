@@ -21,6 +21,9 @@ pub struct Upstream {
     /// The base URL's path, without its last `/`: calls' paths are appended to it.
     base_path: String,
     key: String,
+    /// What the key is made of, `{appId}_{secretKey}` and the secret key alone: never passed
+    /// on either, should Socialchat echo them.
+    decoded: Vec<String>,
     /// `Authorization: Bearer {key}` and `Accept`, built once, the key's marked sensitive.
     headers: [(HeaderName, HeaderValue); 2],
     client: HttpClient,
@@ -48,6 +51,34 @@ pub fn check_key(key: &str) -> Result<String, String> {
         );
     }
     Ok(key.to_owned())
+}
+
+/// The parts of a key `base64("{appId}_{secretKey}")`: the decoded text and the secret key
+/// (none when the key is not of that shape).
+fn decoded_key(key: &str) -> Vec<String> {
+    use base64::Engine;
+    let Some(text) = base64::engine::general_purpose::STANDARD
+        .decode(key)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    else {
+        return Vec::new();
+    };
+    let mut parts = vec![text.clone()];
+    if let Some((_, secret)) = text.split_once('_') {
+        parts.push(secret.to_owned());
+    }
+    parts
+}
+
+/// Whether `host` is this machine (a sandbox or a test upstream, where plain HTTP is fine).
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The longest wait for a TCP and TLS connection to Socialchat.
@@ -83,10 +114,17 @@ impl Upstream {
             (header::AUTHORIZATION, bearer),
             (header::ACCEPT, HeaderValue::from_static("application/json")),
         ];
+        if scheme == Scheme::HTTP && !is_loopback(authority.host()) {
+            tracing::warn!(
+                "socialchat-proxy serve: WARNING: --upstream is plain http://: the API key \
+                 crosses the network unencrypted"
+            );
+        }
         Ok(Upstream {
             scheme,
             authority,
             base_path,
+            decoded: decoded_key(&key),
             key,
             headers,
             client: HttpClient::new(CONNECT_TIMEOUT)?,
@@ -256,7 +294,9 @@ impl Backend for Upstream {
     }
 
     fn secrets(&self) -> Vec<&str> {
-        vec![&self.key]
+        let mut secrets = vec![self.key.as_str()];
+        secrets.extend(self.decoded.iter().map(String::as_str));
+        secrets
     }
 
     fn call<'a>(&'a self, call: &'a PartnerCall) -> Answer<'a> {

@@ -407,6 +407,37 @@ fn sigterm_drains_the_calls_in_flight_on_every_worker() {
     assert!(took < Duration::from_secs(3), "exited after {took:?}");
 }
 
+#[test]
+fn calls_the_grace_period_cuts_off_are_logged_499() {
+    // Three calls wait on an upstream that answers after 10 s; SIGTERM with a grace of 1 s
+    // cuts them off: each is still logged, with status 499, before the process exits.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let upstream = runtime.block_on(TestUpstream::start());
+    let mut proxy = serve(&upstream, &["--shutdown-grace-secs", "1", "--workers", "2"]);
+    upstream.answer(
+        "/partner/channel/instagram/authorize",
+        Canned::json(200, json!({"url": "https://www.facebook.com/dialog"}))
+            .after(Duration::from_secs(10)),
+    );
+    let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
+    let _in_flight: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            runtime.spawn(async move { call("GET", &url, None).await })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    proxy.terminate();
+    let exit = proxy.wait_exit(Duration::from_secs(6));
+    assert!(exit.is_some_and(|s| s.success()), "{exit:?}");
+    let logs = proxy.logs();
+    let cut_off = logs
+        .lines()
+        .filter(|line| line.contains("request") && line.contains("status=499"))
+        .count();
+    assert_eq!(cut_off, 3, "{logs}");
+}
+
 // 4. Cross-site simple POSTs are forwarded.
 #[tokio::test]
 async fn cross_site_simple_posts_and_foreign_origins_are_refused() {

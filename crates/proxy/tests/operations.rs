@@ -366,6 +366,64 @@ async fn an_https_upstream_is_spoken_to_in_tls_and_never_in_the_clear() {
 }
 
 #[tokio::test]
+async fn a_tls_handshake_that_never_comes_is_a_timeout_of_the_connection_not_of_the_call() {
+    // A server that accepts TCP and says nothing: the connection (TCP and TLS) has 5 s, not the
+    // call's 20 (the `serve` helper's 2 s would hide the difference).
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = silent.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    let proxy = Proxy::start(
+        &[
+            "serve",
+            "--upstream",
+            &format!("https://{address}"),
+            "--timeout-secs",
+            "20",
+        ],
+        &[
+            ("SOCIALCHAT_API_KEY", KEY),
+            ("SOCIALCHAT_SESSION_SECRET", SECRET),
+        ],
+    );
+    let user = session("tenant-1", "instagram");
+    let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
+    let start = std::time::Instant::now();
+    let (status, _, body) = send("GET", &url, &user, None, None).await;
+    let took = start.elapsed();
+    assert_eq!(status, 504, "{body}");
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    held.abort();
+}
+
+#[tokio::test]
+async fn the_decoded_api_key_and_its_secret_part_are_cut_out_of_upstream_messages() {
+    let upstream = TestUpstream::start().await;
+    upstream.answer(
+        "/partner/channel/instagram/authorize",
+        Canned::json(
+            401,
+            json!({"message": "bad key testapp_testsecret", "originalMessage": "secret testsecret refused"}),
+        ),
+    );
+    let proxy = serve(&upstream.url, &[]);
+    let user = session("tenant-1", "instagram");
+    let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
+    let (status, _, body) = send("GET", &url, &user, None, None).await;
+    assert_eq!(status, 401, "{body}");
+    let text = body.to_string();
+    assert!(!text.contains("testsecret"), "{text}");
+    assert!(text.contains("[redacted]"), "{text}");
+}
+
+#[tokio::test]
 async fn every_worker_serves_calls_and_keeps_its_connections_apart() {
     // Four workers, eight kept-alive clients each calling five times: every call is answered,
     // from whichever worker its connection was dealt to.
