@@ -341,3 +341,53 @@ impl Backend for Upstream {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_base_url_is_an_http_s_url_with_a_host_and_nothing_after_its_path() {
+        let (scheme, authority, path) = parse_base("https://api.socialchat.id/v1").unwrap();
+        assert_eq!(
+            (scheme.as_str(), authority.as_str(), path.as_str()),
+            ("https", "api.socialchat.id", "/v1")
+        );
+        assert_eq!(parse_base("http://127.0.0.1:8080").unwrap().2, "");
+        for bad in [
+            "ftp://api.socialchat.id",
+            "https://",
+            "https://api.socialchat.id/?x=1",
+            "https://api.socialchat.id/#x",
+            "https://user:pass@api.socialchat.id",
+            "api.socialchat.id",
+        ] {
+            assert!(parse_base(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_key_is_cut_into_what_it_is_made_of() {
+        // base64("testapp_testsecret")
+        assert_eq!(
+            decoded_key("dGVzdGFwcF90ZXN0c2VjcmV0"),
+            ["testapp_testsecret", "testsecret"]
+        );
+        assert!(decoded_key("not base64!").is_empty());
+    }
+
+    #[test]
+    fn loopback_hosts_are_this_machine() {
+        for host in ["localhost", "127.0.0.1", "[::1]", "127.1.2.3"] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "api.socialchat.id",
+            "10.0.0.1",
+            "[2001:db8::1]",
+            "localhost.evil",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+}
