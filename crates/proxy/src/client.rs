@@ -75,6 +75,20 @@ const USER_AGENT: &str = concat!("socialchat-proxy/", env!("CARGO_PKG_VERSION"))
 /// balancers usually keep one, so that the proxy closes it first.
 const POOL_IDLE: Duration = Duration::from_secs(50);
 
+/// `text` as a URL the proxy may call out to: `http` or `https`, a host, no credentials and no
+/// fragment.
+pub fn http_url(text: &str) -> Option<Uri> {
+    if text.contains('#') {
+        return None;
+    }
+    let uri: Uri = text.parse().ok()?;
+    let callable = matches!(uri.scheme_str(), Some("https" | "http"))
+        && uri
+            .authority()
+            .is_some_and(|a| !a.host().is_empty() && !a.as_str().contains('@'));
+    callable.then_some(uri)
+}
+
 /// An answer, read whole.
 pub struct Received {
     pub status: u16,
@@ -253,4 +267,28 @@ fn cause(error: &hyper_util::client::legacy::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callable_urls_are_http_s_with_a_host_and_no_credentials_or_fragment() {
+        for good in [
+            "https://backend.example/hooks?x=1",
+            "http://127.0.0.1:9000/",
+        ] {
+            assert!(http_url(good).is_some(), "{good}");
+        }
+        for bad in [
+            "ftp://backend.example",
+            "https://user:pass@backend.example",
+            "https://backend.example/#x",
+            "backend.example",
+            "",
+        ] {
+            assert!(http_url(bad).is_none(), "{bad}");
+        }
+    }
 }

@@ -86,16 +86,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Reads `--upstream`: an http(s) URL with a host, and nothing after its path.
 fn parse_base(text: &str) -> Option<(Scheme, Authority, String)> {
-    if !(text.starts_with("https://") || text.starts_with("http://")) || text.contains(['?', '#']) {
+    if text.contains('?') {
         return None;
     }
-    let uri: Uri = text.parse().ok()?;
-    let authority = uri.authority()?.clone();
-    if authority.host().is_empty() || authority.as_str().contains('@') {
-        return None;
-    }
+    let uri = crate::client::http_url(text)?;
     let path = uri.path().trim_end_matches('/').to_owned();
-    Some((uri.scheme()?.clone(), authority, path))
+    Some((uri.scheme()?.clone(), uri.authority()?.clone(), path))
 }
 
 impl Upstream {

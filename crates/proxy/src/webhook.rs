@@ -14,7 +14,7 @@ use std::time::Duration;
 use axum::http::{header, HeaderName, HeaderValue, Method, Uri};
 use serde_json::json;
 
-use crate::client::{Failure, HttpClient};
+use crate::client::{http_url, Failure, HttpClient};
 use crate::session::Sessions;
 
 /// How many times a delivery is tried.
@@ -60,18 +60,9 @@ pub struct Webhook {
 
 impl Webhook {
     pub fn new(url: &str, sessions: Arc<Sessions>) -> Result<Webhook, String> {
-        let parsed = url
-            .parse::<Uri>()
-            .ok()
-            .filter(|u| {
-                matches!(u.scheme_str(), Some("https" | "http"))
-                    && u.authority()
-                        .is_some_and(|a| !a.host().is_empty() && !a.as_str().contains('@'))
-                    && !url.contains('#')
-            })
-            .ok_or_else(|| {
-                format!("--connected-webhook must be an http(s) URL of your backend, not {url:?}")
-            })?;
+        let parsed = http_url(url).ok_or_else(|| {
+            format!("--connected-webhook must be an http(s) URL of your backend, not {url:?}")
+        })?;
         Ok(Webhook {
             url: parsed,
             client: Arc::new(HttpClient::new(TRY_TIMEOUT)?),
