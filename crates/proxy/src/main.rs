@@ -418,13 +418,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let log = log_format(&cli.command).map(observe::init_logging);
-    socialchat_proxy::log_batch::batch_this_thread();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .on_thread_park(socialchat_proxy::log_batch::flush)
-        .max_blocking_threads(socialchat_proxy::server::MAX_BLOCKING_THREADS)
-        .build();
-    let runtime = match runtime {
+    let runtime = match socialchat_proxy::server::worker_runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("socialchat-proxy: cannot start: {e}");

@@ -135,8 +135,22 @@ pub async fn serve(
     }
 }
 
-/// The most threads a worker's runtime starts for blocking work (name look-ups).
-pub const MAX_BLOCKING_THREADS: usize = 4;
+/// The most threads a worker's runtime starts for blocking work: name look-ups of new upstream
+/// connections block a thread each, a few at most per worker, whatever a stuck resolver does.
+const MAX_BLOCKING_THREADS: usize = 4;
+
+/// The runtime of a worker, on the thread that runs it (the main thread's is worker 0): single
+/// threaded, handing its log lines over whenever it runs out of work (see
+/// [`crate::log_batch`]), which this thread then starts to batch.
+pub fn worker_runtime() -> io::Result<tokio::runtime::Runtime> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .on_thread_park(crate::log_batch::flush)
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .build()?;
+    crate::log_batch::batch_this_thread();
+    Ok(runtime)
+}
 
 /// A worker thread, as the acceptor sees it.
 struct Worker {
@@ -157,21 +171,13 @@ fn start_worker(number: usize, router: Router, limits: ConnectionLimits) -> io::
     std::thread::Builder::new()
         .name(format!("proxy-worker-{number}"))
         .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .on_thread_park(crate::log_batch::flush)
-                // Name look-ups of new upstream connections block a thread each: a few at
-                // most per worker, whatever a stuck resolver does.
-                .max_blocking_threads(MAX_BLOCKING_THREADS)
-                .build()
-            {
+            let runtime = match worker_runtime() {
                 Ok(runtime) => runtime,
                 Err(e) => {
                     tracing::error!("socialchat-proxy: worker {number} cannot start: {e}");
                     return;
                 }
             };
-            crate::log_batch::batch_this_thread();
             let _ = running.send(());
             runtime.block_on(async move {
                 let connections = Connections::new(router, limits);
