@@ -375,26 +375,46 @@ fn sigterm_drains_in_flight_calls_and_exits_within_the_grace_period() {
     drop(slow);
 }
 
-#[test]
-fn sigterm_drains_the_calls_in_flight_on_every_worker() {
-    // Six calls in flight on six connections, dealt to three workers: each worker drains its
-    // own, and the process exits once all six are answered.
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+/// A proxy started with `args` whose upstream answers the authorization URL after `answer_after`,
+/// and `count` calls of it in flight on connections of their own (300 ms after they were sent).
+fn calls_in_flight(
+    runtime: &tokio::runtime::Runtime,
+    args: &[&str],
+    answer_after: Duration,
+    count: usize,
+) -> (
+    Proxy,
+    Vec<tokio::task::JoinHandle<(u16, serde_json::Value)>>,
+    TestUpstream,
+) {
     let upstream = runtime.block_on(TestUpstream::start());
-    let mut proxy = serve(&upstream, &["--shutdown-grace-secs", "3", "--workers", "3"]);
+    let proxy = serve(&upstream, args);
     upstream.answer(
         "/partner/channel/instagram/authorize",
-        Canned::json(200, json!({"url": "https://www.facebook.com/dialog"}))
-            .after(Duration::from_millis(800)),
+        Canned::json(200, json!({"url": "https://www.facebook.com/dialog"})).after(answer_after),
     );
     let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
-    let in_flight: Vec<_> = (0..6)
+    let in_flight = (0..count)
         .map(|_| {
             let url = url.clone();
             runtime.spawn(async move { call("GET", &url, None).await })
         })
         .collect();
     std::thread::sleep(Duration::from_millis(300));
+    (proxy, in_flight, upstream)
+}
+
+#[test]
+fn sigterm_drains_the_calls_in_flight_on_every_worker() {
+    // Six calls in flight on six connections, dealt to three workers: each worker drains its
+    // own, and the process exits once all six are answered.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (mut proxy, in_flight, _upstream) = calls_in_flight(
+        &runtime,
+        &["--shutdown-grace-secs", "3", "--workers", "3"],
+        Duration::from_millis(800),
+        6,
+    );
     let start = Instant::now();
     proxy.terminate();
     for call in in_flight {
@@ -412,21 +432,12 @@ fn calls_the_grace_period_cuts_off_are_logged_499() {
     // Three calls wait on an upstream that answers after 10 s; SIGTERM with a grace of 1 s
     // cuts them off: each is still logged, with status 499, before the process exits.
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let upstream = runtime.block_on(TestUpstream::start());
-    let mut proxy = serve(&upstream, &["--shutdown-grace-secs", "1", "--workers", "2"]);
-    upstream.answer(
-        "/partner/channel/instagram/authorize",
-        Canned::json(200, json!({"url": "https://www.facebook.com/dialog"}))
-            .after(Duration::from_secs(10)),
+    let (mut proxy, _in_flight, _upstream) = calls_in_flight(
+        &runtime,
+        &["--shutdown-grace-secs", "1", "--workers", "2"],
+        Duration::from_secs(10),
+        3,
     );
-    let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
-    let _in_flight: Vec<_> = (0..3)
-        .map(|_| {
-            let url = url.clone();
-            runtime.spawn(async move { call("GET", &url, None).await })
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(300));
     proxy.terminate();
     let exit = proxy.wait_exit(Duration::from_secs(6));
     assert!(exit.is_some_and(|s| s.success()), "{exit:?}");
