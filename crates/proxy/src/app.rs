@@ -714,7 +714,7 @@ async fn handle_partner_call(
     }
     // Who is calling, before anything is read or goes upstream.
     let session = match &state.sessions {
-        None => Session::unchecked(),
+        None => Arc::new(Session::unchecked()),
         Some(sessions) => {
             let authorization = request
                 .headers()
