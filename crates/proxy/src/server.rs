@@ -140,15 +140,14 @@ pub async fn serve(
 const MAX_BLOCKING_THREADS: usize = 4;
 
 /// The runtime of a worker, on the thread that runs it (the main thread's is worker 0): single
-/// threaded, handing its log lines over whenever it runs out of work (see
-/// [`crate::log_batch`]), which this thread then starts to batch.
+/// threaded, with this thread's log lines batched (see [`crate::log_batch`]) and handed over by
+/// a task of the runtime.
 pub fn worker_runtime() -> io::Result<tokio::runtime::Runtime> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .on_thread_park(crate::log_batch::flush)
         .max_blocking_threads(MAX_BLOCKING_THREADS)
         .build()?;
-    crate::log_batch::batch_this_thread();
+    runtime.spawn(crate::log_batch::batch_this_thread());
     Ok(runtime)
 }
 
@@ -319,25 +318,41 @@ impl Guarded {
             .reset(now.checked_add(wait).unwrap_or(now + LONGEST_WAIT));
     }
 
-    fn read_bytes(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            match self.phase {
-                Phase::Idle => {
-                    self.enter(Phase::Headers);
-                    self.after_newline = byte == b'\n';
-                }
-                Phase::Headers => match byte {
-                    b'\n' if self.after_newline => {
-                        self.enter(Phase::Request);
-                        return;
-                    }
-                    b'\n' => self.after_newline = true,
-                    b'\r' => {}
-                    _ => self.after_newline = false,
-                },
-                // Body bytes, or a pipelined request: the handler's business.
-                Phase::Request => return,
-            }
+    fn read_bytes(&mut self, mut bytes: &[u8]) {
+        if self.phase == Phase::Idle {
+            let Some((&first, rest)) = bytes.split_first() else {
+                return;
+            };
+            self.enter(Phase::Headers);
+            self.after_newline = first == b'\n';
+            bytes = rest;
+        }
+        // Body bytes, or a pipelined request, are the handler's business.
+        if self.phase == Phase::Headers && headers_end(&mut self.after_newline, bytes).is_some() {
+            self.enter(Phase::Request);
+        }
+    }
+}
+
+/// Where a request's headers end in `bytes`, the next piece of what its client sends: at a
+/// line feed right after another (carriage returns between them skipped). `after_newline` says
+/// whether the bytes before `bytes` ended a line, and is updated. Returns how many bytes of
+/// `bytes` the headers took, once they have ended. Line feeds are found by `memchr`, not byte by
+/// byte: a request's headers are most of a kilobyte with its session.
+fn headers_end(after_newline: &mut bool, bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        if !*after_newline {
+            at += memchr::memchr(b'\n', &bytes[at..])? + 1;
+            *after_newline = true;
+        }
+        while bytes.get(at) == Some(&b'\r') {
+            at += 1;
+        }
+        match bytes.get(at) {
+            None => return None,
+            Some(b'\n') => return Some(at + 1),
+            Some(_) => *after_newline = false,
         }
     }
 }
@@ -421,4 +436,64 @@ pub fn peer_of<B>(request: &hyper::Request<B>) -> Option<SocketAddr> {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::headers_end;
+    use proptest::prelude::*;
+
+    /// The rule, byte by byte.
+    fn end_byte_by_byte(after_newline: &mut bool, bytes: &[u8]) -> Option<usize> {
+        for (at, &byte) in bytes.iter().enumerate() {
+            match byte {
+                b'\n' if *after_newline => return Some(at + 1),
+                b'\n' => *after_newline = true,
+                b'\r' => {}
+                _ => *after_newline = false,
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn headers_end_at_a_blank_line() {
+        let request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nbody";
+        assert_eq!(headers_end(&mut false, request), Some(request.len() - 4));
+        let bare = b"GET / HTTP/1.1\nHost: x\n\n";
+        assert_eq!(headers_end(&mut false, bare), Some(bare.len()));
+        let mut after_newline = false;
+        assert_eq!(
+            headers_end(&mut after_newline, b"GET / HTTP/1.1\r\nHost: x\r"),
+            None
+        );
+        assert!(!after_newline);
+        assert_eq!(headers_end(&mut after_newline, b"\n\r"), None);
+        assert!(after_newline);
+        assert_eq!(headers_end(&mut after_newline, b"\nmore"), Some(1));
+    }
+
+    proptest! {
+        /// Found by memchr, the end is where the byte-by-byte rule puts it, however the
+        /// client's bytes are cut into reads.
+        #[test]
+        fn headers_end_where_the_byte_rule_says(
+            bytes in prop::collection::vec(prop::sample::select(b"a\r\n:".to_vec()), 0..64),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+        ) {
+            let mut cuts: Vec<usize> = cuts.iter().map(|c| c.index(bytes.len() + 1)).collect();
+            cuts.push(0);
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            let (mut fast, mut slow) = (false, false);
+            for piece in cuts.windows(2).map(|w| &bytes[w[0]..w[1]]) {
+                let found = headers_end(&mut fast, piece);
+                prop_assert_eq!(found, end_byte_by_byte(&mut slow, piece));
+                if found.is_some() {
+                    break;
+                }
+                prop_assert_eq!(fast, slow);
+            }
+        }
+    }
 }
