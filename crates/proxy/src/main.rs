@@ -413,7 +413,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 /// The main thread's runtime is single-threaded: it is the server's worker 0 and its acceptor,
 /// and starts the other workers' threads (see `server::serve`). Like theirs, its log lines go
-/// out in batches, each time it runs out of work. The log outlives the runtime, so that the
+/// out in batches (see `log_batch`). The log outlives the runtime, so that the
 /// requests the shutdown's grace period cut off, dropped with it, are logged too.
 fn main() -> ExitCode {
     let cli = Cli::parse();
