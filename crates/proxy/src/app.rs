@@ -304,7 +304,7 @@ pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<()
     let prefix = options.prefix.clone();
     let limits = options.connections;
     let workers = options.workers;
-    let router = router(options, backend);
+    let app = App::new(options, backend);
     let shutdown = shutdown_signal();
     // The first line on stdout says where to go, once every worker runs; scripts and tests
     // read it.
@@ -312,7 +312,7 @@ pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<()
         println!("socialchat-proxy {mode} listening on {origin} (API at {origin}{prefix})");
         tracing::info!("socialchat-proxy {mode}: ready on {origin} with {running} worker(s)");
     };
-    server::serve(listener, router, limits, workers, ready, shutdown).await;
+    server::serve(listener, app, limits, workers, ready, shutdown).await;
     tracing::info!("socialchat-proxy {mode}: stopped");
     Ok(())
 }
@@ -346,7 +346,73 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
+/// Every route of the server, the widget's calls included, with their layers.
 pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
+    build(options, backend).0
+}
+
+/// What the server answers with: the widget's calls go straight to their pipeline when no CORS
+/// layer is needed (no `--allow-origin`, as when the proxy is on the dashboard's own origin),
+/// logged and marked `no-store` as the router would; everything else goes through the
+/// router. The router's matching and layers were about a tenth of a forwarded call's
+/// instructions.
+#[derive(Clone)]
+pub struct App {
+    router: Router,
+    /// The pipeline's state, when the widget's calls skip the router.
+    direct: Option<Arc<AppState>>,
+    /// `{prefix}/partner`: the widget's calls are this path and the paths under it.
+    partner: Arc<str>,
+}
+
+impl App {
+    pub fn new(options: ServerOptions, backend: Arc<dyn Backend>) -> App {
+        let partner = format!("{}/partner", options.prefix).into();
+        let (router, state, cors) = build(options, backend);
+        App {
+            router,
+            direct: (!cors).then_some(state),
+            partner,
+        }
+    }
+}
+
+/// Whether `path` is `partner` (`{prefix}/partner`) or a path under it.
+fn is_partner_call(partner: &str, path: &str) -> bool {
+    path.strip_prefix(partner)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+impl server::Serve for App {
+    async fn answer(self, request: Request) -> Response {
+        let direct = self
+            .direct
+            .filter(|_| is_partner_call(&self.partner, request.uri().path()));
+        match direct {
+            Some(state) => {
+                logged(request, |request| async move {
+                    let mut response = partner_call(State(state), request).await;
+                    no_store(&mut response);
+                    response
+                })
+                .await
+            }
+            None => server::Serve::answer(self.router, request).await,
+        }
+    }
+}
+
+/// Every answer to a widget's call is one user's (a QR code, a ticket, their channels): no
+/// cache keeps it.
+fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+}
+
+/// The router, the pipeline's state, and whether the API has a CORS layer.
+fn build(options: ServerOptions, backend: Arc<dyn Backend>) -> (Router, Arc<AppState>, bool) {
     let own_routes = backend.clone().routes();
     let health = health_routes(backend.clone());
     let prefix = options.prefix.clone();
@@ -371,18 +437,18 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
     let mut api = Router::new()
         .route(&format!("{prefix}/partner"), any(partner_call))
         .route(&format!("{prefix}/partner/{{*rest}}"), any(partner_call))
-        .with_state(state);
+        .with_state(state.clone());
     if !prefix.is_empty() {
         api = api.route(&format!("{prefix}/{{*rest}}"), any(not_found));
     }
-    // Every answer is one user's (a QR code, a ticket, their channels): no cache keeps it.
-    api = api.layer(
-        tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        ),
-    );
+    api = api.layer(middleware::map_response(
+        |mut response: Response| async move {
+            no_store(&mut response);
+            response
+        },
+    ));
     let cors = cors_layer(&origins);
+    let has_cors = cors.is_some();
     if let Some(cors) = &cors {
         api = api.layer(cors.clone());
     }
@@ -399,7 +465,12 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
     };
     // The probes are outside the log and the metrics: an orchestrator calls them every few
     // seconds.
-    app.layer(middleware::from_fn(log_requests)).merge(health)
+    let app = app
+        .layer(middleware::from_fn(|request: Request, next: Next| {
+            logged(request, |request| next.run(request))
+        }))
+        .merge(health);
+    (app, state, has_cors)
 }
 
 /// `GET /healthz`: the process is up and answering. `GET /readyz`: it can reach its backend
@@ -467,14 +538,17 @@ static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// some were. The id is also sent back as `x-request-id`. Counts the request in the metrics by
 /// route, method and status. A request whose client went away before its answer (or that the
 /// shutdown's grace period ended) is logged and counted with status 499, as nginx does.
-async fn log_requests(request: Request, next: Next) -> Response {
+async fn logged<F: std::future::Future<Output = Response>>(
+    request: Request,
+    answer: impl FnOnce(Request) -> F,
+) -> Response {
     let id = format!(
         "req-{}-{:06}",
         process_tag(),
         REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed) + 1
     );
     let mut logged = Logged::start(id, method_label(request.method()));
-    let mut response = next.run(request).await;
+    let mut response = answer(request).await;
     if let Ok(value) = HeaderValue::from_str(&logged.id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -994,6 +1068,26 @@ mod tests {
         ] {
             assert!(check_prefix(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_widget_s_calls_are_the_partner_path_and_below() {
+        let partner = "/api/socialchat/partner";
+        for yes in ["", "/", "/channel/instagram/account", "//x"] {
+            assert!(
+                is_partner_call(partner, &format!("{partner}{yes}")),
+                "{yes}"
+            );
+        }
+        for no in [
+            "/api/socialchat/partnerx",
+            "/api/socialchat",
+            "/partner",
+            "/api/socialchat/",
+        ] {
+            assert!(!is_partner_call(partner, no), "{no}");
+        }
+        assert!(is_partner_call("/partner", "/partner/channel"));
     }
 
     #[test]

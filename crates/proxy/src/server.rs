@@ -16,7 +16,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
+use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -46,7 +48,20 @@ pub struct ConnectionLimits {
     pub shutdown_grace: Duration,
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then drains. `ready` is told how
+/// What answers a connection's requests: a [`Router`], or the proxy's own [`crate::app::App`].
+pub trait Serve: Clone + Send + Sync + 'static {
+    fn answer(self, request: axum::extract::Request) -> impl Future<Output = Response> + Send;
+}
+
+impl Serve for Router {
+    async fn answer(self, request: axum::extract::Request) -> Response {
+        self.oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {})
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains. `ready` is told how
 /// many workers run, once they all do.
 ///
 /// The layout is nginx's: `workers` threads, each with a single-threaded runtime of its own,
@@ -57,7 +72,7 @@ pub struct ConnectionLimits {
 /// is no work-stealing and no wake-up of another thread on the way.
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    app: impl Serve,
     limits: ConnectionLimits,
     workers: usize,
     ready: impl FnOnce(usize),
@@ -66,7 +81,7 @@ pub async fn serve(
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut running = Vec::new();
     for number in 1..workers.max(1) {
-        match start_worker(number, router.clone(), limits) {
+        match start_worker(number, app.clone(), limits) {
             Ok(worker) => running.push(worker),
             // Fewer threads than asked for: the others share the work.
             Err(e) => tracing::error!("socialchat-proxy: worker {number} cannot start: {e}"),
@@ -81,7 +96,7 @@ pub async fn serve(
     }
     let running = started;
     ready(running.len() + 1);
-    let local = Connections::new(router, limits);
+    let local = Connections::new(app, limits);
     let mut turn = 0usize;
     tokio::pin!(shutdown);
     loop {
@@ -163,7 +178,7 @@ struct Worker {
 
 /// Starts worker `number`: a thread with a single-threaded runtime that serves the connections
 /// dealt to it until the acceptor stops dealing, then drains them.
-fn start_worker(number: usize, router: Router, limits: ConnectionLimits) -> io::Result<Worker> {
+fn start_worker(number: usize, app: impl Serve, limits: ConnectionLimits) -> io::Result<Worker> {
     let (deal, mut receive) = mpsc::unbounded_channel::<Accepted>();
     let (done, finished) = oneshot::channel::<()>();
     let (running, started) = oneshot::channel::<()>();
@@ -179,7 +194,7 @@ fn start_worker(number: usize, router: Router, limits: ConnectionLimits) -> io::
             };
             let _ = running.send(());
             runtime.block_on(async move {
-                let connections = Connections::new(router, limits);
+                let connections = Connections::new(app, limits);
                 while let Some(accepted) = receive.recv().await {
                     match TcpStream::from_std(accepted.stream) {
                         Ok(stream) => connections.open(stream, accepted.peer, accepted.slot),
@@ -209,15 +224,15 @@ struct Accepted {
 }
 
 /// One worker's connections: served on its runtime and watched for a graceful shutdown.
-struct Connections {
-    router: Router,
+struct Connections<S> {
+    app: S,
     limits: ConnectionLimits,
     builder: hyper::server::conn::http1::Builder,
     graceful: GracefulShutdown,
 }
 
-impl Connections {
-    fn new(router: Router, limits: ConnectionLimits) -> Connections {
+impl<S: Serve> Connections<S> {
+    fn new(app: S, limits: ConnectionLimits) -> Connections<S> {
         let mut builder = hyper::server::conn::http1::Builder::new();
         // The guard below times headers and idle connections; hyper's own header timer stays
         // off.
@@ -228,7 +243,7 @@ impl Connections {
         // 431.
         builder.max_buf_size(MAX_HEADER_BYTES);
         Connections {
-            router,
+            app,
             limits,
             builder,
             graceful: GracefulShutdown::new(),
@@ -237,10 +252,11 @@ impl Connections {
 
     /// Serves `stream` on this worker's runtime until it closes.
     fn open(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
-        let router = self.router.clone();
+        let app = self.app.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
-            router.clone().oneshot(request)
+            let answer = app.clone().answer(request.map(Body::new));
+            async move { Ok::<_, std::convert::Infallible>(answer.await) }
         });
         let io = TokioIo::new(Guarded::new(stream, self.limits));
         let connection = self

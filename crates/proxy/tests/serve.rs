@@ -845,3 +845,78 @@ async fn hashed_files_are_cached_for_good_and_the_loader_is_revalidated() {
     assert_eq!(again.bytes().await.unwrap().len(), 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Without `--allow-origin` the widget's calls skip the router; with it they go through the
+/// router and its CORS layer. Either way a call gets the same status, body and headers (CORS's
+/// own aside), is logged, and is never cached.
+#[tokio::test]
+async fn the_widget_s_calls_are_answered_alike_with_and_without_cors() {
+    let upstream = TestUpstream::start().await;
+    upstream.answer(
+        "/partner/channel/instagram/account",
+        Canned::json(
+            200,
+            json!({"docs": [{"name": "Toko", "channelId": "1784"}]}),
+        ),
+    );
+    let direct = serve(&upstream, &[]);
+    let routed = serve(&upstream, &["--allow-origin", "https://dashboard.example"]);
+    let calls: [(&str, &str, Option<&str>); 10] = [
+        ("GET", "/partner/channel/instagram/account?token=t1", None),
+        (
+            "GET",
+            "/partner/channel/instagram/account?token=t1&bogus=1",
+            None,
+        ),
+        ("GET", "/partner", None),
+        ("GET", "/partner/", None),
+        ("GET", "/partner//channel", None),
+        ("GET", "/partnerx", None),
+        ("DELETE", "/partner/channel/instagram/authorize", None),
+        ("HEAD", "/partner/channel/instagram/authorize", None),
+        ("POST", "/partner/channel/instagram", Some("not json")),
+        ("GET", "/elsewhere", None),
+    ];
+    for (method, path, body) in calls {
+        let mut answers = Vec::new();
+        for proxy in [&direct, &routed] {
+            let mut request = client().request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                format!("{}{path}", proxy.api()),
+            );
+            if let Some(body) = body {
+                request = request.header("content-type", "text/plain").body(body);
+            }
+            let response = request.send().await.unwrap();
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_owned())
+            };
+            let seen = (
+                response.status().as_u16(),
+                header("cache-control"),
+                header("content-type"),
+                header("allow"),
+                header("x-request-id").is_some_and(|id| id.starts_with("req-")),
+            );
+            answers.push((seen, response.text().await.unwrap()));
+        }
+        assert_eq!(answers[0], answers[1], "{method} {path}");
+        let ((status, cache, _, _, id), _) = &answers[0];
+        assert!(*id, "{method} {path}: no request id");
+        if path.starts_with("/partner") {
+            assert_eq!(cache.as_deref(), Some("no-store"), "{method} {path}");
+        }
+        assert_ne!(*status, 500, "{method} {path}");
+    }
+    for proxy in [&direct, &routed] {
+        let logs = proxy.logs();
+        let lines = logs
+            .lines()
+            .filter(|l| l.contains("request_id=req-"))
+            .count();
+        assert_eq!(lines, calls.len(), "{logs}");
+    }
+}
