@@ -21,6 +21,10 @@ use socialchat_proxy::server::{self, ConnectionLimits};
 
 const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// The proxy's allocator (see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), String> {
     let usage = "usage: forward_floor LISTEN UPSTREAM_URL WORKERS";
     let mut args = std::env::args().skip(1);
