@@ -12,6 +12,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -253,12 +254,19 @@ impl<S: Serve> Connections<S> {
     /// Serves `stream` on this worker's runtime until it closes.
     fn open(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
         let app = self.app.clone();
+        let progress = Arc::new(Progress::default());
+        let io = TokioIo::new(Guarded::new(stream, self.limits, progress.clone()));
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
+            progress.step(Event::Called);
             let answer = app.clone().answer(request.map(Body::new));
-            async move { Ok::<_, std::convert::Infallible>(answer.await) }
+            let progress = progress.clone();
+            async move {
+                let response = answer.await;
+                progress.step(Event::Responded);
+                Ok::<_, std::convert::Infallible>(response)
+            }
         });
-        let io = TokioIo::new(Guarded::new(stream, self.limits));
         let connection = self
             .graceful
             .watch(self.builder.serve_connection(io, service));
@@ -288,13 +296,74 @@ impl<S: Serve> Connections<S> {
 
 /// Where a connection is, as far as its timers are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Phase {
-    /// Between requests: the idle timer runs.
-    Idle,
-    /// A request has begun and its headers have not ended: the header timer runs.
-    Headers,
-    /// The headers are in: the request is the handler's (which bounds its body and its wait).
-    Request,
+    /// Between requests (or writing the end of an answer): the idle timer runs.
+    Idle = 0,
+    /// A request's first bytes have come and hyper has not handed it over yet: the header
+    /// timer runs.
+    Headers = 1,
+    /// hyper has read the request's headers and handed it to the app, which bounds its body
+    /// and its wait.
+    Request = 2,
+    /// The app has answered; hyper is about to write it.
+    Answered = 3,
+}
+
+/// What happens to a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    /// Bytes came from the client.
+    Read,
+    /// hyper handed a request to the app: its headers have ended, by hyper's own reading.
+    Called,
+    /// The app has its answer to the request.
+    Responded,
+    /// Bytes went to the client.
+    Wrote,
+}
+
+impl Phase {
+    /// The phase after `event`. Only hyper's hand-over ends the header timer (a guess at where
+    /// headers end, made apart from hyper's parser, could be fooled into stopping it), and only
+    /// a written answer starts the idle timer (an interim `100 Continue` does not).
+    fn after(self, event: Event) -> Phase {
+        match (self, event) {
+            (_, Event::Called) => Phase::Request,
+            (Phase::Request, Event::Responded) => Phase::Answered,
+            (Phase::Idle, Event::Read) => Phase::Headers,
+            (Phase::Answered | Phase::Idle, Event::Wrote) => Phase::Idle,
+            (phase, _) => phase,
+        }
+    }
+
+    fn of(value: u8) -> Phase {
+        match value {
+            0 => Phase::Idle,
+            1 => Phase::Headers,
+            2 => Phase::Request,
+            _ => Phase::Answered,
+        }
+    }
+}
+
+/// A connection's phase, shared by its socket's [`Guarded`] and its service (which tells it
+/// when a request is handed over and answered). Both run in the connection's one task.
+#[derive(Default)]
+struct Progress(AtomicU8);
+
+impl Progress {
+    fn get(&self) -> Phase {
+        Phase::of(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Moves on with `event`; the phase before and after.
+    fn step(&self, event: Event) -> (Phase, Phase) {
+        let before = self.get();
+        let after = before.after(event);
+        self.0.store(after as u8, Ordering::Relaxed);
+        (before, after)
+    }
 }
 
 /// A client's socket that fails reads once the client has been idle, or sending headers, for
@@ -302,74 +371,35 @@ enum Phase {
 struct Guarded {
     stream: TcpStream,
     limits: ConnectionLimits,
-    phase: Phase,
+    progress: Arc<Progress>,
     deadline: Pin<Box<Sleep>>,
-    /// The last header byte read was a line feed (a carriage return in between is skipped), so
-    /// another line feed ends the headers.
-    after_newline: bool,
 }
 
 impl Guarded {
-    fn new(stream: TcpStream, limits: ConnectionLimits) -> Guarded {
+    fn new(stream: TcpStream, limits: ConnectionLimits, progress: Arc<Progress>) -> Guarded {
         // A new connection is expected to send its request at once.
+        progress.0.store(Phase::Headers as u8, Ordering::Relaxed);
         Guarded {
             stream,
             limits,
-            phase: Phase::Headers,
+            progress,
             deadline: Box::pin(tokio::time::sleep(limits.header_read)),
-            after_newline: false,
         }
     }
 
-    fn enter(&mut self, phase: Phase) {
-        self.phase = phase;
-        let wait = match phase {
+    /// Moves on with `event`, starting the timer of the phase it enters. Each write while idle
+    /// starts the idle timer again, so a client that stops reading an answer is let go too.
+    fn step(&mut self, event: Event) {
+        let (before, after) = self.progress.step(event);
+        let wait = match after {
             Phase::Idle => self.limits.idle,
-            Phase::Headers => self.limits.header_read,
-            Phase::Request => return,
+            Phase::Headers if before != Phase::Headers => self.limits.header_read,
+            _ => return,
         };
         let now = Instant::now();
         self.deadline
             .as_mut()
             .reset(now.checked_add(wait).unwrap_or(now + LONGEST_WAIT));
-    }
-
-    fn read_bytes(&mut self, mut bytes: &[u8]) {
-        if self.phase == Phase::Idle {
-            let Some((&first, rest)) = bytes.split_first() else {
-                return;
-            };
-            self.enter(Phase::Headers);
-            self.after_newline = first == b'\n';
-            bytes = rest;
-        }
-        // Body bytes, or a pipelined request, are the handler's business.
-        if self.phase == Phase::Headers && headers_end(&mut self.after_newline, bytes).is_some() {
-            self.enter(Phase::Request);
-        }
-    }
-}
-
-/// Where a request's headers end in `bytes`, the next piece of what its client sends: at a
-/// line feed right after another (carriage returns between them skipped). `after_newline` says
-/// whether the bytes before `bytes` ended a line, and is updated. Returns how many bytes of
-/// `bytes` the headers took, once they have ended. Line feeds are found by `memchr`, not byte by
-/// byte: a request's headers are most of a kilobyte with its session.
-fn headers_end(after_newline: &mut bool, bytes: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    loop {
-        if !*after_newline {
-            at += memchr::memchr(b'\n', &bytes[at..])? + 1;
-            *after_newline = true;
-        }
-        while bytes.get(at) == Some(&b'\r') {
-            at += 1;
-        }
-        match bytes.get(at) {
-            None => return None,
-            Some(b'\n') => return Some(at + 1),
-            Some(_) => *after_newline = false,
-        }
     }
 }
 
@@ -388,13 +418,17 @@ impl AsyncRead for Guarded {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if this.phase != Phase::Request && this.deadline.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Err(timed_out(this.phase)));
+        let phase = this.progress.get();
+        let timed = matches!(phase, Phase::Idle | Phase::Headers);
+        if timed && this.deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(timed_out(phase)));
         }
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = polled {
-            this.read_bytes(&buf.filled()[before..]);
+            if buf.filled().len() > before {
+                this.step(Event::Read);
+            }
         }
         polled
     }
@@ -409,10 +443,8 @@ impl AsyncWrite for Guarded {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.stream).poll_write(cx, data);
         if let Poll::Ready(Ok(n)) = polled {
-            // Answering: once the answer is written the client is between requests; each write
-            // restarts the idle timer, so a client that stops reading the answer is let go too.
-            if n > 0 && this.phase != Phase::Headers {
-                this.enter(Phase::Idle);
+            if n > 0 {
+                this.step(Event::Wrote);
             }
         }
         polled
@@ -434,8 +466,8 @@ impl AsyncWrite for Guarded {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = polled {
-            if n > 0 && this.phase != Phase::Headers {
-                this.enter(Phase::Idle);
+            if n > 0 {
+                this.step(Event::Wrote);
             }
         }
         polled
@@ -456,60 +488,54 @@ pub fn peer_of<B>(request: &hyper::Request<B>) -> Option<SocketAddr> {
 
 #[cfg(test)]
 mod tests {
-    use super::headers_end;
-    use proptest::prelude::*;
+    use super::{Event, Phase};
 
-    /// The rule, byte by byte.
-    fn end_byte_by_byte(after_newline: &mut bool, bytes: &[u8]) -> Option<usize> {
-        for (at, &byte) in bytes.iter().enumerate() {
-            match byte {
-                b'\n' if *after_newline => return Some(at + 1),
-                b'\n' => *after_newline = true,
-                b'\r' => {}
-                _ => *after_newline = false,
-            }
-        }
-        None
+    /// A phase's walk through `events`.
+    fn walk(from: Phase, events: &[Event]) -> Vec<Phase> {
+        let mut phase = from;
+        events
+            .iter()
+            .map(|&event| {
+                phase = phase.after(event);
+                phase
+            })
+            .collect()
     }
 
     #[test]
-    fn headers_end_at_a_blank_line() {
-        let request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nbody";
-        assert_eq!(headers_end(&mut false, request), Some(request.len() - 4));
-        let bare = b"GET / HTTP/1.1\nHost: x\n\n";
-        assert_eq!(headers_end(&mut false, bare), Some(bare.len()));
-        let mut after_newline = false;
+    fn a_request_is_timed_until_hyper_hands_it_over_and_idle_once_answered() {
+        use Event::*;
+        use Phase::*;
         assert_eq!(
-            headers_end(&mut after_newline, b"GET / HTTP/1.1\r\nHost: x\r"),
-            None
+            walk(
+                Idle,
+                &[Read, Read, Called, Read, Responded, Wrote, Wrote, Read]
+            ),
+            [Headers, Headers, Request, Request, Answered, Idle, Idle, Headers]
         );
-        assert!(!after_newline);
-        assert_eq!(headers_end(&mut after_newline, b"\n\r"), None);
-        assert!(after_newline);
-        assert_eq!(headers_end(&mut after_newline, b"\nmore"), Some(1));
     }
 
-    proptest! {
-        /// Found by memchr, the end is where the byte-by-byte rule puts it, however the
-        /// client's bytes are cut into reads.
-        #[test]
-        fn headers_end_where_the_byte_rule_says(
-            bytes in prop::collection::vec(prop::sample::select(b"a\r\n:".to_vec()), 0..64),
-            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
-        ) {
-            let mut cuts: Vec<usize> = cuts.iter().map(|c| c.index(bytes.len() + 1)).collect();
-            cuts.push(0);
-            cuts.push(bytes.len());
-            cuts.sort_unstable();
-            let (mut fast, mut slow) = (false, false);
-            for piece in cuts.windows(2).map(|w| &bytes[w[0]..w[1]]) {
-                let found = headers_end(&mut fast, piece);
-                prop_assert_eq!(found, end_byte_by_byte(&mut slow, piece));
-                if found.is_some() {
-                    break;
-                }
-                prop_assert_eq!(fast, slow);
-            }
+    #[test]
+    fn an_interim_answer_does_not_start_the_idle_timer() {
+        use Event::*;
+        use Phase::*;
+        // `100 Continue` is written while the app still has the request; its body follows.
+        assert_eq!(
+            walk(Headers, &[Called, Wrote, Read, Read, Responded, Wrote]),
+            [Request, Request, Request, Request, Answered, Idle]
+        );
+    }
+
+    #[test]
+    fn only_hyper_ends_the_headers() {
+        use Event::*;
+        use Phase::*;
+        // However the bytes look, reads keep a connection in its header time; hyper's own
+        // answers (a 400, a 431) do not stop it either.
+        assert_eq!(walk(Headers, &[Read, Read, Wrote, Read]), [Headers; 4]);
+        for phase in [Idle, Headers, Request, Answered] {
+            assert_eq!(phase.after(Called), Request);
+            assert_eq!(Phase::of(phase as u8), phase);
         }
     }
 }

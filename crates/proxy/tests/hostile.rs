@@ -266,6 +266,83 @@ fn half_sent_headers_and_idle_connections_are_closed() {
     );
 }
 
+/// Headers that only look ended to a lenient reading (a line feed, then carriage returns and a
+/// line feed, in two pieces) are still timed: the timer stops when the request reaches the
+/// pipeline, not on the proxy's own guess at where the headers end.
+#[test]
+fn headers_that_never_end_for_the_server_are_timed_out_however_they_are_cut() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let upstream = runtime.block_on(TestUpstream::start());
+    let proxy = serve(
+        &upstream,
+        &["--header-timeout-secs", "1", "--idle-timeout-secs", "3"],
+    );
+    let start = Instant::now();
+    let mut held = Vec::new();
+    for (first, second) in [
+        (&b"Host: x\n"[..], &b"\r\r\n"[..]),
+        (b"Host: x\r\n", b"\r\r\n"),
+        (b"Host: x\n", b"\r"),
+    ] {
+        let mut stream = raw(&proxy);
+        stream
+            .write_all(b"GET /api/socialchat/partner/channel HTTP/1.1\r\n")
+            .unwrap();
+        stream.write_all(first).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        stream.write_all(second).unwrap();
+        held.push(stream);
+    }
+    for stream in &mut held {
+        read_to_close(stream);
+    }
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(3), "closed after {took:?}");
+}
+
+/// A client that asks for `100 Continue` before its body gets its answer, however long
+/// Socialchat takes: the interim answer does not start the header timer again.
+#[test]
+fn a_post_that_expects_100_continue_waits_for_its_answer() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let upstream = runtime.block_on(TestUpstream::start());
+    upstream.answer(
+        "/partner/channel/instagram",
+        Canned::json(
+            201,
+            json!({"_id": ID, "name": "Toko", "channelId": "1784", "channelType": "instagram", "isConnected": true}),
+        )
+        .after(Duration::from_millis(2500)),
+    );
+    let proxy = serve(&upstream, &["--header-timeout-secs", "1"]);
+    let body = format!(r#"{{"channelId":"1784","token":"{TOKEN}"}}"#);
+    let mut stream = raw(&proxy);
+    stream
+        .write_all(
+            format!(
+                "POST /api/socialchat/partner/channel/instagram HTTP/1.1\r\nHost: x\r\n\
+Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    let n = stream.read(&mut buf).unwrap();
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 100"),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    stream.write_all(body.as_bytes()).unwrap();
+    let n = stream.read(&mut buf).unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(
+        answer.starts_with("HTTP/1.1 201") || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+}
+
 #[test]
 fn a_trickled_body_times_out_and_an_oversized_one_is_refused_before_it_is_read() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
