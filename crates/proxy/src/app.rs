@@ -750,6 +750,36 @@ fn rejected(rejection: Rejection) -> Response {
     }
 }
 
+/// Why a request's body could not be read: over the limit (413), its client gone before the
+/// end (499, as nginx logs it: nobody reads that answer), or not a valid HTTP body (400).
+fn unread_body(error: &axum::Error) -> Refusal {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if error.is::<http_body_util::LengthLimitError>() {
+            Reason::Validation.count();
+            return too_large().into();
+        }
+        let gone = error.downcast_ref::<std::io::Error>().is_some_and(|e| {
+            use std::io::ErrorKind::*;
+            matches!(
+                e.kind(),
+                UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe
+            )
+        });
+        if gone {
+            let gone = StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST);
+            return Problem::new(
+                gone,
+                "the client closed the connection before its body ended",
+            )
+            .into();
+        }
+        cause = error.source();
+    }
+    Reason::Validation.count();
+    Problem::bad_request("the request body could not be read").into()
+}
+
 fn too_large() -> Problem {
     Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -817,10 +847,7 @@ async fn handle_partner_call(
         let read = to_bytes(request.into_body(), MAX_REQUEST_BODY_BYTES);
         match tokio::time::timeout(state.body_timeout, read).await {
             Ok(Ok(body)) => body,
-            Ok(Err(_)) => {
-                Reason::Validation.count();
-                return Err(too_large().into());
-            }
+            Ok(Err(error)) => return Err(unread_body(&error)),
             Err(_) => {
                 Reason::Validation.count();
                 return Err(Problem::new(

@@ -289,6 +289,41 @@ fn half_sent_headers_and_idle_connections_are_closed() {
     );
 }
 
+/// A client that hangs up in the middle of its body is logged 499, as nginx does, not as a
+/// body too large; a body that is not valid HTTP is a 400.
+#[test]
+fn a_body_cut_off_by_its_client_is_logged_499() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let upstream = runtime.block_on(TestUpstream::start());
+    let proxy = serve(&upstream, &[]);
+    let mut cut = raw(&proxy);
+    cut.write_all(
+        b"POST /api/socialchat/partner/channel/instagram HTTP/1.1\r\nHost: x\r\n\
+Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"channelId\"",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    drop(cut);
+    let mut chunked = raw(&proxy);
+    chunked
+        .write_all(
+            b"POST /api/socialchat/partner/channel/instagram HTTP/1.1\r\nHost: x\r\n\
+Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+        )
+        .unwrap();
+    let answer = read_to_close(&mut chunked);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    let logs = proxy.logs();
+    let posts: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("request_id=req-") && l.contains("method=POST"))
+        .collect();
+    assert_eq!(posts.len(), 2, "{logs}");
+    assert!(posts.iter().any(|l| l.contains(" status=499 ")), "{logs}");
+    assert!(posts.iter().any(|l| l.contains(" status=400 ")), "{logs}");
+    assert!(upstream.recorded().is_empty(), "nothing went upstream");
+}
+
 /// A client that asks for `100 Continue` before its body gets its answer, however long
 /// Socialchat takes: the interim answer does not start the header timer again.
 #[test]
