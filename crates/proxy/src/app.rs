@@ -753,28 +753,29 @@ fn rejected(rejection: Rejection) -> Response {
 /// Why a request's body could not be read: over the limit (413), its client gone before the
 /// end (499, as nginx logs it: nobody reads that answer), or not a valid HTTP body (400).
 fn unread_body(error: &axum::Error) -> Refusal {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(error) = cause {
-        if error.is::<http_body_util::LengthLimitError>() {
+    let causes = std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |e| {
+        e.source()
+    });
+    for cause in causes {
+        if cause.is::<http_body_util::LengthLimitError>() {
             Reason::Validation.count();
             return too_large().into();
         }
-        let gone = error.downcast_ref::<std::io::Error>().is_some_and(|e| {
+        let client_gone = cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
             use std::io::ErrorKind::*;
             matches!(
                 e.kind(),
                 UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe
             )
         });
-        if gone {
-            let gone = StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST);
+        if client_gone {
+            let status = StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST);
             return Problem::new(
-                gone,
+                status,
                 "the client closed the connection before its body ended",
             )
             .into();
         }
-        cause = error.source();
     }
     Reason::Validation.count();
     Problem::bad_request("the request body could not be read").into()

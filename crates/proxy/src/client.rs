@@ -244,29 +244,20 @@ impl HttpClient {
 
 /// Whether a connection attempt ran out of time.
 fn timed_out(error: &hyper_util::client::legacy::Error) -> bool {
-    let mut source = error.source();
-    while let Some(cause) = source {
-        if cause
+    std::iter::successors(error.source(), |&cause| cause.source()).any(|cause| {
+        cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-        {
-            return true;
-        }
-        source = cause.source();
-    }
-    false
+    })
 }
 
 /// The innermost cause of a client error, for a log line: it names no URL (hyper's errors
 /// never hold one), so no token.
 fn cause(error: &hyper_util::client::legacy::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text = cause.to_string();
-        source = cause.source();
+    match std::iter::successors(error.source(), |&cause| cause.source()).last() {
+        Some(innermost) => innermost.to_string(),
+        None => error.to_string(),
     }
-    text
 }
 
 #[cfg(test)]

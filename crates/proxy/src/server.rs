@@ -254,7 +254,7 @@ impl<S: Serve> Connections<S> {
     /// Serves `stream` on this worker's runtime until it closes.
     fn open(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
         let app = self.app.clone();
-        let progress = Arc::new(Progress::default());
+        let progress = Arc::new(Progress::new(Phase::Headers));
         let io = TokioIo::new(Guarded::new(stream, self.limits, progress.clone()));
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
@@ -349,10 +349,13 @@ impl Phase {
 
 /// A connection's phase, shared by its socket's [`Guarded`] and its service (which tells it
 /// when a request is handed over and answered). Both run in the connection's one task.
-#[derive(Default)]
 struct Progress(AtomicU8);
 
 impl Progress {
+    fn new(phase: Phase) -> Progress {
+        Progress(AtomicU8::new(phase as u8))
+    }
+
     fn get(&self) -> Phase {
         Phase::of(self.0.load(Ordering::Relaxed))
     }
@@ -376,9 +379,9 @@ struct Guarded {
 }
 
 impl Guarded {
+    /// A new connection's guard: it is expected to send its request at once, so its `progress`
+    /// starts in [`Phase::Headers`], timed from now.
     fn new(stream: TcpStream, limits: ConnectionLimits, progress: Arc<Progress>) -> Guarded {
-        // A new connection is expected to send its request at once.
-        progress.0.store(Phase::Headers as u8, Ordering::Relaxed);
         Guarded {
             stream,
             limits,
