@@ -4,9 +4,10 @@
 //! HS256 and the secret it shares with the proxy (`SOCIALCHAT_SESSION_SECRET`), with the claims
 //! `aud` = `"socialchat-connect"`, `sub` (the partner's user or tenant), `iat`, `exp`, `kinds`
 //! (the channel kinds it may connect) and `channels` (the channel `_id`s it may see and
-//! reconnect; absent = none). The widget sends it as `Authorization: Bearer <session>`, and the
-//! proxy checks it here, with the `jsonwebtoken` library, before anything goes upstream. Nothing
-//! is stored: any replica with the secret checks any session.
+//! reconnect; absent = none), and optionally `nbf`; a header with `crit` is refused. The widget
+//! sends it as `Authorization: Bearer <session>`, and the proxy checks it here, with the
+//! `jsonwebtoken` library, before anything goes upstream. Nothing is stored: any replica with
+//! the secret checks any session.
 //!
 //! The same secret signs the `channel.connected` webhook ([`Sessions::sign`]), so the partner's
 //! backend needs one secret for both.
@@ -274,6 +275,8 @@ impl Sessions {
         validation.set_required_spec_claims(&["aud", "sub", "exp", "iat"]);
         validation.leeway = LEEWAY_SECS;
         validation.validate_exp = true;
+        // A session the backend dates ahead (`nbf`) is not valid yet, within the same leeway.
+        validation.validate_nbf = true;
         Ok(Sessions {
             decoding: DecodingKey::from_secret(secret),
             encoding: EncodingKey::from_secret(secret),
@@ -334,9 +337,24 @@ impl Sessions {
                     ErrorKind::MissingRequiredClaim(claim) => {
                         Refused::Invalid(format!("it has no {claim} claim"))
                     }
+                    ErrorKind::ImmatureSignature => Refused::Invalid(format!(
+                        "its nbf is more than {LEEWAY_SECS} s in the future: it is not valid yet \
+                         (check the clocks of your backend and of this proxy)"
+                    )),
+                    ErrorKind::InvalidClaimFormat(claim) => {
+                        Refused::Invalid(format!("its {claim} claim must be a number of seconds"))
+                    }
                     _ => Refused::Invalid("it is not a JWT of the session's shape".into()),
                 }
             })?;
+        // RFC 7515 §4.1.11: `crit` lists extensions the recipient must understand, or refuse
+        // the token; this proxy understands none (and an empty list is itself malformed).
+        if let Some(crit) = &data.header.crit {
+            return Err(Refused::Invalid(format!(
+                "its header has crit {crit:?}: this proxy understands no JWS extension, so sign \
+                 sessions without crit"
+            )));
+        }
         let claims = data.claims;
         if claims.sub.trim().is_empty() || claims.sub.len() > 256 {
             return Err(Refused::Invalid(
@@ -509,6 +527,63 @@ mod tests {
             assert_eq!(
                 s.verify(Some(&bearer(garbage))).unwrap_err().code(),
                 "session-invalid"
+            );
+        }
+    }
+
+    /// A session signed with the right secret, with `header` and `claims` as given.
+    fn signed(header: &Header, claims: &serde_json::Value) -> String {
+        encode(header, claims, &EncodingKey::from_secret(SECRET)).unwrap()
+    }
+
+    fn claims_json() -> serde_json::Value {
+        serde_json::to_value(claims()).unwrap()
+    }
+
+    fn invalid_because(s: &Sessions, token: &str) -> String {
+        match s.verify(Some(&bearer(token))) {
+            Err(refused @ Refused::Invalid(_)) => {
+                assert_eq!(refused.code(), "session-invalid");
+                refused.message()
+            }
+            other => panic!("not refused as invalid: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_header_with_crit_is_invalid_whatever_it_lists() {
+        let s = sessions();
+        for crit in [vec!["b64".to_owned()], vec!["exp".to_owned()], Vec::new()] {
+            let mut header = Header::new(Algorithm::HS256);
+            header.crit = Some(crit.clone());
+            let why = invalid_because(&s, &signed(&header, &claims_json()));
+            assert!(why.contains("crit"), "{crit:?}: {why}");
+        }
+        // The same claims without crit are fine.
+        let plain = signed(&Header::new(Algorithm::HS256), &claims_json());
+        assert!(s.verify(Some(&bearer(&plain))).is_ok());
+    }
+
+    #[test]
+    fn a_session_not_valid_yet_is_invalid_past_the_leeway() {
+        let s = sessions();
+        let header = Header::new(Algorithm::HS256);
+        let with_nbf = |nbf: serde_json::Value| {
+            let mut claims = claims_json();
+            claims["nbf"] = nbf;
+            signed(&header, &claims)
+        };
+        let why = invalid_because(&s, &with_nbf((now() + 3600).into()));
+        assert!(
+            why.contains("nbf") && why.contains("not valid yet"),
+            "{why}"
+        );
+        let why = invalid_because(&s, &with_nbf("tomorrow".into()));
+        assert!(why.contains("nbf"), "{why}");
+        for nbf in [now() - 600, now(), now() + LEEWAY_SECS - 10] {
+            assert!(
+                s.verify(Some(&bearer(&with_nbf(nbf.into())))).is_ok(),
+                "nbf {nbf}"
             );
         }
     }

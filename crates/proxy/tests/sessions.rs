@@ -48,7 +48,13 @@ fn now() -> u64 {
 /// A JWT written by hand: `alg` in the header, signed with `secret` (HS256 or HS512), or
 /// unsigned for `none`.
 fn jwt(alg: &str, claims: &Value, secret: &str) -> String {
-    let header = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "typ": "JWT"}).to_string());
+    jwt_with_header(&json!({"alg": alg, "typ": "JWT"}), claims, secret)
+}
+
+/// A JWT written by hand with the header as given, signed as its `alg` says.
+fn jwt_with_header(header: &Value, claims: &Value, secret: &str) -> String {
+    let alg = header["alg"].as_str().unwrap_or("none");
+    let header = URL_SAFE_NO_PAD.encode(header.to_string());
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
     let signing_input = format!("{header}.{payload}");
     let signature = match alg {
@@ -233,6 +239,59 @@ async fn every_bad_session_is_refused_before_anything_goes_upstream() {
     let (got, body) = send("GET", &url, Some(&jwt("HS256", &claims(), SECRET)), None).await;
     assert_eq!(got, 200, "{body}");
     assert_eq!(upstream.recorded().len(), 1);
+}
+
+#[tokio::test]
+async fn a_critical_header_extension_or_a_not_yet_valid_session_is_refused() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let url = format!("{}/partner/channel/instagram/authorize", proxy.api());
+    let header = |crit: Value| json!({"alg": "HS256", "typ": "JWT", "crit": crit, "b64": true});
+    let cases = [
+        // RFC 7515 §4.1.11: an extension the proxy must understand, and it understands none.
+        (
+            "crit naming an extension",
+            jwt_with_header(&header(json!(["b64"])), &claims(), SECRET),
+            "crit",
+        ),
+        (
+            "crit naming a registered claim",
+            jwt_with_header(&header(json!(["exp"])), &claims(), SECRET),
+            "crit",
+        ),
+        (
+            "crit empty",
+            jwt_with_header(&header(json!([])), &claims(), SECRET),
+            "crit",
+        ),
+        (
+            "nbf an hour ahead",
+            jwt("HS256", &with(claims(), "nbf", json!(now() + 3600)), SECRET),
+            "nbf",
+        ),
+    ];
+    for (what, session, named) in &cases {
+        let (status, body) = send("GET", &url, Some(session), None).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("session-invalid")),
+            "{what}: {body}"
+        );
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(named), "{what}: {message}");
+    }
+    assert!(upstream.recorded().is_empty(), "{:?}", upstream.recorded());
+
+    // An nbf in the past, or ahead by less than the clocks' leeway, is fine.
+    upstream.answer(
+        "/partner/channel/instagram/authorize",
+        Canned::json(200, json!({"url": "https://www.facebook.com/dialog/oauth"})),
+    );
+    for nbf in [now() - 60, now() + 10] {
+        let session = jwt("HS256", &with(claims(), "nbf", json!(nbf)), SECRET);
+        let (status, body) = send("GET", &url, Some(&session), None).await;
+        assert_eq!(status, 200, "nbf {nbf}: {body}");
+    }
 }
 
 #[tokio::test]
