@@ -60,12 +60,21 @@ impl RateLimit {
     }
 }
 
+/// The key of every caller whose `X-Forwarded-For` entry is junk, on a connection without a peer
+/// address.
+const UNREADABLE_KEY: &str = "unreadable-forwarded-for";
+
 /// The key the per-address limit counts a client by: the connection's peer, or, behind
 /// `trusted` proxies that each append the address they saw to `X-Forwarded-For`, the entry the
 /// outermost of them wrote (`forwarded_for`: every `X-Forwarded-For` line, in order). Entries
 /// further left are the client's own say and are never read. The entry is keyed as an address
-/// (without a port; an IPv6 address by its /64, which one subscriber usually holds whole), or
-/// as written when it is none: a trusted proxy wrote it, the client did not choose it.
+/// (without a port; an IPv6 address by its /64, which one subscriber usually holds whole).
+///
+/// An entry that is no address cannot tell callers apart, and keyed as written a new string per
+/// request would be a new bucket each time (a client that reaches the proxy directly, or through
+/// one proxy fewer than trusted, writes it): it is keyed by the peer (the proxy in front), or
+/// without a peer all such entries share [`UNREADABLE_KEY`]. RFC 7239's `unknown`, which proxies
+/// write when they do not know the client, keeps its own key.
 pub fn client_key(
     peer: Option<std::net::IpAddr>,
     forwarded_for: &[&str],
@@ -84,7 +93,11 @@ pub fn client_key(
         return peer.map(address_key);
     }
     let entry = entries[listed - back];
-    Some(parse_address(entry).map_or_else(|| entry.chars().take(64).collect(), address_key))
+    Some(match parse_address(entry) {
+        Some(address) => address_key(address),
+        None if entry.eq_ignore_ascii_case("unknown") => "unknown".to_owned(),
+        None => peer.map_or_else(|| UNREADABLE_KEY.to_owned(), address_key),
+    })
 }
 
 /// An `X-Forwarded-For` entry as an address: `1.2.3.4`, `1.2.3.4:567`, `2001:db8::1` or
@@ -132,6 +145,40 @@ mod tests {
     }
 
     #[test]
+    fn junk_forwarded_for_entries_share_one_key_instead_of_one_each() {
+        let peer: Option<std::net::IpAddr> = Some("10.0.0.2".parse().unwrap());
+        let keys = |peer, trusted| {
+            (1..=50)
+                .map(|n| client_key(peer, &[&format!("garbage-{n}")], trusted))
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        // A different junk string each request is still one caller: the peer that sent them.
+        assert_eq!(
+            keys(peer, 1).into_iter().collect::<Vec<_>>(),
+            [Some("10.0.0.2".to_owned())]
+        );
+        assert_eq!(
+            client_key(peer, &["garbage-1"], 1),
+            client_key(peer, &["<script>"], 1)
+        );
+        assert_eq!(
+            client_key(peer, &["1.2.3.4, garbage-7"], 1),
+            client_key(peer, &["garbage-8"], 1),
+            "the client's own entries further left do not help either"
+        );
+        // Without a peer (no socket address), all of them together, never as written.
+        let without_peer = keys(None, 1);
+        assert_eq!(without_peer.len(), 1, "{without_peer:?}");
+        let key = without_peer.into_iter().next().unwrap().unwrap();
+        assert!(!key.contains("garbage"), "{key}");
+        // An address behind it is still its own key.
+        assert_eq!(
+            client_key(peer, &["203.0.113.9"], 1).as_deref(),
+            Some("203.0.113.9")
+        );
+    }
+
+    #[test]
     fn the_client_is_read_as_far_back_as_proxies_are_trusted() {
         let peer: Option<std::net::IpAddr> = Some("10.0.0.2".parse().unwrap());
         let key = |lines: &[&str], trusted| client_key(peer, lines, trusted);
@@ -158,7 +205,7 @@ mod tests {
         // Fewer entries than trusted proxies: the furthest one there is.
         assert_eq!(key(&[], 1).as_deref(), Some("10.0.0.2"));
         assert_eq!(key(&["203.0.113.9"], 5).as_deref(), Some("203.0.113.9"));
-        // Ports go; IPv6 by its /64; what is not an address is keyed as written.
+        // Ports go; IPv6 by its /64; RFC 7239's `unknown` is a key of its own.
         assert_eq!(
             key(&["203.0.113.9:4711"], 1).as_deref(),
             Some("203.0.113.9")
