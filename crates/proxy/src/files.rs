@@ -1,8 +1,9 @@
 //! `--static DIR`: the widget's build output and the callback page, served as public files.
 //!
 //! Only regular files inside the folder are served: a path with a hidden segment (`.env`,
-//! `.git/HEAD`), a `..`, or that resolves (through a symbolic link) outside the folder is a 404,
-//! like a file that is not there. The callback page is also served at `/callback/{kind}`, the
+//! `.git/HEAD`), a `..`, that resolves (through a symbolic link) outside the folder, or that the
+//! file system cannot open (a name over 255 bytes, a path too long) is a 404, like a file that
+//! is not there. The callback page is also served at `/callback/{kind}`, the
 //! URL set as callbackInstagramUrl / callbackMessengerUrl, with the files it loads by relative
 //! path beside it.
 //!
@@ -111,8 +112,15 @@ async fn within(root: &Path, url_path: &str) -> bool {
     }
     let candidate = segments.iter().fold(root.to_path_buf(), |p, s| p.join(s));
     match tokio::fs::canonicalize(&candidate).await {
-        // Missing: ServeDir answers 404 itself.
-        Err(_) => true,
+        // Missing: ServeDir answers 404 itself, if opening it fails the same way (the walk
+        // can stop at a missing folder before the whole path proves too long to open).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let opened = tokio::fs::symlink_metadata(&candidate).await;
+            opened.is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        }
+        // A name too long for the file system, a loop of symbolic links, a file used as a
+        // folder: not a file to serve either (ServeDir answers some of these 500, empty).
+        Err(_) => false,
         Ok(real) => {
             if !real.starts_with(root) {
                 return false;

@@ -707,6 +707,54 @@ async fn static_files_are_regular_files_inside_the_folder_only() {
     let _ = std::fs::remove_dir_all(base);
 }
 
+#[tokio::test]
+async fn a_static_path_too_long_for_the_file_system_is_a_json_404() {
+    let upstream = TestUpstream::start().await;
+    let base = std::env::temp_dir().join(format!("sc-hostile-long-{}", std::process::id()));
+    let dir = base.join("dist");
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::write(dir.join("pkg/app.js"), "export {};").unwrap();
+    let proxy = serve(&upstream, &["--static", dir.to_str().unwrap()]);
+    let get = |path: String| {
+        let url = format!("{}{path}", proxy.origin);
+        async move {
+            let response = client().get(url).send().await.unwrap();
+            let status = response.status().as_u16();
+            let content_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
+            let text = response.text().await.unwrap();
+            (status, content_type, text)
+        }
+    };
+    // What any other missing file answers.
+    let (status, _, missing) = get("/pkg/missing.js".into()).await;
+    assert_eq!(status, 404, "{missing}");
+    let missing: serde_json::Value = serde_json::from_str(&missing).unwrap();
+    let long = "a".repeat(256);
+    for path in [
+        format!("/{long}"),
+        format!("/pkg/{long}.js"),
+        format!("/pkg/{}", "b".repeat(4000)),
+        format!("/{}", "c/".repeat(2100)),
+        format!("/callback/{long}"),
+    ] {
+        let (status, content_type, text) = get(path.clone()).await;
+        let shown = &path[..40];
+        assert_eq!(status, 404, "{shown}…: {text:?}");
+        assert_eq!(
+            content_type.as_deref(),
+            Some("application/json"),
+            "{shown}…"
+        );
+        let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(body, missing, "{shown}…");
+    }
+    let _ = std::fs::remove_dir_all(base);
+}
+
 // 8. The sandbox's dialog sends no security headers (its bounded memory is a unit test of
 //    the sandbox: `tokens_and_sessions_are_bounded`).
 #[tokio::test]
