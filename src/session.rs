@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use socialchat_api::RefusalCode;
+
 use crate::flow::ApiFailure;
 
 /// The value of `session` that tells the widget its proxy checks no session (a proxy started
@@ -110,7 +112,7 @@ pub fn from_endpoint(session: Option<&str>) -> Result<SessionToken, String> {
 /// Whether a failed call says the session expired: then the widget asks for a new session, once,
 /// and repeats the call.
 pub fn expired(failure: &ApiFailure) -> bool {
-    matches!(failure, ApiFailure::Http(e) if e.status == 401 && e.code.as_deref() == Some("session-expired"))
+    matches!(failure, ApiFailure::Http(e) if e.status == 401 && e.refusal() == Some(RefusalCode::SessionExpired))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! ([`FlowError`] with its stable [`ErrorCode`]). Classifying a failure is a decision, so it is
 //! made here, in the pure core, and nowhere in the browser shell.
 
-use socialchat_api::{ApiError, ParseError};
+use socialchat_api::{ApiError, ParseError, RefusalCode};
 
 use crate::i18n::Text;
 
@@ -136,30 +136,28 @@ impl ErrorCode {
             ErrorCode::UnexpectedResponse => "unexpected-response",
             ErrorCode::ResumeFailed => "resume-failed",
             ErrorCode::InvalidConfig => "invalid-config",
-            ErrorCode::SessionRequired => "session-required",
-            ErrorCode::SessionInvalid => "session-invalid",
-            ErrorCode::SessionExpired => "session-expired",
+            ErrorCode::SessionRequired => RefusalCode::SessionRequired.as_str(),
+            ErrorCode::SessionInvalid => RefusalCode::SessionInvalid.as_str(),
+            ErrorCode::SessionExpired => RefusalCode::SessionExpired.as_str(),
             ErrorCode::SessionUnavailable => "session-unavailable",
-            ErrorCode::KindNotAllowed => "kind-not-allowed",
-            ErrorCode::ChannelNotAllowed => "channel-not-allowed",
+            ErrorCode::KindNotAllowed => RefusalCode::KindNotAllowed.as_str(),
+            ErrorCode::ChannelNotAllowed => RefusalCode::ChannelNotAllowed.as_str(),
             ErrorCode::BotTokenRefused => "bot-token-refused",
             ErrorCode::ChannelFailed => "channel-failed",
-            ErrorCode::RateLimited => "rate-limited",
+            ErrorCode::RateLimited => RefusalCode::RateLimited.as_str(),
         }
     }
 
-    /// The codes the proxy itself gives its refusals, which say more than the stage does.
-    fn from_proxy(code: &str) -> Option<ErrorCode> {
-        [
-            ErrorCode::SessionRequired,
-            ErrorCode::SessionInvalid,
-            ErrorCode::SessionExpired,
-            ErrorCode::KindNotAllowed,
-            ErrorCode::ChannelNotAllowed,
-            ErrorCode::RateLimited,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == code)
+    /// The code of one of the proxy's own refusals, which says more than the stage does.
+    fn from_proxy(refusal: RefusalCode) -> ErrorCode {
+        match refusal {
+            RefusalCode::SessionRequired => ErrorCode::SessionRequired,
+            RefusalCode::SessionInvalid => ErrorCode::SessionInvalid,
+            RefusalCode::SessionExpired => ErrorCode::SessionExpired,
+            RefusalCode::KindNotAllowed => ErrorCode::KindNotAllowed,
+            RefusalCode::ChannelNotAllowed => ErrorCode::ChannelNotAllowed,
+            RefusalCode::RateLimited => ErrorCode::RateLimited,
+        }
     }
 
     /// Whether the error is about the session, not the authorization: the same call can be
@@ -235,7 +233,7 @@ impl FlowError {
                 FlowError::new(ErrorCode::SessionUnavailable, None, detail)
             }
             ApiFailure::Http(e) => {
-                let proxy_code = e.code.as_deref().and_then(ErrorCode::from_proxy);
+                let proxy_code = e.refusal().map(ErrorCode::from_proxy);
                 let code = if let Some(code) = proxy_code {
                     code
                 } else if e.is_unauthorized() && stage.carries_token() {
@@ -318,6 +316,15 @@ mod tests {
         }
         let e = FlowError::from_failure(Stage::Connect, http(409));
         assert_eq!((e.status, e.detail.as_str()), (Some(409), "pesan"));
+    }
+
+    #[test]
+    fn each_refusal_of_the_proxy_is_the_error_code_of_the_same_name() {
+        for refusal in RefusalCode::ALL {
+            let code = ErrorCode::from_proxy(refusal);
+            assert_eq!(code.as_str(), refusal.as_str());
+            assert!(ErrorCode::ALL.contains(&code));
+        }
     }
 
     #[test]

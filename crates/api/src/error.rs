@@ -8,6 +8,7 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::lenient::Text;
+use crate::refusal::RefusalCode;
 
 /// A response body that is not of the documented shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -224,6 +225,11 @@ impl ApiError {
     pub fn is_unauthorized(&self) -> bool {
         self.status == 401
     }
+
+    /// The proxy's refusal, when the answer's `code` is one of them.
+    pub fn refusal(&self) -> Option<RefusalCode> {
+        self.code.as_deref().and_then(RefusalCode::parse)
+    }
 }
 
 #[cfg(test)]
@@ -269,6 +275,15 @@ mod tests {
         for odd in [r#"{"code":"<b>"}"#, r#"{"code":7}"#, r#"{"code":""}"#] {
             assert_eq!(ApiError::from_response(401, odd).code, None, "{odd}");
         }
+    }
+
+    #[test]
+    fn the_proxys_refusal_is_read_from_its_code() {
+        let e = ApiError::from_response(401, r#"{"statusCode":401,"code":"session-expired"}"#);
+        assert_eq!(e.refusal(), Some(RefusalCode::SessionExpired));
+        let newer = ApiError::from_response(401, r#"{"statusCode":401,"code":"session-revoked"}"#);
+        assert_eq!(newer.refusal(), None, "a code of a newer proxy");
+        assert_eq!(ApiError::from_response(401, "{}").refusal(), None);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! channel kinds ([`kind`]), the widget's calls with their paths, queries and bodies and the one
 //! function that recognizes them in a request ([`call`]), the shape and validation of what goes
 //! up ([`input`], [`request`]), the tolerant parsing of what comes back ([`account`],
-//! [`channel`], [`error`]) and the message the callback page sends to the widget ([`callback`]).
+//! [`channel`], [`error`]), the codes of the proxy's own refusals ([`refusal`]) and the message
+//! the callback page sends to the widget ([`callback`]).
 //!
 //! It has no web or server dependency: the widget compiles it to WebAssembly, the proxy links it
 //! natively, and its tests run natively in milliseconds. Nothing in it panics on input from the
@@ -21,6 +22,7 @@ pub mod lenient;
 pub mod query;
 #[cfg(feature = "json")]
 mod recognize;
+pub mod refusal;
 pub mod request;
 
 pub use account::{Account, AccountPage};
@@ -34,6 +36,7 @@ pub use input::{
 };
 pub use kind::ChannelKind;
 pub use lenient::Parsed;
+pub use refusal::RefusalCode;
 pub use request::{AuthorizeResponse, ConnectRequest, PartnerCallbacks, ReconnectRequest};
 
 /// The largest response body any parser here accepts. Account pages and channel lists are a few

@@ -1027,7 +1027,7 @@ fn too_many(wait: Duration, what: &str) -> Refusal {
         StatusCode::TOO_MANY_REQUESTS,
         format!("{what}: try again in {seconds} s"),
     )
-    .with_code("rate-limited")
+    .with_code(socialchat_api::RefusalCode::RateLimited)
     .with_retry_after(seconds)
     .into()
 }

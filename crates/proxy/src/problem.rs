@@ -5,13 +5,14 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use socialchat_api::RefusalCode;
 
 #[derive(Debug)]
 pub struct Problem {
     pub status: StatusCode,
     pub message: String,
     /// The stable code of the refusal (`session-expired`, `kind-not-allowed`, ...).
-    pub code: Option<&'static str>,
+    pub code: Option<RefusalCode>,
     /// Seconds to wait before trying again (`Retry-After`).
     pub retry_after: Option<u64>,
 }
@@ -26,7 +27,7 @@ impl Problem {
         }
     }
 
-    pub fn with_code(mut self, code: &'static str) -> Self {
+    pub fn with_code(mut self, code: RefusalCode) -> Self {
         self.code = Some(code);
         self
     }
@@ -110,7 +111,7 @@ impl IntoResponse for Problem {
             "source": "proxy",
         });
         if let Some(code) = self.code {
-            body["code"] = code.into();
+            body["code"] = code.as_str().into();
         }
         let mut response = (
             self.status,
@@ -124,5 +125,23 @@ impl IntoResponse for Problem {
                 .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn a_refusal_is_answered_with_its_code_as_text() {
+        let response = Problem::new(StatusCode::UNAUTHORIZED, "the session has expired")
+            .with_code(RefusalCode::SessionExpired)
+            .into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "session-expired");
+        assert_eq!(body["source"], "proxy");
     }
 }

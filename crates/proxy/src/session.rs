@@ -21,7 +21,9 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use socialchat_api::{Channel, ChannelKind, ChannelRecordId, ChannelType, PartnerCall};
+use socialchat_api::{
+    Channel, ChannelKind, ChannelRecordId, ChannelType, PartnerCall, RefusalCode,
+};
 
 /// The environment variable that holds the secret shared with the partner's backend.
 pub const SECRET_VAR: &str = "SOCIALCHAT_SESSION_SECRET";
@@ -74,10 +76,10 @@ pub enum Denied {
 }
 
 impl Denied {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> RefusalCode {
         match self {
-            Denied::KindNotAllowed(_) | Denied::NotOfKind(_) => "kind-not-allowed",
-            Denied::ChannelNotAllowed => "channel-not-allowed",
+            Denied::KindNotAllowed(_) | Denied::NotOfKind(_) => RefusalCode::KindNotAllowed,
+            Denied::ChannelNotAllowed => RefusalCode::ChannelNotAllowed,
         }
     }
 
@@ -183,11 +185,11 @@ pub enum Refused {
 }
 
 impl Refused {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> RefusalCode {
         match self {
-            Refused::Required => "session-required",
-            Refused::Invalid(_) => "session-invalid",
-            Refused::Expired => "session-expired",
+            Refused::Required => RefusalCode::SessionRequired,
+            Refused::Invalid(_) => RefusalCode::SessionInvalid,
+            Refused::Expired => RefusalCode::SessionExpired,
         }
     }
 
