@@ -93,7 +93,7 @@ pub fn run_callback_page() {
         .ok()
         .flatten()
         .and_then(|m| m.get_attribute("content"))
-        .filter(|o| crate::config::is_origin(o))
+        .filter(|o| socialchat_api::origin::is_origin(o))
         .unwrap_or(own_origin);
 
     let channel = BroadcastChannel::new(BROADCAST_CHANNEL).ok();

@@ -4,7 +4,7 @@
 //! A wrong attribute never panics: it becomes a [`ConfigError`] that the element shows inside
 //! itself and logs to the console, naming the attribute and what it should hold.
 
-use socialchat_api::{ChannelKind, ChannelRecordId};
+use socialchat_api::{origin, ChannelKind, ChannelRecordId};
 
 use crate::i18n::Lang;
 
@@ -156,21 +156,6 @@ fn one_of<T: Copy>(value: Option<&str>, choices: &[(&str, T)]) -> Result<T, Stri
     Err(format!("must be {listed}, not {value:?}"))
 }
 
-/// Whether `text` is a serialized origin: `http(s)://host[:port]`, nothing after it.
-pub fn is_origin(text: &str) -> bool {
-    let Some(rest) = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))
-    else {
-        return false;
-    };
-    !rest.is_empty()
-        && rest.len() <= 253 + 6
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-}
-
 fn parse_proxy(value: Option<&str>) -> Result<String, String> {
     let value = value.map(str::trim).unwrap_or("");
     if value.is_empty() {
@@ -240,24 +225,16 @@ fn parse_lang(value: Option<&str>, context: &Context) -> Result<Lang, String> {
     }
 }
 
+/// The `callback-origin` attribute: the rule of every list of origins
+/// ([`socialchat_api::origin`]), absent or blank meaning none.
 fn parse_origins(value: Option<&str>) -> Result<Vec<String>, String> {
-    let Some(value) = value else {
+    let value = value.map(str::trim).unwrap_or("");
+    if value.is_empty() {
         return Ok(Vec::new());
-    };
-    value
-        .split([' ', ','])
-        .filter(|s| !s.is_empty())
-        .map(|origin| {
-            let origin = origin.trim_end_matches('/');
-            if is_origin(origin) {
-                Ok(origin.to_ascii_lowercase())
-            } else {
-                Err(format!(
-                    "must list origins like https://dashboard.example, not {origin:?}"
-                ))
-            }
-        })
-        .collect()
+    }
+    // The attribute's one leniency: an origin copied from the address bar ends with a `/`.
+    let entries = origin::split_origin_list(value).map(|o| o.strip_suffix('/').unwrap_or(o));
+    origin::parse_origins(entries).map_err(|e| e.to_string())
 }
 
 fn parse_reconnect(value: Option<&str>) -> Result<Option<ChannelRecordId>, String> {
@@ -459,6 +436,23 @@ mod tests {
         );
         for bad in ["*", "dash.example", "https://dash.example/callback", "null"] {
             assert!(with_proxy(&[("callback-origin", bad)]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_callback_origin_of_separators_only_or_a_path_is_refused() {
+        for bad in [
+            " , ",
+            ",",
+            "https://dash.example//",
+            "https://dash.example/ *",
+        ] {
+            let e = with_proxy(&[("callback-origin", bad)]).unwrap_err();
+            assert_eq!(e.attribute, "callback-origin", "{bad:?}");
+        }
+        for absent in ["", "  "] {
+            let config = with_proxy(&[("callback-origin", absent)]).unwrap();
+            assert!(config.callback_origins.is_empty(), "{absent:?}");
         }
     }
 

@@ -4,8 +4,9 @@
 //! channel kinds ([`kind`]), the widget's calls with their paths, queries and bodies and the one
 //! function that recognizes them in a request ([`call`]), the shape and validation of what goes
 //! up ([`input`], [`request`]), the tolerant parsing of what comes back ([`account`],
-//! [`channel`], [`error`]), the codes of the proxy's own refusals ([`refusal`]) and the message
-//! the callback page sends to the widget ([`callback`]).
+//! [`channel`], [`error`]), the codes of the proxy's own refusals ([`refusal`]), the rule of a
+//! list of allowed origins ([`origin`]) and the message the callback page sends to the widget
+//! ([`callback`]).
 //!
 //! It has no web or server dependency: the widget compiles it to WebAssembly, the proxy links it
 //! natively, and its tests run natively in milliseconds. Nothing in it panics on input from the
@@ -19,6 +20,7 @@ pub mod error;
 pub mod input;
 pub mod kind;
 pub mod lenient;
+pub mod origin;
 pub mod query;
 #[cfg(feature = "json")]
 mod recognize;
