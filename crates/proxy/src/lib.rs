@@ -6,7 +6,8 @@
 //!   the API key) and [`sandbox`] (an in-process simulation of Socialchat and Facebook) are the
 //!   two backends; [`client`] is the one outbound HTTP client (Socialchat, the webhook, the
 //!   container's probe).
-//! - [`project`] turns a backend's answer into what a browser may see.
+//! - [`project`] turns a backend's answer into what a browser may see; [`secret_shape`] decides
+//!   whether an upstream message shows a secret in any spelling.
 //! - [`server`] accepts connections within limits and times out slow clients; [`files`]
 //!   serves `--static`.
 //! - [`session`] checks who may call (the JWT the partner's backend mints) and what for;
@@ -32,6 +33,7 @@ pub mod problem;
 pub mod project;
 pub mod random;
 pub mod sandbox;
+pub mod secret_shape;
 pub mod server;
 pub mod session;
 pub mod set_callback;
