@@ -17,8 +17,8 @@ export const SEEDED_CHANNELS = [1, 2, 3, 4, 5, 6].map((n) => `65f0a1b2c3d4e5f6a7
 /** Starts the sandbox, checking sessions as `serve` does (`sessions: false` leaves it open). */
 export function startSandbox(args = [], { sessions = true } = {}) {
   const env = { ...process.env };
-  if (sessions) env.SOCIALCHAT_SESSION_SECRET = SESSION_SECRET;
-  else delete env.SOCIALCHAT_SESSION_SECRET;
+  if (sessions) env.SOCIALCHAT_SANDBOX_SESSION_SECRET = SESSION_SECRET;
+  else delete env.SOCIALCHAT_SANDBOX_SESSION_SECRET;
   // The suites call far more often, from one address, than the default limits allow.
   const flags = [...(sessions ? ["--session-secret-env"] : []), "--calls-per-minute", "100000", "--calls-per-minute-per-address", "100000"];
   const child = spawn(PROXY_BIN, ["sandbox", "--listen", "127.0.0.1:0", ...flags, ...args], {

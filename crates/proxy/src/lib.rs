@@ -1,21 +1,21 @@
 //! `socialchat-proxy`: the reference partner proxy for socialchat-connect, as a library.
 //!
-//! - [`app`] is the HTTP server that `serve` and `sandbox` share: one pipeline for every widget
-//!   call (recognize, validate, call the backend, project the answer), CORS, static files, logs.
+//! - [`app`] is the HTTP server that `serve` and `sandbox` share: one axum router, its layers,
+//!   and one typed pipeline for every widget call (recognize, authorize, call the backend,
+//!   project the answer, finish it); [`options`] are its flags, checked; [`server`] runs it on
+//!   hyper's connections within limits and drains them on SIGTERM; [`files`] serves
+//!   `--static`.
 //! - [`call`] is what a backend receives and answers; [`upstream`] (Socialchat over HTTPS with
 //!   the API key) and [`sandbox`] (an in-process simulation of Socialchat and Facebook) are the
 //!   two backends; [`client`] is the one outbound HTTP client (Socialchat, the webhook, the
 //!   container's probe).
-//! - [`project`] turns a backend's answer into what a browser may see; [`secret_shape`] decides
-//!   whether an upstream message shows a secret in any spelling.
-//! - [`server`] accepts connections within limits and times out slow clients; [`files`]
-//!   serves `--static`.
+//! - [`project`] turns a backend's answer into what a browser may see; [`secret_shape`] tells
+//!   whether an upstream message would show a secret.
 //! - [`session`] checks who may call (the JWT the partner's backend mints) and what for;
-//!   [`webhook`] tells the partner's backend of each channel connected; [`limit`] caps how many
-//!   channels one user connects per minute.
+//!   [`webhook`] tells the partner's backend of each channel connected; [`limit`] holds the
+//!   rate limits; [`marks`] tells the picker which accounts the company already has.
 //! - [`observe`] is what operators see: the log (`tracing`, text or JSON lines), the
-//!   Prometheus metrics, and the facts each call leaves for both; [`log_batch`] carries a
-//!   worker's log lines to the log's writer thread in batches.
+//!   Prometheus metrics, and the facts each call leaves for both.
 //! - [`set_callback`] is step 1 of the partner guide (`PUT /partner`).
 //!
 //! `main.rs` only reads the command line and calls into this crate, so the pipeline is tested
@@ -26,9 +26,9 @@ pub mod call;
 pub mod client;
 pub mod files;
 pub mod limit;
-pub mod log_batch;
 pub mod marks;
 pub mod observe;
+pub mod options;
 pub mod problem;
 pub mod project;
 pub mod random;

@@ -7,8 +7,6 @@
 //!   Facebook dialog, for the preview and every test: no account, no network.
 //! - `set-callback` is step 1 of the partner guide (`PUT /partner`).
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -19,11 +17,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::sync::Arc;
 
-use socialchat_proxy::app::{self, ServerFlags, ServerOptions};
+use socialchat_proxy::app;
 use socialchat_proxy::observe::{self, LogFormat};
+use socialchat_proxy::options::{ServerFlags, ServerOptions};
 use socialchat_proxy::session::{self, Claims, Sessions};
 use socialchat_proxy::webhook::Webhook;
-use socialchat_proxy::{limit, sandbox, set_callback, upstream};
+use socialchat_proxy::{options, sandbox, set_callback, upstream};
 
 #[derive(Parser)]
 #[command(
@@ -59,80 +58,9 @@ struct ProbeArgs {
 }
 
 #[derive(Args)]
-struct CommonArgs {
-    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
-    #[arg(long, default_value = "127.0.0.1:8787")]
-    listen: SocketAddr,
-    /// Path under which the API routes are served.
-    #[arg(long, default_value = "/api/socialchat")]
-    prefix: String,
-    /// Origin allowed to call the API from a browser (CORS, with credentials). Repeatable, or
-    /// several separated by commas. None: same-origin use only.
-    #[arg(long = "allow-origin", value_name = "ORIGIN")]
-    allow_origins: Vec<String>,
-    /// Serve the widget's build output from this folder (and its callback page at
-    /// /callback/instagram and /callback/messenger).
-    #[arg(long = "static", value_name = "DIR")]
-    static_dir: Option<PathBuf>,
-    /// Longest wait for Socialchat, in seconds, before answering 504.
-    #[arg(long, default_value_t = 20)]
-    timeout_secs: u64,
-    /// Most requests handled at once; more wait briefly, then get 503.
-    #[arg(long, default_value_t = 256)]
-    max_concurrency: usize,
-    /// Longest a client may take to send a request's headers, in seconds.
-    #[arg(long, default_value_t = 10)]
-    header_timeout_secs: u64,
-    /// Longest a kept-alive connection may sit idle between requests, in seconds.
-    #[arg(long, default_value_t = 75)]
-    idle_timeout_secs: u64,
-    /// Longest a client may take to send a request's body, in seconds.
-    #[arg(long, default_value_t = 10)]
-    body_timeout_secs: u64,
-    /// Most client connections open at once; more wait until one closes.
-    #[arg(long, default_value_t = 1000)]
-    max_connections: usize,
-    /// On SIGTERM, how long requests in flight may take to finish, in seconds.
-    #[arg(long, default_value_t = 10)]
-    shutdown_grace_secs: u64,
-    /// How many threads serve connections, each with its share of them; 0: one per CPU this
-    /// process may use (a container's CPU limit included).
-    #[arg(long, default_value_t = 0)]
-    workers: usize,
-    /// How many channels one user (a session's sub) may connect, create or reconnect per
-    /// minute, all at once if they wish; 0: no limit.
-    #[arg(long, default_value_t = limit::DEFAULT_CONNECTS_PER_MINUTE)]
-    connects_per_minute: u32,
-    /// How many calls one user (a session's sub) may make per minute, all at once if they
-    /// wish; 0: no limit.
-    #[arg(long, default_value_t = limit::DEFAULT_CALLS_PER_MINUTE)]
-    calls_per_minute: u32,
-    /// How many calls one client address may make per minute; 0: no limit.
-    #[arg(long, default_value_t = limit::DEFAULT_CALLS_PER_MINUTE_PER_ADDRESS)]
-    calls_per_minute_per_address: u32,
-    /// How many proxies (load balancers) in front of this one append the client's address to
-    /// X-Forwarded-For; 0 (the default): the connection's address is the client's.
-    #[arg(long, default_value_t = 0)]
-    trust_forwarded_for: usize,
-    /// Log lines as text or as one JSON object per line (levels: RUST_LOG, default info).
-    #[arg(long, value_enum, default_value = "text")]
-    log_format: LogFormat,
-    /// Serve Prometheus metrics at http://ADDRESS/metrics (apart from the proxy's address).
-    #[arg(long, value_name = "ADDRESS")]
-    metrics_listen: Option<SocketAddr>,
-    /// The longest session accepted, from its iat to its exp, in seconds.
-    #[arg(long, default_value_t = session::DEFAULT_MAX_TTL_SECS)]
-    session_max_ttl_secs: u64,
-    /// After each connect or reconnect, POST a signed `channel.connected` to this URL of your
-    /// backend (signed with SOCIALCHAT_SESSION_SECRET).
-    #[arg(long, value_name = "URL")]
-    connected_webhook: Option<String>,
-}
-
-#[derive(Args)]
 struct ServeArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    common: ServerFlags,
     /// Socialchat's API (https://staging-api.socialchat.id for staging).
     #[arg(long, default_value = "https://api.socialchat.id")]
     upstream: String,
@@ -145,7 +73,7 @@ struct ServeArgs {
 #[derive(Args)]
 struct SandboxArgs {
     #[command(flatten)]
-    common: CommonArgs,
+    common: ServerFlags,
     /// How many Instagram accounts the simulated Facebook user has.
     #[arg(long, default_value_t = 23)]
     accounts: usize,
@@ -178,8 +106,10 @@ struct SandboxArgs {
     /// (CORS), for test runners on random ports.
     #[arg(long)]
     allow_local_origins: bool,
-    /// Check sessions as `serve` does, with the secret in SOCIALCHAT_SESSION_SECRET (without
-    /// it the sandbox lets every call in, for quick trials).
+    /// Check sessions as `serve` does, with the secret in SOCIALCHAT_SANDBOX_SESSION_SECRET
+    /// (without it the sandbox lets every call in, for quick trials). The sandbox mints
+    /// sessions for anyone who asks (/sandbox/session), so it has a secret of its own, never
+    /// your backend's, and listens only on this machine (a loopback --listen) with it.
     #[arg(long)]
     session_secret_env: bool,
 }
@@ -230,28 +160,6 @@ fn api_key() -> Result<String, String> {
     }
 }
 
-fn server_options(common: &CommonArgs, allow_local_origins: bool) -> Result<ServerOptions, String> {
-    ServerOptions::from_flags(ServerFlags {
-        listen: common.listen,
-        prefix: common.prefix.clone(),
-        allow_origins: common.allow_origins.clone(),
-        static_dir: common.static_dir.clone(),
-        timeout_secs: common.timeout_secs,
-        max_concurrency: common.max_concurrency,
-        header_timeout_secs: common.header_timeout_secs,
-        idle_timeout_secs: common.idle_timeout_secs,
-        body_timeout_secs: common.body_timeout_secs,
-        max_connections: common.max_connections,
-        shutdown_grace_secs: common.shutdown_grace_secs,
-        workers: common.workers,
-        allow_local_origins,
-        connects_per_minute: common.connects_per_minute,
-        calls_per_minute: common.calls_per_minute,
-        calls_per_minute_per_address: common.calls_per_minute_per_address,
-        trust_forwarded_for: common.trust_forwarded_for,
-    })
-}
-
 /// What to do when `serve` has no secret to check sessions with.
 fn no_secret() -> String {
     format!(
@@ -266,21 +174,19 @@ fn no_secret() -> String {
 
 /// The sessions to check (when `check`), and the webhook, which is signed with the same secret.
 fn sessions_and_webhook(
-    common: &CommonArgs,
+    common: &ServerFlags,
+    secret_var: &str,
     check: bool,
     options: &mut ServerOptions,
 ) -> Result<Option<Arc<Sessions>>, String> {
-    let secret = Sessions::from_env(common.session_max_ttl_secs)?.map(Arc::new);
+    let secret = Sessions::from_env(secret_var, common.session_max_ttl_secs)?.map(Arc::new);
     if check && secret.is_none() {
         return Err(no_secret());
     }
     if let Some(url) = &common.connected_webhook {
-        let signing = secret.clone().ok_or_else(|| {
-            format!(
-                "--connected-webhook is signed with {}: set it",
-                session::SECRET_VAR
-            )
-        })?;
+        let signing = secret
+            .clone()
+            .ok_or_else(|| format!("--connected-webhook is signed with {secret_var}: set it"))?;
         options.webhook = Some(Arc::new(Webhook::new(url, signing)?));
     }
     options.sessions = if check { secret.clone() } else { None };
@@ -288,7 +194,7 @@ fn sessions_and_webhook(
 }
 
 /// The metrics when asked for: before the server starts.
-async fn observe(common: &CommonArgs) -> Result<(), String> {
+async fn observe(common: &ServerFlags) -> Result<(), String> {
     if let Some(listen) = common.metrics_listen {
         let addr = observe::serve_metrics(listen).await?;
         tracing::info!("socialchat-proxy: metrics on http://{addr}/metrics");
@@ -311,8 +217,13 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve(args) => {
             observe(&args.common).await?;
             let key = api_key()?;
-            let mut options = server_options(&args.common, false)?;
-            sessions_and_webhook(&args.common, !args.no_session_check, &mut options)?;
+            let mut options = ServerOptions::from_flags(&args.common, false)?;
+            sessions_and_webhook(
+                &args.common,
+                session::SECRET_VAR,
+                !args.no_session_check,
+                &mut options,
+            )?;
             if args.no_session_check {
                 tracing::warn!(
                     "socialchat-proxy serve: WARNING: --no-session-check: anyone who can reach \
@@ -332,8 +243,21 @@ async fn run(cli: Cli) -> Result<(), String> {
             if args.page_size == 0 || args.page_size > 100 {
                 return Err("--page-size must be between 1 and 100".into());
             }
-            let mut options = server_options(&args.common, args.allow_local_origins)?;
-            let secret = sessions_and_webhook(&args.common, args.session_secret_env, &mut options)?;
+            if args.session_secret_env && !args.common.listen.ip().is_loopback() {
+                return Err(format!(
+                    "sandbox --session-secret-env listens on this machine only (a loopback \
+                     --listen such as 127.0.0.1:8787, not {}): its /sandbox/session mints a \
+                     session for anyone who asks",
+                    args.common.listen
+                ));
+            }
+            let mut options = ServerOptions::from_flags(&args.common, args.allow_local_origins)?;
+            let secret = sessions_and_webhook(
+                &args.common,
+                sandbox::SECRET_VAR,
+                args.session_secret_env,
+                &mut options,
+            )?;
             // The stand-in for the partner's session endpoint signs with the checked secret,
             // or, in an open sandbox, with one of its own that nothing checks.
             let minter = match secret {
@@ -391,7 +315,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::MintSession(args) => {
-            let sessions = Sessions::from_env(u64::MAX)?.ok_or_else(no_secret)?;
+            let sessions =
+                Sessions::from_env(session::SECRET_VAR, u64::MAX)?.ok_or_else(no_secret)?;
             for kind in &args.kinds {
                 kind.parse::<socialchat_api::ChannelKind>()
                     .map_err(|_| format!("--kinds: {kind:?} is not a channel kind"))?;
@@ -411,14 +336,22 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// The main thread's runtime is single-threaded: it is the server's worker 0 and its acceptor,
-/// and starts the other workers' threads (see `server::serve`). Like theirs, its log lines go
-/// out in batches (see `log_batch`). The log outlives the runtime, so that the
-/// requests the shutdown's grace period cut off, dropped with it, are logged too.
+/// The log outlives the runtime, so that the requests the shutdown's grace period cut off,
+/// dropped with it, are logged too.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let log = log_format(&cli.command).map(observe::init_logging);
-    let runtime = match socialchat_proxy::server::worker_runtime() {
+    let workers = match &cli.command {
+        Command::Serve(args) => args.common.workers,
+        Command::Sandbox(args) => args.common.workers,
+        Command::SetCallback(_) | Command::MintSession(_) | Command::Probe(_) => 1,
+    };
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if workers > 0 {
+        // A wrong count is refused with the other flags, in `run`.
+        runtime.worker_threads(workers.min(options::MAX_WORKERS));
+    }
+    let runtime = match runtime.thread_name("proxy-worker").enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("socialchat-proxy: cannot start: {e}");

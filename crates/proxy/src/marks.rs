@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use socialchat_api::{ChannelKind, ChannelListQuery, PartnerCall};
+use socialchat_api::{AccountPage, ChannelKind, ChannelListQuery, ChannelRecordId, PartnerCall};
 
 use crate::call::Backend;
 use crate::project::{self, Projection};
@@ -22,7 +22,7 @@ pub const MAX_PAGES: u32 = 5;
 /// A channel of the company, as far as marking accounts goes.
 pub struct Existing {
     channel_id: String,
-    id: String,
+    id: ChannelRecordId,
     connected: bool,
 }
 
@@ -61,7 +61,7 @@ impl Marks {
             existing.extend(parsed.value.channels.into_iter().filter_map(|c| {
                 Some(Existing {
                     channel_id: c.channel_id?,
-                    id: c.id.as_str().to_owned(),
+                    id: c.id,
                     connected: c.is_connected,
                 })
             }));
@@ -87,21 +87,16 @@ impl Marks {
 }
 
 /// Marks the accounts of a projected account `page` with what `existing` says of them.
-pub fn mark(session: &Session, existing: &[Existing], page: &mut serde_json::Value) {
-    let Some(docs) = page.get_mut("docs").and_then(|d| d.as_array_mut()) else {
-        return;
-    };
-    for account in docs {
-        let Some(channel_id) = account.get("channelId").and_then(|v| v.as_str()) else {
-            continue;
-        };
+pub fn mark(session: &Session, existing: &[Existing], page: &mut AccountPage) {
+    for account in &mut page.accounts {
+        let channel_id = account.channel_id.as_str();
         let Some(channel) = existing.iter().find(|c| c.channel_id == channel_id) else {
             continue;
         };
         if channel.connected {
-            account["connected"] = true.into();
-        } else if session.allows_channel(&channel.id) {
-            account["reconnect"] = channel.id.clone().into();
+            account.connected = true;
+        } else if session.allows_channel(channel.id.as_str()) {
+            account.reconnect = Some(channel.id.clone());
         }
     }
 }

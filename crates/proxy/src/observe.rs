@@ -12,8 +12,6 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::log_batch;
-
 /// The metrics' names, in one place.
 pub mod names {
     /// Counter: requests answered, by `route`, `method`, `status`.
@@ -45,25 +43,18 @@ pub enum LogFormat {
 /// levels, `info` when it is not set. Called once, by `main`, which keeps the returned guard
 /// until it exits: dropping it writes out what is still queued.
 ///
-/// Lines are formatted on the request's thread and written by a thread of their own, which
-/// writes whatever has queued up in one go (one request's line was one `write` to stderr, about
-/// a tenth of the proxy's throughput); a full queue makes the request wait, it loses no line.
-/// On a server worker the lines are handed over in batches (see [`log_batch`]), rather than
-/// waking the writer thread once per request on the way to its answer.
-pub fn init_logging(format: LogFormat) -> LogGuard {
+/// Lines are written by tracing-appender's writer thread, not by the request's; a full queue
+/// makes the request wait, it loses no line.
+pub fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        // At most this many batches wait (each a few lines to a few dozen): enough for any
-        // burst a writer keeps up with, and memory that stays flat when it cannot.
-        .buffered_lines_limit(4096)
         .thread_name("socialchat-proxy-log")
-        .finish(std::io::BufWriter::new(std::io::stderr()));
-    log_batch::install(writer);
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| log_batch::LogWriter)
+        .with_writer(writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false);
     let _ = match format {
@@ -75,19 +66,7 @@ pub fn init_logging(format: LogFormat) -> LogGuard {
             .with_span_list(false)
             .try_init(),
     };
-    LogGuard { _writer: guard }
-}
-
-/// Keeps the log's writer thread; when dropped, hands over this thread's batch and waits for
-/// every queued line to be written.
-pub struct LogGuard {
-    _writer: tracing_appender::non_blocking::WorkerGuard,
-}
-
-impl Drop for LogGuard {
-    fn drop(&mut self) {
-        log_batch::flush();
-    }
+    guard
 }
 
 /// Installs the metrics recorder and serves its `/metrics` on `listen`, apart from the proxy's
@@ -131,13 +110,10 @@ pub async fn serve_metrics(listen: SocketAddr) -> Result<SocketAddr, String> {
         max_connections: 64,
         shutdown_grace: Duration::ZERO,
     };
-    // One worker: the scrapes are served by the main thread's runtime.
     tokio::spawn(crate::server::serve(
         listener,
         app,
         limits,
-        1,
-        |_| {},
         std::future::pending(),
     ));
     Ok(addr)

@@ -57,7 +57,8 @@ impl Problem {
 }
 
 /// Who produced an error answer: the proxy itself, or Socialchat (or the sandbox) upstream.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Source {
     Proxy,
     Socialchat,

@@ -1,29 +1,37 @@
-//! What a browser receives: a backend's answer, projected per call through an allowlist. Every
-//! answer is read into its typed shape and what leaves the proxy is built from the validated
-//! fields of that shape only: a channel's `_id`, `name`, `channelId`, `channelType`,
-//! `isConnected`, `picture`, `disconnectedAt` (plus a list's paging), an account's `name`,
-//! `channelId`, `picture`, an authorization's `https:` URL. An item that does not validate is
-//! dropped (and counted in the log line); an answer of the wrong shape is a 502 that says so.
-//! Errors keep Socialchat's status and messages, with the API key and the call's token cut out
-//! of them. No code path copies upstream JSON to the browser.
+//! What a browser receives: a backend's answer, projected per call into a typed [`Body`]
+//! built from the validated fields of the answer's shape only: a channel's `_id`, `name`,
+//! `channelId`, `channelType`, `isConnected`, `picture`, `disconnectedAt` (plus a list's
+//! paging), an account's `name`, `channelId`, `picture`, an authorization's `https:` URL. An
+//! item that does not validate is dropped (and counted in the log line); an answer of the wrong
+//! shape is a 502 that says so. The pipeline's later steps change the typed body (marks, the
+//! ticket, the QR code), and it is serialized once, as the answer is written.
+//!
+//! Errors keep Socialchat's status, and its messages only when they show nothing secret (see
+//! [`crate::secret_shape`]); otherwise a fixed sentence for the status. No code path copies
+//! upstream JSON to the browser.
+#![deny(clippy::wildcard_enum_match_arm)]
+
+use std::fmt;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use socialchat_api::channel::{channel_status, find_channel, Paging};
 use socialchat_api::{
-    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelList, ChannelRecordId, ChannelType,
-    Parsed, PartnerCall,
+    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelList, ChannelType, Parsed,
+    PartnerCall,
 };
 
 use crate::call::RawAnswer;
 use crate::problem::Source;
+use crate::secret_shape;
 
-/// What stands in for a secret cut out of a message.
+/// What stands in for a secret cut out of a text.
 pub const REDACTED: &str = "[redacted]";
 
 /// Secrets shorter than this are not looked for: cutting a two-letter "token" out of every
-/// sentence would garble the messages and protect nothing (real keys and tokens are long).
+/// sentence would garble the texts and protect nothing (real keys and tokens are long).
 const MIN_SECRET_LEN: usize = 8;
 
 /// How many items of an answer were dropped because they did not validate; the request's log
@@ -54,29 +62,157 @@ impl<'a> Projection<'a> {
         }
     }
 
-    /// Cuts every secret out of `text`.
-    fn redact(&self, text: &str) -> String {
-        let mut text = text.to_owned();
-        for secret in &self.secrets {
-            if text.contains(secret) {
-                text = text.replace(secret, REDACTED);
-            }
-        }
-        text
+    /// Whether `text` holds a secret as it is.
+    fn holds_secret(&self, text: &str) -> bool {
+        self.secrets.iter().any(|secret| text.contains(secret))
     }
 
-    /// Cuts every secret out of every string of `value`.
-    fn redact_value(&self, value: &mut Value) {
-        match value {
-            Value::String(s) => {
-                if self.secrets.iter().any(|secret| s.contains(secret)) {
-                    *s = self.redact(s);
-                }
+    /// Cuts every secret out of `text`.
+    fn scrub(&self, text: &mut String) {
+        for secret in &self.secrets {
+            if text.contains(secret) {
+                *text = text.replace(secret, REDACTED);
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.redact_value(v)),
-            Value::Object(map) => map.values_mut().for_each(|v| self.redact_value(v)),
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
+    }
+
+    fn scrub_channel(&self, channel: &mut Channel) {
+        self.scrub(&mut channel.name);
+        for text in [
+            &mut channel.channel_id,
+            &mut channel.picture,
+            &mut channel.disconnected_at,
+            &mut channel.qrcode,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            self.scrub(text);
+        }
+        if let ChannelType::Other(name) = &mut channel.channel_type {
+            self.scrub(name);
+        }
+    }
+
+    /// The page with the secrets cut out of its texts; an account whose `channelId` holds one
+    /// is dropped (it could not be connected), and so is a cursor that holds one. Returns how
+    /// many accounts went.
+    fn scrub_accounts(&self, page: &mut AccountPage) -> usize {
+        let before = page.accounts.len();
+        page.accounts
+            .retain(|account| !self.holds_secret(account.channel_id.as_str()));
+        for account in &mut page.accounts {
+            self.scrub(&mut account.name);
+            if let Some(picture) = &mut account.picture {
+                self.scrub(picture);
+            }
+        }
+        if page
+            .next_offset
+            .as_ref()
+            .is_some_and(|offset| self.holds_secret(offset.as_str()))
+        {
+            page.next_offset = None;
+        }
+        before - page.accounts.len()
+    }
+
+    /// Socialchat's message, when it shows nothing secret-shaped.
+    fn message(&self, message: &str) -> Option<String> {
+        (!secret_shape::reveals_secret(message, &self.secrets)).then(|| message.to_owned())
+    }
+}
+
+/// An error answer, in Socialchat's shape: `{statusCode, message, originalMessage?, source}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub status_code: u16,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_message: Option<String>,
+    pub source: Source,
+}
+
+/// What a browser receives for one call, typed until it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// `GET …/channel`: a page (when Socialchat answered one) or a bare list.
+    Channels(ChannelList),
+    /// `GET …/channel/{_id}`: the channel, with its QR code while it waits for its scan.
+    Channel(Channel),
+    /// `GET …/{kind}/authorize`.
+    Authorize {
+        url: String,
+    },
+    /// `GET …/{kind}/account`, each account marked with what the company already has.
+    Accounts(AccountPage),
+    /// A connect or reconnect: the channel, and for a new WhatsApp number the ticket its
+    /// creator polls it with.
+    Connected {
+        channel: Channel,
+        ticket: Option<String>,
+    },
+    Error(ErrorBody),
+}
+
+impl Serialize for Body {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Body::Channels(list) => match &list.paging {
+                Some(paging) => ChannelPage {
+                    paging,
+                    docs: &list.channels,
+                }
+                .serialize(serializer),
+                None => {
+                    let mut seq = serializer.serialize_seq(Some(list.channels.len()))?;
+                    for channel in &list.channels {
+                        seq.serialize_element(channel)?;
+                    }
+                    seq.end()
+                }
+            },
+            Body::Channel(channel) => channel.serialize(serializer),
+            Body::Authorize { url } => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("url", url)?;
+                map.end()
+            }
+            Body::Accounts(page) => {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("docs", &page.accounts)?;
+                map.serialize_entry("hasNextPage", &page.has_next_page())?;
+                map.serialize_entry("nextOffset", &page.next_offset.as_ref().map(|o| o.as_str()))?;
+                map.end()
+            }
+            Body::Connected { channel, ticket } => {
+                ConnectedChannel { channel, ticket }.serialize(serializer)
+            }
+            Body::Error(error) => error.serialize(serializer),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ChannelPage<'a> {
+    #[serde(flatten)]
+    paging: &'a Paging,
+    docs: &'a [Channel],
+}
+
+#[derive(Serialize)]
+struct ConnectedChannel<'a> {
+    #[serde(flatten)]
+    channel: &'a Channel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: &'a Option<String>,
+}
+
+impl fmt::Display for Body {
+    /// The body as the browser receives it: JSON text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -98,17 +234,18 @@ fn retry_after(value: Option<&str>) -> Option<HeaderValue> {
         .flatten()
 }
 
-/// What the browser will receive: a status, a JSON body built from validated fields, and what
-/// the log line and the headers need.
+/// What the browser will receive: a status, a typed body, and what the log line and the
+/// headers need.
+#[derive(Debug)]
 pub struct Projected {
     pub status: StatusCode,
-    pub body: Value,
+    pub body: Body,
     dropped: usize,
     retry_after: Option<HeaderValue>,
 }
 
 impl Projected {
-    fn new(status: StatusCode, body: Value) -> Projected {
+    pub fn new(status: StatusCode, body: Body) -> Projected {
         Projected {
             status,
             body,
@@ -117,21 +254,17 @@ impl Projected {
         }
     }
 
-    fn error(
-        status: StatusCode,
-        source: Source,
-        message: &str,
-        original: Option<&str>,
-    ) -> Projected {
-        let mut body = json!({
-            "statusCode": status.as_u16(),
-            "message": message,
-            "source": source.as_str(),
-        });
-        if let Some(original) = original {
-            body["originalMessage"] = original.into();
-        }
-        Projected::new(status, body)
+    /// The proxy's own error about an answer it could not pass on.
+    pub fn error(status: StatusCode, message: &str) -> Projected {
+        Projected::new(
+            status,
+            Body::Error(ErrorBody {
+                status_code: status.as_u16(),
+                message: message.to_owned(),
+                original_message: None,
+                source: Source::Proxy,
+            }),
+        )
     }
 
     pub fn is_success(&self) -> bool {
@@ -141,8 +274,6 @@ impl Projected {
 
 impl IntoResponse for Projected {
     fn into_response(self) -> Response {
-        // Straight into bytes (a `Value` always serializes; `Display` would go through a
-        // formatter).
         let body = serde_json::to_vec(&self.body).unwrap_or_default();
         let mut response = (
             self.status,
@@ -168,13 +299,10 @@ pub fn project_answer(call: &PartnerCall, answer: RawAnswer, projection: &Projec
         return upstream_error(status, &answer, text, projection);
     }
     match typed(call, text, projection) {
-        Ok((mut body, dropped)) => {
-            projection.redact_value(&mut body);
-            Projected {
-                dropped,
-                ..Projected::new(status, body)
-            }
-        }
+        Ok((body, dropped)) => Projected {
+            dropped,
+            ..Projected::new(status, body)
+        },
         Err(problem) => unreadable(text, &problem),
     }
 }
@@ -186,11 +314,11 @@ fn unreadable(text: &str, problem: &str) -> Projected {
     } else {
         problem
     };
-    Projected::error(StatusCode::BAD_GATEWAY, Source::Proxy, message, None)
+    Projected::error(StatusCode::BAD_GATEWAY, message)
 }
 
-/// An error Socialchat (or the sandbox) gave, passed on in Socialchat's shape, with the secrets
-/// cut out of its messages.
+/// An error Socialchat (or the sandbox) gave, passed on in Socialchat's shape: its messages
+/// when they show nothing secret, else a fixed sentence for the status.
 fn upstream_error(
     status: StatusCode,
     answer: &RawAnswer,
@@ -204,42 +332,65 @@ fn upstream_error(
         // A redirect or an informational status is not something the widget can follow.
         StatusCode::BAD_GATEWAY
     };
+    // A message withheld leaves its mark in `originalMessage`, where Socialchat's own words go.
+    let mut withheld = false;
     let message = match &error.message {
-        Some(message) => projection.redact(message),
+        Some(message) => projection.message(message).unwrap_or_else(|| {
+            withheld = true;
+            secret_shape::fixed_message(status.as_u16()).to_owned()
+        }),
         None => format!("Socialchat answered HTTP {} without details", answer.status),
     };
-    let original = error
+    let original_message = error
         .original_message
         .as_deref()
-        .map(|o| projection.redact(o));
-    let mut projected = Projected::error(status, Source::Socialchat, &message, original.as_deref());
+        .map(|original| {
+            projection.message(original).unwrap_or_else(|| {
+                withheld = true;
+                REDACTED.to_owned()
+            })
+        })
+        .or_else(|| withheld.then(|| REDACTED.to_owned()));
+    let mut projected = Projected::new(
+        status,
+        Body::Error(ErrorBody {
+            status_code: status.as_u16(),
+            message,
+            original_message,
+            source: Source::Socialchat,
+        }),
+    );
     if keeps_retry_after(status) {
         projected.retry_after = retry_after(answer.retry_after.as_deref());
     }
     projected
 }
 
-/// One page of the channel list, read for a session that sees only some channels; an answer
-/// that is not a list comes back as what the browser receives instead.
+/// One page of the channel list, read for the proxy's own use (a session's channels, the
+/// picker's marks); an answer that is not a list comes back as what the browser receives
+/// instead.
 pub fn channel_page(
     answer: RawAnswer,
     projection: &Projection,
-) -> Result<Parsed<ChannelList>, Projected> {
+) -> Result<Parsed<ChannelList>, Box<Projected>> {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let text = std::str::from_utf8(&answer.body).unwrap_or("");
     if !status.is_success() {
-        return Err(upstream_error(status, &answer, text, projection));
+        return Err(Box::new(upstream_error(status, &answer, text, projection)));
     }
-    ChannelList::parse(text).map_err(|e| unreadable(text, &e.to_string()))
+    ChannelList::parse(text).map_err(|e| Box::new(unreadable(text, &e.to_string())))
 }
 
 /// The channel list a session sees: its channels only, as one page whose paging fields say
 /// exactly that.
 pub fn session_channels(
-    channels: Vec<Channel>,
+    mut channels: Vec<Channel>,
     dropped: usize,
     projection: &Projection,
 ) -> Projected {
+    channels
+        .iter_mut()
+        .for_each(|channel| projection.scrub_channel(channel));
     let count = channels.len() as u64;
     let list = ChannelList {
         channels,
@@ -254,31 +405,31 @@ pub fn session_channels(
             next_page: None,
         }),
     };
-    let mut body = list.to_json();
-    projection.redact_value(&mut body);
     Projected {
         dropped,
-        ..Projected::new(StatusCode::OK, body)
+        ..Projected::new(StatusCode::OK, Body::Channels(list))
     }
 }
 
-/// The answer read into its call's typed shape, and back to JSON from its validated fields.
-fn typed(
-    call: &PartnerCall,
-    text: &str,
-    projection: &Projection,
-) -> Result<(Value, usize), String> {
+/// The answer read into its call's typed shape, with the secrets cut out of its texts.
+fn typed(call: &PartnerCall, text: &str, projection: &Projection) -> Result<(Body, usize), String> {
     match call {
         PartnerCall::ChannelList { .. } => {
-            let parsed = ChannelList::parse(text).map_err(|e| e.to_string())?;
-            Ok((parsed.value.to_json(), parsed.dropped))
+            let mut parsed = ChannelList::parse(text).map_err(|e| e.to_string())?;
+            parsed
+                .value
+                .channels
+                .iter_mut()
+                .for_each(|channel| projection.scrub_channel(channel));
+            Ok((Body::Channels(parsed.value), parsed.dropped))
         }
         PartnerCall::Accounts { .. } => {
-            let parsed = AccountPage::parse(text).map_err(|e| e.to_string())?;
-            Ok((parsed.value.to_json(), parsed.dropped))
+            let mut parsed = AccountPage::parse(text).map_err(|e| e.to_string())?;
+            let scrubbed = projection.scrub_accounts(&mut parsed.value);
+            Ok((Body::Accounts(parsed.value), parsed.dropped + scrubbed))
         }
         PartnerCall::Authorize { .. } => {
-            let url = AuthorizeResponse::parse(text)
+            let mut url = AuthorizeResponse::parse(text)
                 .map_err(|e| e.to_string())?
                 .url;
             let secure = url
@@ -289,18 +440,20 @@ fn typed(
                     "unexpected authorize answer from Socialchat: the URL is not https".into(),
                 );
             }
-            Ok((serde_json::json!({ "url": url }), 0))
+            projection.scrub(&mut url);
+            Ok((Body::Authorize { url }, 0))
         }
         PartnerCall::Channel { .. } => {
-            let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-            let channel = channel_status(value.clone()).ok_or_else(|| {
+            let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let mut channel = channel_status(value).ok_or_else(|| {
                 "unexpected answer from Socialchat: it holds no channel".to_owned()
             })?;
-            Ok((serde_json::to_value(channel).map_err(|e| e.to_string())?, 0))
+            projection.scrub_channel(&mut channel);
+            Ok((Body::Channel(channel), 0))
         }
         PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
-            let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-            let mut channel = find_channel(value.clone()).ok_or_else(|| {
+            let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let mut channel = find_channel(value).ok_or_else(|| {
                 "unexpected answer from Socialchat: it holds no channel (it may have been \
                  connected: reload the channel list)"
                     .to_owned()
@@ -309,23 +462,22 @@ fn typed(
                 // The route says which kind was connected when the answer does not.
                 channel.channel_type = ChannelType::from_name(kind.channel_types()[0]);
             }
-            Ok((serde_json::to_value(channel).map_err(|e| e.to_string())?, 0))
+            projection.scrub_channel(&mut channel);
+            Ok((
+                Body::Connected {
+                    channel,
+                    ticket: None,
+                },
+                0,
+            ))
         }
     }
 }
 
-/// Whether a connect or reconnect answer held only the channel's `_id` (as Socialchat documents
+/// Whether a connect or reconnect answered only the channel's `_id` (as Socialchat documents
 /// for WhatsApp and Telegram): then the proxy reads the whole channel before it answers.
-pub fn only_an_id(body: &Value) -> Option<ChannelRecordId> {
-    let bare = body
-        .get("name")
-        .and_then(Value::as_str)
-        .is_none_or(str::is_empty)
-        && body.get("channelId").is_none()
-        && body.get("picture").is_none();
-    bare.then(|| body.get("_id")?.as_str())
-        .flatten()
-        .and_then(|id| ChannelRecordId::new(id).ok())
+pub fn only_an_id(channel: &Channel) -> bool {
+    channel.name.is_empty() && channel.channel_id.is_none() && channel.picture.is_none()
 }
 
 #[cfg(test)]

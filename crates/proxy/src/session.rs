@@ -131,21 +131,36 @@ impl Session {
 
     /// Whether the session may make `call` (the channel list is cut down instead, by
     /// [`Session::keeps`]). `ticketed`: the call carries a valid ticket for its channel (a
-    /// channel the session created a moment ago).
+    /// channel the session created a moment ago). One arm per call, none for "the rest": a new
+    /// call does not compile until its rule is written here.
+    #[deny(clippy::wildcard_enum_match_arm)]
     pub fn authorize(&self, call: &PartnerCall, ticketed: bool) -> Result<(), Denied> {
-        if let Some(kind) = call.kind() {
-            if !self.allows_kind(kind) {
-                return Err(Denied::KindNotAllowed(Some(kind)));
+        match call {
+            PartnerCall::ChannelList { .. } => Ok(()),
+            PartnerCall::Channel { id } => self.channel(id.as_str(), ticketed),
+            PartnerCall::Authorize { kind }
+            | PartnerCall::Accounts { kind, .. }
+            | PartnerCall::Connect { kind, .. } => self.kind(*kind),
+            PartnerCall::Reconnect { kind, id, .. } => {
+                self.kind(*kind)?;
+                self.channel(id.as_str(), false)
             }
         }
-        match call {
-            PartnerCall::Reconnect { id, .. } if !self.allows_channel(id.as_str()) => {
-                Err(Denied::ChannelNotAllowed)
-            }
-            PartnerCall::Channel { id } if !(self.allows_channel(id.as_str()) || ticketed) => {
-                Err(Denied::ChannelNotAllowed)
-            }
-            _ => Ok(()),
+    }
+
+    fn kind(&self, kind: ChannelKind) -> Result<(), Denied> {
+        if self.allows_kind(kind) {
+            Ok(())
+        } else {
+            Err(Denied::KindNotAllowed(Some(kind)))
+        }
+    }
+
+    fn channel(&self, id: &str, ticketed: bool) -> Result<(), Denied> {
+        if self.allows_channel(id) || ticketed {
+            Ok(())
+        } else {
+            Err(Denied::ChannelNotAllowed)
         }
     }
 
@@ -159,18 +174,10 @@ impl Session {
         kind_allowed && self.allows_channel(channel.id.as_str())
     }
 
-    /// Whether a projected channel (its `channelType`) is of a kind the session may use.
-    pub fn sees_type(&self, channel: &serde_json::Value) -> bool {
-        if self.channels.is_none() {
-            return true;
-        }
-        let channel_type = channel
-            .get("channelType")
-            .and_then(|t| t.as_str())
-            .map(ChannelType::from_name);
-        channel_type
-            .and_then(|t| ChannelKind::of_type(&t))
-            .is_some_and(|kind| self.allows_kind(kind))
+    /// Whether a channel of `channel_type` is of a kind the session may use.
+    pub fn sees_type(&self, channel_type: &ChannelType) -> bool {
+        self.channels.is_none()
+            || ChannelKind::of_type(channel_type).is_some_and(|kind| self.allows_kind(kind))
     }
 }
 
@@ -289,10 +296,13 @@ impl Sessions {
         })
     }
 
-    /// Reads the secret from [`SECRET_VAR`]; `Ok(None)` when it is not set.
-    pub fn from_env(max_ttl: u64) -> Result<Option<Sessions>, String> {
-        match std::env::var(SECRET_VAR) {
-            Ok(secret) if !secret.is_empty() => Sessions::new(secret.as_bytes(), max_ttl).map(Some),
+    /// Reads the secret from the environment variable `var` ([`SECRET_VAR`], or the
+    /// sandbox's own); `Ok(None)` when it is not set.
+    pub fn from_env(var: &str, max_ttl: u64) -> Result<Option<Sessions>, String> {
+        match std::env::var(var) {
+            Ok(secret) if !secret.is_empty() => Sessions::new(secret.as_bytes(), max_ttl)
+                .map(Some)
+                .map_err(|e| e.replace(SECRET_VAR, var)),
             _ => Ok(None),
         }
     }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use axum::http::{header, HeaderName, HeaderValue, Method, Uri};
 use serde_json::json;
+use socialchat_api::Channel;
 
 use crate::client::{http_url, Failure, HttpClient};
 use crate::session::Sessions;
@@ -74,14 +75,8 @@ impl Webhook {
 
     /// Sends `channel.connected` for a channel a poll found connected, once per channel in this
     /// process (other replicas may send it again: deliveries are at least once).
-    pub fn channel_scanned(&self, sub: Option<&str>, channel: serde_json::Value) {
-        let Some(id) = channel
-            .get("_id")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-        else {
-            return;
-        };
+    pub fn channel_scanned(&self, sub: Option<&str>, channel: &Channel) {
+        let id = channel.id.as_str().to_owned();
         {
             let mut told = self.told.lock().unwrap_or_else(|e| e.into_inner());
             if told.contains(&id) {
@@ -101,7 +96,7 @@ impl Webhook {
         event: Event,
         sub: Option<&str>,
         reconnected: bool,
-        channel: serde_json::Value,
+        channel: &Channel,
     ) {
         let timestamp = crate::session::now();
         let body = json!({

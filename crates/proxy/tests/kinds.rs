@@ -18,7 +18,7 @@ const DISCONNECTED_INSTAGRAM: &str = "65f0a1b2c3d4e5f6a7b8c902";
 fn sandbox(extra: &[&str]) -> Proxy {
     let mut args = vec!["sandbox", "--session-secret-env"];
     args.extend_from_slice(extra);
-    Proxy::start(&args, &[("SOCIALCHAT_SESSION_SECRET", SECRET)])
+    Proxy::start(&args, &[("SOCIALCHAT_SANDBOX_SESSION_SECRET", SECRET)])
 }
 
 /// A session from the sandbox's stand-in for the partner's endpoint.

@@ -43,10 +43,13 @@ fn harness(status: u16, body: Value) -> Harness {
         calls: Mutex::new(Vec::new()),
         answer: Mutex::new((status, body.to_string())),
     });
-    let options = ServerOptions::from_flags(ServerFlags {
-        prefix: API.into(),
-        ..ServerFlags::default()
-    })
+    let options = ServerOptions::from_flags(
+        &ServerFlags {
+            prefix: API.into(),
+            ..ServerFlags::default()
+        },
+        false,
+    )
     .unwrap();
     Harness {
         app: router(options, backend.clone()),

@@ -363,10 +363,13 @@ proptest! {
             calls: Mutex::new(Vec::new()),
             channel_type: channel_type(expected.as_ref().and_then(PartnerCall::kind)),
         });
-        let options = ServerOptions::from_flags(ServerFlags {
+        let options = ServerOptions::from_flags(
+            &ServerFlags {
             prefix: "/api/socialchat".into(),
             ..ServerFlags::default()
-        })
+        },
+        false,
+    )
         .unwrap();
         let app = router(options, backend.clone());
         let uri = match &query {

@@ -32,6 +32,7 @@ impl Proxy {
             .args(["--listen", "127.0.0.1:0"])
             .env_remove("SOCIALCHAT_API_KEY")
             .env_remove("SOCIALCHAT_SESSION_SECRET")
+            .env_remove("SOCIALCHAT_SANDBOX_SESSION_SECRET")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
