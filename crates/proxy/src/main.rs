@@ -181,7 +181,14 @@ fn sessions_and_webhook(
 ) -> Result<Option<Arc<Sessions>>, String> {
     let secret = Sessions::from_env(secret_var, common.session_max_ttl_secs)?.map(Arc::new);
     if check && secret.is_none() {
-        return Err(no_secret());
+        return Err(if secret_var == session::SECRET_VAR {
+            no_secret()
+        } else {
+            format!(
+                "{secret_var} is not set: --session-secret-env checks sessions with it (the \
+                 sandbox's own secret, never your backend's); export one of at least 32 bytes"
+            )
+        });
     }
     if let Some(url) = &common.connected_webhook {
         let signing = secret

@@ -894,3 +894,140 @@ fn a_lowercase_method_is_refused_like_any_unknown_method() {
     assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
     assert!(upstream.recorded().is_empty());
 }
+
+/// The probe of issue 27: Socialchat's message reaches the browser only when it shows nothing
+/// secret-shaped; the API key or the token in another spelling is withheld all the same.
+#[tokio::test]
+async fn secret_shaped_upstream_messages_reach_the_browser_as_a_fixed_sentence() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let url = format!(
+        "{}/partner/channel/instagram/account?token={TOKEN}",
+        proxy.api()
+    );
+    let unpadded = KEY.trim_end_matches('=');
+    let spellings = [
+        format!("bad key {unpadded}"),
+        format!("bad key {}", KEY.replace('=', "%3D")),
+        format!("bad key {}", KEY.to_lowercase()),
+        format!("bad key {}\u{200b}{}", &KEY[..10], &KEY[10..]),
+        "secret hostilesecret refused".to_owned(),
+        format!("token {} rejected", TOKEN.to_uppercase()),
+    ];
+    for spelling in &spellings {
+        upstream.answer(
+            "/partner/channel/instagram/account",
+            Canned::json(401, json!({ "message": spelling })),
+        );
+        let (status, answer) = call("GET", &url, None).await;
+        assert_eq!(status, 401);
+        let text = answer.to_string();
+        assert_ne!(
+            answer["message"].as_str(),
+            Some(spelling.as_str()),
+            "{text}"
+        );
+        assert!(!text.to_lowercase().contains("hostilesecret"), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+    // A message that shows nothing secret passes as Socialchat wrote it.
+    upstream.answer(
+        "/partner/channel/instagram/account",
+        Canned::json(401, json!({ "message": "Token sudah kedaluwarsa" })),
+    );
+    let (_, answer) = call("GET", &url, None).await;
+    assert_eq!(answer["message"], "Token sudah kedaluwarsa");
+}
+
+/// The probe of issue 27: an answer about another channel than the one asked for is refused,
+/// on the channel's own route and on a reconnect, and never reaches the browser.
+#[tokio::test]
+async fn an_answer_about_another_channel_is_a_502() {
+    let upstream = TestUpstream::start().await;
+    let proxy = serve(&upstream, &[]);
+    let other = "65a0b1c2d3e4f5a6b7c8d9aa";
+    let channel = |id: &str| json!({"_id": id, "name": "Toko", "channelId": "1784", "channelType": "instagram", "isConnected": true});
+    upstream.answer(
+        &format!("/partner/channel/{ID}"),
+        Canned::json(200, channel(other)),
+    );
+    let (status, answer) = call(
+        "GET",
+        &format!("{}/partner/channel/{ID}", proxy.api()),
+        None,
+    )
+    .await;
+    assert_eq!(status, 502, "{answer}");
+    assert!(!answer.to_string().contains(other), "{answer}");
+
+    upstream.answer(
+        &format!("/partner/channel/{ID}"),
+        Canned::json(200, channel(ID)),
+    );
+    upstream.answer(
+        &format!("/partner/channel/instagram/{ID}"),
+        Canned::json(200, channel(other)),
+    );
+    let body = format!(r#"{{"token":"{TOKEN}"}}"#);
+    let (status, answer) = call(
+        "POST",
+        &format!("{}/partner/channel/instagram/{ID}", proxy.api()),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(status, 502, "{answer}");
+    assert!(!answer.to_string().contains(other), "{answer}");
+}
+
+/// The probe of issue 27: a request with two `Authorization` headers is refused, not read by its
+/// first one.
+#[test]
+fn two_authorization_headers_are_a_400() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let upstream = runtime.block_on(TestUpstream::start());
+    let proxy = serve(&upstream, &[]);
+    let mut stream = raw(&proxy);
+    stream
+        .write_all(
+            b"GET /api/socialchat/partner/channel/instagram/authorize HTTP/1.1\r\nHost: x\r\n\
+Authorization: Bearer one\r\nAuthorization: Bearer two\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+    let answer = read_to_close(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(upstream.recorded().is_empty());
+}
+
+/// The probe of issue 27: the sandbox mints sessions for anyone who asks, so the secret it
+/// checks and mints them with is its own, and it listens on this machine only with one.
+#[test]
+fn the_sandbox_s_session_secret_is_its_own_and_stays_on_loopback() {
+    let run = |listen: &str, env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(common::BIN);
+        command
+            .args(["sandbox", "--session-secret-env", "--listen", listen])
+            .env_remove("SOCIALCHAT_SESSION_SECRET")
+            .env_remove("SOCIALCHAT_SANDBOX_SESSION_SECRET");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    };
+    let secret = "sandbox-secret-of-thirty-two-bytes-or-more";
+    // The partner's secret alone is not the sandbox's.
+    let output = run("127.0.0.1:0", &[("SOCIALCHAT_SESSION_SECRET", secret)]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("SOCIALCHAT_SANDBOX_SESSION_SECRET"),
+        "{stderr}"
+    );
+    // Not on an address other machines reach.
+    let output = run(
+        "0.0.0.0:0",
+        &[("SOCIALCHAT_SANDBOX_SESSION_SECRET", secret)],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("loopback"), "{stderr}");
+}
