@@ -1,8 +1,7 @@
 //! Outbound HTTP: the one client the proxy calls out with (Socialchat, the partner's webhook, the
-//! container's health probe). hyper's own pooled client over rustls, kept per thread: a
-//! worker's calls go out on connections that worker owns (see [`crate::server`]'s layout), so a
-//! forwarded call never hands off to another thread. It follows no redirect, bounds the
-//! connection, the whole exchange and the answer's size, and says which of those failed.
+//! container's health probe). hyper's own pooled client over rustls. It follows no redirect,
+//! bounds the connection, the whole exchange and the answer's size, and says which of those
+//! failed.
 
 use std::error::Error as _;
 use std::sync::Arc;
@@ -15,7 +14,6 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as Pooled;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use thread_local::ThreadLocal;
 
 type Connection = Pooled<Connector, Full<Bytes>>;
 
@@ -130,10 +128,7 @@ impl std::fmt::Display for Failure {
 }
 
 pub struct HttpClient {
-    tls: Arc<rustls::ClientConfig>,
-    connect_timeout: Duration,
-    /// Each thread's pool, built on its first call.
-    pools: ThreadLocal<Connection>,
+    pool: Connection,
 }
 
 impl HttpClient {
@@ -150,33 +145,24 @@ impl HttpClient {
             .map_err(|e| format!("cannot set up TLS: {e}"))?
             .with_root_certificates(roots)
             .with_no_client_auth();
-        Ok(HttpClient {
-            tls: Arc::new(tls),
-            connect_timeout,
-            pools: ThreadLocal::new(),
-        })
-    }
-
-    fn pool(&self) -> &Connection {
-        self.pools.get_or(|| {
-            let mut http = HttpConnector::new();
-            http.enforce_http(false);
-            http.set_nodelay(true);
-            http.set_connect_timeout(Some(self.connect_timeout));
-            let https = hyper_rustls::HttpsConnectorBuilder::new()
-                .with_tls_config((*self.tls).clone())
-                .https_or_http()
-                .enable_http1()
-                .wrap_connector(http);
-            Pooled::builder(TokioExecutor::new())
-                .timer(TokioTimer::new())
-                .pool_timer(TokioTimer::new())
-                .pool_idle_timeout(POOL_IDLE)
-                .build(Connector {
-                    connect: https,
-                    within: self.connect_timeout,
-                })
-        })
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(connect_timeout));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let pool = Pooled::builder(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(POOL_IDLE)
+            .build(Connector {
+                connect: https,
+                within: connect_timeout,
+            });
+        Ok(HttpClient { pool })
     }
 
     /// Sends `method uri` with `headers` (and `User-Agent`) and `body`, and reads the answer,
@@ -201,7 +187,7 @@ impl HttpClient {
             .body(Full::new(body.unwrap_or_default()))
             .map_err(|e| Failure::Broken(e.to_string()))?;
         let exchange = async {
-            let response = self.pool().request(request).await.map_err(|e| {
+            let response = self.pool.request(request).await.map_err(|e| {
                 if timed_out(&e) {
                     Failure::Timeout
                 } else if e.is_connect() {

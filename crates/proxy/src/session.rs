@@ -12,8 +12,7 @@
 //! The same secret signs the `channel.connected` webhook ([`Sessions::sign`]), so the partner's
 //! backend needs one secret for both.
 
-use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
@@ -218,47 +217,6 @@ pub struct Sessions {
     secret: Vec<u8>,
     validation: Validation,
     max_ttl: u64,
-    /// Each thread's sessions already checked (see [`Verified`]).
-    verified: thread_local::ThreadLocal<RefCell<Verified>>,
-}
-
-/// The most sessions one thread keeps as checked.
-pub const MAX_VERIFIED: usize = 512;
-
-/// Sessions that passed every check, by their exact text, until their `exp`: the widget sends
-/// the same session with each call of a flow, and its signature, claims and times need not be
-/// checked again for each (base64, JSON and HMAC were a tenth of the proxy's instructions per
-/// call). A text that differs by one byte is another key, checked in full; nothing refused is
-/// ever kept; at `exp` the full check decides again (expired, past the leeway).
-#[derive(Default)]
-struct Verified {
-    sessions: HashMap<Box<str>, (Arc<Session>, u64)>,
-}
-
-impl Verified {
-    /// The session checked with this exact `token`, if it is still before its `exp` at `now`.
-    fn get(&mut self, token: &str, now: u64) -> Option<Arc<Session>> {
-        match self.sessions.get(token) {
-            Some((session, exp)) if now < *exp => Some(session.clone()),
-            Some(_) => {
-                self.sessions.remove(token);
-                None
-            }
-            None => None,
-        }
-    }
-
-    /// Keeps `session`, checked with `token`, until `exp`. When [`MAX_VERIFIED`] are kept, the
-    /// expired ones go, or all of them if none has expired.
-    fn keep(&mut self, token: &str, session: Arc<Session>, exp: u64, now: u64) {
-        if self.sessions.len() >= MAX_VERIFIED {
-            self.sessions.retain(|_, (_, kept_exp)| now < *kept_exp);
-            if self.sessions.len() >= MAX_VERIFIED {
-                self.sessions.clear();
-            }
-        }
-        self.sessions.insert(token.into(), (session, exp));
-    }
 }
 
 /// The current time, in seconds since the epoch.
@@ -292,7 +250,6 @@ impl Sessions {
             secret: secret.to_vec(),
             validation,
             max_ttl,
-            verified: thread_local::ThreadLocal::new(),
         })
     }
 
@@ -307,8 +264,7 @@ impl Sessions {
         }
     }
 
-    /// Checks the value of an `Authorization` header: in full, unless this thread checked the
-    /// same session before its `exp` (see [`Verified`]).
+    /// Checks the value of an `Authorization` header.
     pub fn verify(&self, authorization: Option<&str>) -> Result<Arc<Session>, Refused> {
         let token = authorization
             .and_then(|value| {
@@ -320,15 +276,7 @@ impl Sessions {
         if token.len() > 8192 {
             return Err(Refused::Invalid("it is longer than 8 KB".into()));
         }
-        let verified = self.verified.get_or_default();
-        let now = now();
-        if let Some(session) = verified.borrow_mut().get(token, now) {
-            return Ok(session);
-        }
-        let (session, exp) = self.check(token)?;
-        let session = Arc::new(session);
-        verified.borrow_mut().keep(token, session.clone(), exp, now);
-        Ok(session)
+        self.check(token).map(|(session, _)| Arc::new(session))
     }
 
     /// Checks a session's text in full: signature, claims and times. Returns it with its `exp`.
@@ -601,65 +549,15 @@ mod tests {
     }
 
     #[test]
-    fn a_session_checked_once_is_kept_by_its_exact_text() {
+    fn a_session_differing_by_one_byte_is_refused() {
         let s = sessions();
         let token = s.mint(&claims());
-        let first = s.verify(Some(&bearer(&token))).unwrap();
-        let again = s.verify(Some(&format!("bearer  {token} "))).unwrap();
-        assert!(
-            Arc::ptr_eq(&first, &again),
-            "the second call is not checked again"
-        );
-        // Another thread checks it for itself.
-        let s = Arc::new(s);
-        let other = {
-            let (s, token) = (s.clone(), token.clone());
-            std::thread::spawn(move || s.verify(Some(&bearer(&token))).unwrap())
-                .join()
-                .unwrap()
-        };
-        assert_eq!(*other, *first);
-        assert!(!Arc::ptr_eq(&other, &first));
-        // One byte more or less is another text, checked in full, and refused.
+        assert!(s.verify(Some(&bearer(&token))).is_ok());
+        assert!(s.verify(Some(&format!("bearer  {token} "))).is_ok());
         let mut longer = token.clone();
         longer.push('A');
         assert!(s.verify(Some(&bearer(&longer))).is_err());
         assert!(s.verify(Some(&bearer(&token[..token.len() - 1]))).is_err());
-    }
-
-    #[test]
-    fn a_kept_session_is_checked_again_from_its_exp() {
-        let session = Arc::new(Session::unchecked());
-        let mut verified = Verified::default();
-        verified.keep("t", session.clone(), 1000, 10);
-        assert!(verified
-            .get("t", 999)
-            .is_some_and(|s| Arc::ptr_eq(&s, &session)));
-        assert!(verified.get("t", 1000).is_none(), "at its exp");
-        assert!(verified.get("t", 10).is_none(), "gone once expired");
-        assert!(verified.get("u", 10).is_none());
-    }
-
-    #[test]
-    fn a_thread_keeps_a_bounded_number_of_sessions() {
-        let session = Arc::new(Session::unchecked());
-        let mut verified = Verified::default();
-        for n in 0..MAX_VERIFIED {
-            // Every other one expires at 500.
-            let exp = if n % 2 == 0 { 500 } else { 5000 };
-            verified.keep(&n.to_string(), session.clone(), exp, 10);
-        }
-        assert_eq!(verified.sessions.len(), MAX_VERIFIED);
-        verified.keep("late", session.clone(), 5000, 600);
-        assert_eq!(
-            verified.sessions.len(),
-            MAX_VERIFIED / 2 + 1,
-            "the expired went"
-        );
-        for n in 0..MAX_VERIFIED {
-            verified.keep(&format!("more-{n}"), session.clone(), 5000, 600);
-        }
-        assert!(verified.sessions.len() <= MAX_VERIFIED);
     }
 
     #[test]
