@@ -15,8 +15,8 @@ export const SESSION_SECRET = "e2e-session-secret-shared-with-the-partner-backen
 export const SEEDED_CHANNELS = [1, 2, 3, 4, 5, 6].map((n) => `65f0a1b2c3d4e5f6a7b8c90${n}`);
 
 /** Starts the sandbox, checking sessions as `serve` does (`sessions: false` leaves it open). */
-export function startSandbox(args = [], { sessions = true } = {}) {
-  const env = { ...process.env };
+export function startSandbox(args = [], { sessions = true, env: extra = {} } = {}) {
+  const env = { ...process.env, ...extra };
   if (sessions) env.SOCIALCHAT_SANDBOX_SESSION_SECRET = SESSION_SECRET;
   else delete env.SOCIALCHAT_SANDBOX_SESSION_SECRET;
   // The suites call far more often, from one address, than the default limits allow.

@@ -90,10 +90,11 @@ test("connect: Allow, the popup closes, an account from the second page, success
   const connected = (await events(page)).filter((e) => e.type === "socialchat:connected");
   assert.equal(connected.length, 1);
   assert.deepEqual(
-    { ...connected[0].detail, id: undefined },
-    { channel: "instagram", channelId: "17841400000000011", name: "Apotek Sehat Sentosa", picture: connected[0].detail.picture, id: undefined, reconnected: false },
+    { ...connected[0].detail, id: undefined, receipt: undefined },
+    { channel: "instagram", channelId: "17841400000000011", name: "Apotek Sehat Sentosa", picture: connected[0].detail.picture, id: undefined, reconnected: false, receipt: undefined },
   );
   assert.ok(connected[0].detail.id, "the new channel's _id");
+  assert.match(connected[0].detail.receipt, /^[\w-]+\.[\w-]+\.[\w-]+$/, "the receipt, a JWT");
   assert.deepEqual(seen.csp, [], "no CSP violation under a strict policy");
 });
 

@@ -56,6 +56,13 @@ export interface ConnectedDetail {
   /** The Socialchat channel's `_id`, when Socialchat gave it. */
   id: string | null;
   reconnected: boolean;
+  /**
+   * The proxy's signed receipt of the connection: a JWT (HS256, the session secret, `aud`
+   * `"socialchat-connect-receipt"`, `sub`, `_id`, `kind`, `reconnected`, `jti` = the webhook's
+   * `webhook-id`, valid 10 minutes). Post it to your backend, which verifies it and records the
+   * channel as the user's. `null` when the proxy checks no session.
+   */
+  receipt: string | null;
 }
 
 /** `socialchat:cancelled`. */
@@ -112,6 +119,8 @@ export interface SocialchatConnectElement extends HTMLElement {
    */
   set session(value: string | null);
   get session(): undefined;
+  /** Loads the channel list (`list-channels`) again, as after a connect. */
+  refresh(): void;
   addEventListener<K extends keyof SocialchatConnectEventMap>(
     type: K,
     listener: (this: SocialchatConnectElement, event: SocialchatConnectEventMap[K]) => unknown,

@@ -6,8 +6,8 @@
 
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use socialchat_api::account::AccountPageWire;
-use socialchat_api::call::TICKET_HEADER;
-use socialchat_api::channel::{channel_status, ChannelListWire, ConnectAnswer};
+use socialchat_api::call::{RECEIPT_HEADER, TICKET_HEADER};
+use socialchat_api::channel::{ChannelListWire, ChannelStatus, ConnectAnswer};
 use socialchat_api::error::ErrorBody;
 use socialchat_api::Method;
 use socialchat_api::{
@@ -57,7 +57,23 @@ pub struct ProxyClient {
     credentials: RequestCredentials,
     abort: Option<AbortController>,
     sessions: Sessions,
+    /// The receipts of the channels connected in this widget, newest last (in memory only, for
+    /// the widget's life): sent with the channel list, so that it shows them before the
+    /// session lists them.
+    receipts: std::cell::RefCell<Vec<String>>,
 }
+
+/// What a call carries to show that a channel the session does not list yet is the caller's.
+#[derive(Clone, Copy)]
+enum Proof<'a> {
+    /// The ticket of a WhatsApp number created in this widget.
+    Ticket(&'a str),
+    /// The receipts of channels connected in this widget, comma-separated.
+    Receipts(&'a str),
+}
+
+/// The most receipts a widget keeps (the proxy reads at most 16).
+const MAX_RECEIPTS: usize = 16;
 
 /// What gloo-net says went wrong, as a network failure. (Matched, not printed whole: its
 /// `Display` would bring serde_json's error messages into the wasm.)
@@ -89,6 +105,7 @@ impl ProxyClient {
             },
             abort: AbortController::new().ok(),
             sessions,
+            receipts: Default::default(),
         }
     }
 
@@ -154,7 +171,7 @@ impl ProxyClient {
     /// Makes a call with the session; when the proxy says the session expired, asks for a new
     /// one once and makes the call again. Answers the JSON value of a 2xx answer.
     async fn send(&self, call: &PartnerCall) -> Result<JsValue, ApiFailure> {
-        self.send_ticketed(call, None).await
+        self.send_proven(call, None).await
     }
 
     /// [`Self::send`], with the ticket that lets a session poll a channel it created.
@@ -163,11 +180,20 @@ impl ProxyClient {
         call: &PartnerCall,
         ticket: Option<&str>,
     ) -> Result<JsValue, ApiFailure> {
+        self.send_proven(call, ticket.map(Proof::Ticket)).await
+    }
+
+    /// [`Self::send`], with a proof of channels the session does not list yet.
+    async fn send_proven(
+        &self,
+        call: &PartnerCall,
+        proof: Option<Proof<'_>>,
+    ) -> Result<JsValue, ApiFailure> {
         let session = self.session(false).await?;
-        match self.send_with(call, session.as_ref(), ticket).await {
+        match self.send_with(call, session.as_ref(), proof).await {
             Err(failure) if session::expired(&failure) => {
                 let fresh = self.session(true).await?;
-                self.send_with(call, fresh.as_ref(), ticket).await
+                self.send_with(call, fresh.as_ref(), proof).await
             }
             other => other,
         }
@@ -184,7 +210,7 @@ impl ProxyClient {
         &self,
         call: &PartnerCall,
         session: Option<&SessionToken>,
-        ticket: Option<&str>,
+        proof: Option<Proof<'_>>,
     ) -> Result<JsValue, ApiFailure> {
         let mut url = format!("{}{}", self.base, call.path());
         let query = call.query_string();
@@ -206,8 +232,10 @@ impl ProxyClient {
         if let Some(session) = session {
             request = request.header("Authorization", &format!("Bearer {}", session.expose()));
         }
-        if let Some(ticket) = ticket {
-            request = request.header(TICKET_HEADER, ticket);
+        match proof {
+            Some(Proof::Ticket(ticket)) => request = request.header(TICKET_HEADER, ticket),
+            Some(Proof::Receipts(receipts)) => request = request.header(RECEIPT_HEADER, receipts),
+            None => {}
         }
         let request = match call.body().and_then(|b| wire::to_text(&b)) {
             Some(body) => request
@@ -283,26 +311,41 @@ impl ProxyClient {
         Ok(ConnectAnswer::read(JsItem::new(answer)))
     }
 
-    /// One channel, with its QR code while it waits for its scan.
+    /// One channel, with its QR code while it waits for its scan (and the receipt of its
+    /// connection, for the poll that sees it scanned).
     pub async fn channel(
         &self,
         id: &ChannelRecordId,
         ticket: Option<&str>,
-    ) -> Result<Channel, ApiFailure> {
+    ) -> Result<ChannelStatus, ApiFailure> {
         let call = PartnerCall::Channel { id: id.clone() };
         let answer = self.send_ticketed(&call, ticket).await?;
-        channel_status(JsItem::new(answer))
+        ChannelStatus::read(JsItem::new(answer))
             .ok_or_else(|| unexpected("channel", "the answer holds no channel"))
     }
 
-    /// The company's channels of one kind (`list-channels`).
+    /// Keeps the receipt of a channel connected in this widget.
+    pub fn keep_receipt(&self, receipt: &str) {
+        let mut receipts = self.receipts.borrow_mut();
+        if receipts.len() == MAX_RECEIPTS {
+            receipts.remove(0);
+        }
+        receipts.push(receipt.to_owned());
+    }
+
+    /// The company's channels of one kind (`list-channels`), with the ones connected in this
+    /// widget that the session does not list yet.
     pub async fn channels(&self, kind: ChannelKind) -> Result<ChannelList, ApiFailure> {
         let query = ChannelListQuery {
             limit: Some(100),
             channel_types: kind.channel_types().iter().map(|t| t.to_string()).collect(),
             ..Default::default()
         };
-        let answer = self.send(&PartnerCall::ChannelList { query }).await?;
+        let receipts = self.receipts.borrow().join(",");
+        let proof = (!receipts.is_empty()).then_some(Proof::Receipts(&receipts));
+        let answer = self
+            .send_proven(&PartnerCall::ChannelList { query }, proof)
+            .await?;
         let list = wire::from_js::<ChannelListWire<JsItem>>(answer)
             .map_err(|e| unexpected("channel list", e))?;
         Ok(ChannelList::from_wire(list).value)

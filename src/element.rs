@@ -25,7 +25,7 @@ use crate::session::{self, Given, SessionSource};
 use crate::ui;
 
 #[wasm_bindgen(inline_js = r#"
-export function defineSocialchatConnect(observed, connect, disconnect, giveSession, version) {
+export function defineSocialchatConnect(observed, connect, disconnect, giveSession, refresh, version) {
   if (customElements.get("socialchat-connect")) return false;
   class SocialchatConnect extends HTMLElement {
     // The release, for a page that checks what it embeds (the loader itself logs nothing).
@@ -44,6 +44,11 @@ export function defineSocialchatConnect(observed, connect, disconnect, giveSessi
       this.__scInstance = undefined;
       disconnect(instance);
       this.__scInstance = connect(this, this.shadowRoot, this.#session);
+    }
+    // Loads the channel list (list-channels) again, as after a connect: for a host page that
+    // knows of a change the widget did not make.
+    refresh() {
+      if (this.__scInstance !== undefined) refresh(this.__scInstance);
     }
     connectedCallback() {
       if (!this.shadowRoot) this.attachShadow({ mode: "open" });
@@ -82,6 +87,7 @@ extern "C" {
         connect: &Closure<dyn FnMut(HtmlElement, ShadowRoot, Option<String>) -> u32>,
         disconnect: &Closure<dyn FnMut(u32)>,
         give_session: &Closure<dyn FnMut(u32, Option<String>) -> bool>,
+        refresh: &Closure<dyn FnMut(u32)>,
         version: &str,
     ) -> bool;
 }
@@ -92,6 +98,8 @@ struct Instance {
     /// Where a running widget reads the `session` it was given; `None` for an element that
     /// shows a configuration problem instead.
     session: Option<(SessionSource, GivenSession)>,
+    /// What `refresh()` calls.
+    refresh: ui::Refresh,
 }
 
 thread_local! {
@@ -108,16 +116,25 @@ pub fn register() {
         Closure::<dyn FnMut(HtmlElement, ShadowRoot, Option<String>) -> u32>::new(mount_widget);
     let disconnect = Closure::<dyn FnMut(u32)>::new(unmount_widget);
     let give_session = Closure::<dyn FnMut(u32, Option<String>) -> bool>::new(give_session);
+    let refresh = Closure::<dyn FnMut(u32)>::new(refresh_widget);
     let observed: js_sys::Array = OBSERVED_ATTRIBUTES
         .iter()
         .map(|a| JsValue::from_str(a))
         .collect();
     let version = env!("CARGO_PKG_VERSION");
-    if define_element(observed, &connect, &disconnect, &give_session, version) {
+    if define_element(
+        observed,
+        &connect,
+        &disconnect,
+        &give_session,
+        &refresh,
+        version,
+    ) {
         // The element class holds these for the life of the page.
         connect.forget();
         disconnect.forget();
         give_session.forget();
+        refresh.forget();
     }
 }
 
@@ -202,13 +219,17 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) 
             let widget_host = host.clone();
             let given: GivenSession = Rc::new(RefCell::new(session));
             let sessions = Sessions::new(source.clone(), given.clone());
+            let refresh = ui::Refresh::default();
+            let slot = refresh.clone();
             let handle = mount_to(container, move || {
-                view! { <ui::Widget config=config host=widget_host sessions=sessions/> }.into_any()
+                view! { <ui::Widget config=config host=widget_host sessions=sessions refresh=slot/> }
+                    .into_any()
             });
             events::dispatch(&host, "socialchat:ready", &events::Detail::Ready {});
             Instance {
                 _handle: Box::new(handle),
                 session: Some((source, given)),
+                refresh,
             }
         }
         Err(error) => {
@@ -231,11 +252,22 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) 
             Instance {
                 _handle: Box::new(handle),
                 session: None,
+                refresh: ui::Refresh::default(),
             }
         }
     };
     INSTANCES.with(|all| all.borrow_mut().insert(id, instance));
     id
+}
+
+/// `element.refresh()`: the running widget loads its channel list again.
+fn refresh_widget(id: u32) {
+    let refresh = INSTANCES.with(|all| all.borrow().get(&id).map(|i| i.refresh.clone()));
+    if let Some(refresh) = refresh {
+        if let Some(call) = refresh.borrow().as_ref() {
+            call();
+        }
+    }
 }
 
 fn unmount_widget(id: u32) {

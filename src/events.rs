@@ -25,6 +25,9 @@ pub enum Detail<'a> {
         picture: Option<&'a str>,
         id: Option<&'a str>,
         reconnected: bool,
+        /// The proxy's signed receipt (a JWT), for the partner's backend; `null` when the proxy
+        /// checks no session.
+        receipt: Option<&'a str>,
     },
     Cancelled {
         reason: &'static str,
@@ -45,6 +48,7 @@ impl<'a> Detail<'a> {
             picture: c.picture.as_deref(),
             id: c.id.as_deref(),
             reconnected: c.reconnected,
+            receipt: c.receipt.as_deref(),
         }
     }
 

@@ -419,6 +419,10 @@ sentences! {
         id: "Sudah terhubung",
         en: "Already connected",
     }
+    TakenBySomeoneElse {
+        id: "Sudah dihubungkan orang lain di perusahaan Anda",
+        en: "Connected in your company by someone else",
+    }
     ErrorStatus {
         id: "Kode: {code}",
         en: "Code: {code}",

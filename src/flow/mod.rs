@@ -54,6 +54,7 @@ mod tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties;
 
+use socialchat_api::channel::ChannelStatus;
 use socialchat_api::kind::Connection;
 use socialchat_api::{
     AccountPage, CallbackMessage, CallbackOutcome, Channel, ChannelId, ChannelKind,
@@ -89,6 +90,10 @@ pub struct ConnectedChannel {
     /// Socialchat's `_id` of the channel, when the answer gave it.
     pub id: Option<String>,
     pub reconnected: bool,
+    /// The proxy's signed receipt of the connection, for the partner's backend (README,
+    /// "Sessions and ownership"); kept by the widget to list the channel before the session
+    /// does.
+    pub receipt: Option<String>,
 }
 
 /// Where the flow is.
@@ -216,7 +221,7 @@ pub enum Input {
     /// The answer to a poll of the channel waiting for its scan.
     ChannelAnswered {
         attempt: u32,
-        result: Result<Channel, ApiFailure>,
+        result: Result<ChannelStatus, ApiFailure>,
     },
     /// The time for the next poll (`poll`: which one it was scheduled as).
     PollDue {
@@ -917,7 +922,8 @@ impl Flow {
     ) -> Vec<Effect> {
         match result {
             Ok(answer) => {
-                let connected = self.connected(picker.as_ref(), answer.channel);
+                let mut connected = self.connected(picker.as_ref(), answer.channel);
+                connected.receipt = answer.receipt;
                 self.token = None;
                 self.step = Step::Done(connected.clone());
                 vec![Effect::Emit(HostEvent::Connected(connected))]
@@ -1017,7 +1023,11 @@ impl Flow {
         result: Result<Connected, ApiFailure>,
     ) -> Vec<Effect> {
         match result {
-            Ok(Connected { channel, ticket }) => {
+            Ok(Connected {
+                channel,
+                ticket,
+                receipt,
+            }) => {
                 let reconnected = matches!(self.target, Target::Reconnect { .. });
                 match (self.kind, channel) {
                     (ChannelKind::Whatsapp, Some(channel)) if !reconnected => {
@@ -1043,6 +1053,7 @@ impl Flow {
                     ),
                     (_, channel) => {
                         let mut connected = self.connected(None, channel);
+                        connected.receipt = receipt;
                         let typed = form.value(Field::Name).trim();
                         if connected.name == self.kind.display_name() && !typed.is_empty() {
                             // An answer without the channel's name: the name the user gave.
@@ -1096,7 +1107,7 @@ impl Flow {
     fn channel_answered(
         &mut self,
         attempt: u32,
-        result: Result<Channel, ApiFailure>,
+        result: Result<ChannelStatus, ApiFailure>,
     ) -> Vec<Effect> {
         if attempt != self.attempt || self.pending_stage() != Some(Stage::Channel) {
             return Vec::new();
@@ -1107,8 +1118,9 @@ impl Flow {
         };
         scan.polling = false;
         match result {
-            Ok(channel) if channel.is_connected => {
+            Ok(ChannelStatus { channel, receipt }) if channel.is_connected => {
                 let mut connected = self.connected(None, Some(channel));
+                connected.receipt = receipt;
                 if let Step::Scanning(scan) = &self.step {
                     connected.reconnected = !scan.creating;
                     if connected.name.is_empty() {
@@ -1118,7 +1130,7 @@ impl Flow {
                 self.step = Step::Done(connected.clone());
                 vec![Effect::Emit(HostEvent::Connected(connected))]
             }
-            Ok(channel) => {
+            Ok(ChannelStatus { channel, .. }) => {
                 scan.failed_polls = 0;
                 scan.trouble = None;
                 if channel.qrcode.is_some() {
@@ -1183,6 +1195,7 @@ impl Flow {
                 .or_else(|| channel.and_then(|c| c.picture.clone())),
             id: channel.map(|c| c.id.as_str().to_owned()).or(target_id),
             reconnected: matches!(self.target, Target::Reconnect { .. }),
+            receipt: None,
         }
     }
 }

@@ -107,7 +107,7 @@ impl Picker {
         let mut picker = Picker::default();
         picker.append(page);
         if let [only] = picker.accounts.as_slice() {
-            if only.connected.not() && only.reconnect.is_none() {
+            if only.connectable() {
                 picker.selected = Some(only.channel_id.clone());
             }
         }
@@ -152,7 +152,7 @@ impl Picker {
         let choosable: Vec<&Account> = matching
             .iter()
             .filter_map(|&i| self.accounts.get(i))
-            .filter(|a| !a.connected && a.reconnect.is_none())
+            .filter(|a| a.connectable())
             .collect();
         let last = choosable.len().checked_sub(1)?;
         let here = from
@@ -201,11 +201,10 @@ impl Picker {
     /// Chooses an account to connect: one that has no channel yet (an account already connected
     /// is not offered, and a broken one is reconnected instead).
     pub(super) fn select(&mut self, channel_id: ChannelId) {
-        let connectable = |a: &Account| !a.connected && a.reconnect.is_none();
         if self
             .accounts
             .iter()
-            .any(|a| a.channel_id == channel_id && connectable(a))
+            .any(|a| a.channel_id == channel_id && a.connectable())
         {
             self.selected = Some(channel_id);
             self.connect_error = None;

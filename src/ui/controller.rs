@@ -363,7 +363,12 @@ impl Controller {
                 }
             }
             Effect::Emit(event) => {
-                if matches!(event, HostEvent::Connected(_)) {
+                if let HostEvent::Connected(connected) = &event {
+                    if let (Some(receipt), Some(client)) =
+                        (&connected.receipt, self.client_handle())
+                    {
+                        client.keep_receipt(receipt);
+                    }
                     self.channels_version.try_update(|v| *v += 1);
                 }
                 self.emit(&event);

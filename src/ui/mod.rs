@@ -77,15 +77,29 @@ fn focus_first(container: &HtmlElement) {
     }
 }
 
+/// What the element's `refresh()` calls: set by the running widget, cleared when it goes.
+pub type Refresh = std::rc::Rc<std::cell::RefCell<Option<Box<dyn Fn()>>>>;
+
 /// The widget for a valid configuration.
 #[component]
-pub fn Widget(config: WidgetConfig, host: HtmlElement, sessions: Sessions) -> impl IntoView {
+pub fn Widget(
+    config: WidgetConfig,
+    host: HtmlElement,
+    sessions: Sessions,
+    refresh: Refresh,
+) -> impl IntoView {
     let lang = config.lang;
     let theme = config.theme;
     let kind = config.channel;
     let list_channels = config.list_channels;
     let ctrl = Controller::new(config, host, sessions);
     ctrl.listen();
+    // `element.refresh()` loads the channel list again (a host page that knows of a change).
+    *refresh.borrow_mut() = Some(Box::new(move || {
+        ctrl.channels_version.try_update(|v| *v += 1);
+    }));
+    let slot = send_wrapper::SendWrapper::new(refresh);
+    on_cleanup(move || drop(slot.borrow_mut().take()));
     // Redirect mode: a redirect that came back to this page continues here, once the element
     // has told the host page it is ready (the mount finishes first).
     leptos::task::spawn_local(async move { ctrl.resume(false) });

@@ -52,14 +52,10 @@ fn account_row(place: usize, rows: StoredValue<Rows>, ctrl: Controller) -> impl 
     });
     let id = Memo::new(move |_| account.with(|a| a.as_ref().map(|a| a.channel_id.clone())));
     let name = move || account.with(|a| a.as_ref().map(|a| a.name.clone()).unwrap_or_default());
-    // An account with a channel already is not a choice: it says so, and a broken one offers
-    // its reconnect with the authorization in hand.
-    let marked = move || {
-        account.with(|a| {
-            a.as_ref()
-                .is_some_and(|a| a.connected || a.reconnect.is_some())
-        })
-    };
+    // An account with a channel already is not a choice: it says so, a broken one of the
+    // session's offers its reconnect with the authorization in hand, and one of someone else's
+    // says whose it is.
+    let marked = move || account.with(|a| a.as_ref().is_some_and(|a| !a.connectable()));
     let mark = move || {
         account.with(|a| {
             let a = a.as_ref()?;
@@ -75,6 +71,9 @@ fn account_row(place: usize, rows: StoredValue<Rows>, ctrl: Controller) -> impl 
                 .into_any()
             } else if a.connected {
                 view! { <span class="sc-badge sc-ok">{lang.text(Text::AlreadyConnected)}</span> }
+                    .into_any()
+            } else if a.taken {
+                view! { <span class="sc-badge">{lang.text(Text::TakenBySomeoneElse)}</span> }
                     .into_any()
             } else {
                 ().into_any()

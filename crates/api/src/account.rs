@@ -32,6 +32,19 @@ pub struct Account {
     /// It has a broken channel that the session may reconnect: that channel's `_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconnect: Option<ChannelRecordId>,
+    /// It has a channel in the company that belongs to someone the session does not cover
+    /// (another user's): the picker shows it, and does not offer it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub taken: bool,
+}
+
+impl Account {
+    /// Whether it may be chosen to connect: it has no channel in the company yet (one already
+    /// connected is not offered, a broken one of the session's is reconnected instead, and one
+    /// of someone else's is not the session's to touch).
+    pub fn connectable(&self) -> bool {
+        !self.connected && self.reconnect.is_none() && !self.taken
+    }
 }
 
 /// One page of connectable accounts.
@@ -68,6 +81,8 @@ struct AccountWire {
     connected: Flag,
     #[serde(default)]
     reconnect: Text,
+    #[serde(default)]
+    taken: Flag,
 }
 
 impl AccountWire {
@@ -86,6 +101,7 @@ impl AccountWire {
                 .reconnect
                 .0
                 .and_then(|id| ChannelRecordId::new(id).ok()),
+            taken: self.taken.0.unwrap_or(false),
         })
     }
 }
@@ -179,6 +195,7 @@ mod tests {
                 picture: Some("https://cdn.facebook.com/image...".into()),
                 connected: false,
                 reconnect: None,
+                taken: false,
             }]
         );
         // hasNextPage false wins over a stale offset: there is no next page.

@@ -40,6 +40,11 @@ pub const PARTNER_SETTINGS_PATH: &str = "/partner";
 /// the widget sends it back when it polls that number, before any session lists it.
 pub const TICKET_HEADER: &str = "x-socialchat-ticket";
 
+/// The header that carries receipts (comma-separated): the proxy hands one out with each channel
+/// connected, and the widget sends them back when it lists channels, so that a channel connected
+/// a moment ago is listed before the session minted earlier lists it.
+pub const RECEIPT_HEADER: &str = "x-socialchat-receipt";
+
 /// The query of `GET /partner/channel` that is passed on: mongoose-paginate's paging, a search
 /// text, and the kinds to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

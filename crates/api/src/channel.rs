@@ -431,30 +431,68 @@ struct Holders<I> {
     channel: Option<I>,
     #[serde(default)]
     ticket: Text,
+    #[serde(default)]
+    receipt: Text,
 }
 
 /// Where a channel may be in an answer whose shape Socialchat does not document: the answer
 /// itself, or its `data` or `channel` member.
-fn places<I: Item>(answer: I) -> (Vec<I>, Option<String>) {
+fn places<I: Item>(answer: I) -> (Vec<I>, Proofs) {
     let holders = answer.clone().read::<Holders<I>>().ok();
     let mut places = vec![answer];
-    let mut ticket = None;
+    let mut proofs = Proofs::default();
     if let Some(h) = holders {
         places.extend(h.data);
         places.extend(h.channel);
-        ticket = h.ticket.0;
+        // `<expiry>.<hex>`: anything else is not the proxy's.
+        proofs.ticket = h.ticket.0.filter(|t| {
+            t.len() <= 200 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+        });
+        // A JWT (base64url segments and dots): anything else is not the proxy's.
+        proofs.receipt = h.receipt.0.filter(|r| {
+            r.len() <= 4096
+                && r.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        });
     }
-    (places, ticket)
+    (places, proofs)
+}
+
+/// What the proxy adds to an answer about a channel the caller created or connected: the
+/// ticket to poll a new WhatsApp number, the receipt of a connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Proofs {
+    ticket: Option<String>,
+    receipt: Option<String>,
 }
 
 /// Reads the answer of `GET /partner/channel/{_id}`: the channel (itself, or in its `data` or
 /// `channel` member), with its QR code when it has one.
 pub fn channel_status<I: Item>(answer: I) -> Option<Channel> {
-    places(answer).0.into_iter().find_map(|v| {
-        v.read::<ChannelWire>()
-            .ok()
-            .and_then(|wire| wire.into_status().ok())
-    })
+    ChannelStatus::read(answer).map(|status| status.channel)
+}
+
+/// What `GET /partner/channel/{_id}` answered: the channel, and for the poll that sees a new
+/// WhatsApp number scanned, the receipt of its connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelStatus {
+    pub channel: Channel,
+    pub receipt: Option<String>,
+}
+
+impl ChannelStatus {
+    pub fn read<I: Item>(answer: I) -> Option<ChannelStatus> {
+        let (places, proofs) = places(answer);
+        let channel = places.into_iter().find_map(|v| {
+            v.read::<ChannelWire>()
+                .ok()
+                .and_then(|wire| wire.into_status().ok())
+        })?;
+        Some(ChannelStatus {
+            channel,
+            receipt: proofs.receipt,
+        })
+    }
 }
 
 /// Finds the channel in a connect or reconnect answer: the answer itself, or its `data` or
@@ -463,27 +501,27 @@ pub fn find_channel<I: Item>(answer: I) -> Option<Channel> {
     ConnectAnswer::read(answer).channel
 }
 
-/// What a connect or reconnect answered: the channel, if it held one, and the ticket the proxy
-/// adds to a new WhatsApp number's (which lets its creator poll it).
+/// What a connect or reconnect answered: the channel, if it held one, the ticket the proxy
+/// adds to a new WhatsApp number's (which lets its creator poll it), and the receipt of the
+/// connection (which the `socialchat:connected` event hands to the partner's page).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectAnswer {
     pub channel: Option<Channel>,
     pub ticket: Option<String>,
+    pub receipt: Option<String>,
 }
 
 impl ConnectAnswer {
     pub fn read<I: Item>(answer: I) -> ConnectAnswer {
-        let (places, ticket) = places(answer);
+        let (places, proofs) = places(answer);
         ConnectAnswer {
             channel: places.into_iter().find_map(|v| {
                 v.read::<ChannelWire>()
                     .ok()
                     .and_then(|wire| wire.into_channel().ok())
             }),
-            // `<expiry>.<hex>`: anything else is not the proxy's.
-            ticket: ticket.filter(|t| {
-                t.len() <= 200 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
-            }),
+            ticket: proofs.ticket,
+            receipt: proofs.receipt,
         }
     }
 }

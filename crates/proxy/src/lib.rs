@@ -12,7 +12,8 @@
 //! - [`project`] turns a backend's answer into what a browser may see; [`secret_shape`] tells
 //!   whether an upstream message would show a secret.
 //! - [`session`] checks who may call (the JWT the partner's backend mints) and what for;
-//!   [`webhook`] tells the partner's backend of each channel connected; [`limit`] holds the
+//!   [`webhook`] tells the partner's backend of each channel connected, from the durable
+//!   [`outbox`]; [`limit`] holds the
 //!   rate limits; [`marks`] tells the picker which accounts the company already has.
 //! - [`observe`] is what operators see: the log (`tracing`, text or JSON lines), the
 //!   Prometheus metrics, and the facts each call leaves for both.
@@ -29,6 +30,7 @@ pub mod limit;
 pub mod marks;
 pub mod observe;
 pub mod options;
+pub mod outbox;
 pub mod problem;
 pub mod project;
 pub mod random;

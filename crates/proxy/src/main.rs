@@ -20,8 +20,9 @@ use std::sync::Arc;
 use socialchat_proxy::app;
 use socialchat_proxy::observe::{self, LogFormat};
 use socialchat_proxy::options::{ServerFlags, ServerOptions};
+use socialchat_proxy::outbox::{self, Outbox};
 use socialchat_proxy::session::{self, Claims, Sessions};
-use socialchat_proxy::webhook::Webhook;
+use socialchat_proxy::webhook;
 use socialchat_proxy::{options, sandbox, set_callback, upstream};
 
 #[derive(Parser)]
@@ -49,6 +50,48 @@ enum Command {
     /// Exit 0 if URL answers 2xx within 3 s, else 1: a container's HEALTHCHECK, in an image
     /// without a shell or curl.
     Probe(ProbeArgs),
+    /// See and resend the webhook events of the outbox.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+#[derive(Subcommand)]
+enum WebhooksCommand {
+    /// List the events, newest first: id, state, attempts, type, the last error.
+    List {
+        /// Only the events that failed for good.
+        #[arg(long)]
+        failed: bool,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[command(flatten)]
+        outbox: OutboxArgs,
+    },
+    /// Send an event again (its id), or every failed one, with a fresh retry schedule: the
+    /// running proxy delivers it within a second.
+    Retry {
+        /// The event's id (its webhook-id, msg_…).
+        #[arg(required_unless_present = "all_failed", conflicts_with = "all_failed")]
+        id: Option<String>,
+        #[arg(long)]
+        all_failed: bool,
+        #[command(flatten)]
+        outbox: OutboxArgs,
+    },
+}
+
+#[derive(Args)]
+struct OutboxArgs {
+    /// The proxy's outbox (its --outbox).
+    #[arg(
+        long = "outbox",
+        value_name = "URL",
+        env = outbox::URL_VAR,
+        hide_env_values = true,
+        default_value = outbox::DEFAULT_URL
+    )]
+    url: String,
 }
 
 #[derive(Args)]
@@ -172,8 +215,9 @@ fn no_secret() -> String {
     )
 }
 
-/// The sessions to check (when `check`), and the webhook, which is signed with the same secret.
-fn sessions_and_webhook(
+/// The sessions to check (when `check`), and the webhooks with their outbox (when
+/// `--webhook-url`), delivering from now on.
+async fn sessions_and_webhooks(
     common: &ServerFlags,
     secret_var: &str,
     check: bool,
@@ -190,11 +234,29 @@ fn sessions_and_webhook(
             )
         });
     }
-    if let Some(url) = &common.connected_webhook {
-        let signing = secret
-            .clone()
-            .ok_or_else(|| format!("--connected-webhook is signed with {secret_var}: set it"))?;
-        options.webhook = Some(Arc::new(Webhook::new(url, signing)?));
+    if let Some(url) = &common.webhook_url {
+        let secrets = webhook::Secrets::from_env()?.ok_or_else(|| {
+            format!(
+                "--webhook-url is signed with {}: set it to a secret of your backend's, \
+                 whsec_<base64> (echo whsec_$(openssl rand -base64 32))",
+                webhook::SECRET_VAR
+            )
+        })?;
+        let schedule = match &common.webhook_retry_secs {
+            Some(text) => webhook::parse_schedule(text)?,
+            None => webhook::SCHEDULE_SECS
+                .iter()
+                .map(|&secs| Duration::from_secs(secs))
+                .collect(),
+        };
+        let outbox = Arc::new(Outbox::open(&common.outbox).await?);
+        tracing::info!(
+            "socialchat-proxy: webhook events go through the outbox {}",
+            outbox.label
+        );
+        let webhooks = Arc::new(webhook::Webhooks::new(url, secrets, outbox, schedule)?);
+        webhooks.start();
+        options.webhooks = Some(webhooks);
     }
     options.sessions = if check { secret.clone() } else { None };
     Ok(secret)
@@ -215,7 +277,7 @@ fn log_format(command: &Command) -> Option<LogFormat> {
         Command::Serve(args) => Some(args.common.log_format),
         Command::Sandbox(args) => Some(args.common.log_format),
         Command::SetCallback(_) => Some(LogFormat::Text),
-        Command::MintSession(_) | Command::Probe(_) => None,
+        Command::MintSession(_) | Command::Probe(_) | Command::Webhooks(_) => None,
     }
 }
 
@@ -225,12 +287,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             observe(&args.common).await?;
             let key = api_key()?;
             let mut options = ServerOptions::from_flags(&args.common, false)?;
-            sessions_and_webhook(
+            sessions_and_webhooks(
                 &args.common,
                 session::SECRET_VAR,
                 !args.no_session_check,
                 &mut options,
-            )?;
+            )
+            .await?;
             if args.no_session_check {
                 tracing::warn!(
                     "socialchat-proxy serve: WARNING: --no-session-check: anyone who can reach \
@@ -259,12 +322,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ));
             }
             let mut options = ServerOptions::from_flags(&args.common, args.allow_local_origins)?;
-            let secret = sessions_and_webhook(
+            let secret = sessions_and_webhooks(
                 &args.common,
                 sandbox::SECRET_VAR,
                 args.session_secret_env,
                 &mut options,
-            )?;
+            )
+            .await?;
             // The stand-in for the partner's session endpoint signs with the checked secret,
             // or, in an open sandbox, with one of its own that nothing checks.
             let minter = match secret {
@@ -321,6 +385,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ))
             }
         }
+        Command::Webhooks(command) => webhooks(command).await,
         Command::MintSession(args) => {
             let sessions =
                 Sessions::from_env(session::SECRET_VAR, u64::MAX)?.ok_or_else(no_secret)?;
@@ -343,6 +408,53 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// `socialchat-proxy webhooks …`.
+async fn webhooks(command: WebhooksCommand) -> Result<(), String> {
+    let now_ms = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    };
+    match command {
+        WebhooksCommand::List {
+            failed,
+            limit,
+            outbox,
+        } => {
+            let outbox = Outbox::open(&outbox.url).await?;
+            for stored in outbox.list(failed, limit.clamp(1, 100_000)).await? {
+                println!(
+                    "{}\t{}\t{} attempt(s)\t{}\t{}",
+                    stored.event.id,
+                    stored.state.as_str(),
+                    stored.attempts,
+                    stored.event.event_type,
+                    stored.last_error.as_deref().unwrap_or("-")
+                );
+            }
+            outbox.close().await;
+            Ok(())
+        }
+        WebhooksCommand::Retry {
+            id,
+            all_failed: _,
+            outbox,
+        } => {
+            let outbox = Outbox::open(&outbox.url).await?;
+            let count = outbox.retry(id.as_deref(), now_ms()).await?;
+            outbox.close().await;
+            if count == 0 {
+                return Err(match id {
+                    Some(id) => format!("webhooks retry: no event {id:?} in the outbox"),
+                    None => "webhooks retry: no failed event in the outbox".into(),
+                });
+            }
+            println!("{count} event(s) due again");
+            Ok(())
+        }
+    }
+}
+
 /// The log outlives the runtime, so that the requests the shutdown's grace period cut off,
 /// dropped with it, are logged too.
 fn main() -> ExitCode {
@@ -351,7 +463,10 @@ fn main() -> ExitCode {
     let workers = match &cli.command {
         Command::Serve(args) => args.common.workers,
         Command::Sandbox(args) => args.common.workers,
-        Command::SetCallback(_) | Command::MintSession(_) | Command::Probe(_) => 1,
+        Command::SetCallback(_)
+        | Command::MintSession(_)
+        | Command::Probe(_)
+        | Command::Webhooks(_) => 1,
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if workers > 0 {

@@ -1,6 +1,7 @@
 //! Which accounts of the picker already have a channel in the company: the proxy adds
 //! `connected: true` to those, or, for a broken one the session may reconnect,
-//! `reconnect: "<_id>"`. Nothing else of the company's channel list reaches the browser.
+//! `reconnect: "<_id>"`, or for a broken one of someone else's, `taken: true`. Nothing else of
+//! the company's channel list reaches the browser.
 //!
 //! The list is read from the backend (up to [`MAX_PAGES`] pages of 100), at the same time as the
 //! account page itself, and kept for the backend's [`Backend::channel_list_lifetime`] so that
@@ -97,6 +98,10 @@ pub fn mark(session: &Session, existing: &[Existing], page: &mut AccountPage) {
             account.connected = true;
         } else if session.allows_channel(channel.id.as_str()) {
             account.reconnect = Some(channel.id.clone());
+        } else {
+            // Connecting it would end in a 409 that says to reconnect it, which this session
+            // may not do: someone else of the company owns it.
+            account.taken = true;
         }
     }
 }

@@ -23,9 +23,14 @@ pub mod names {
     pub const IN_FLIGHT: &str = "socialchat_proxy_in_flight_requests";
     /// Counter: calls the proxy answered itself, by `reason` (see [`super::Reason`]).
     pub const REJECTED: &str = "socialchat_proxy_rejected_total";
-    /// Counter: webhook deliveries, by `event` and `outcome` (`delivered`, `failed`,
-    /// `dropped`).
-    pub const WEBHOOK_DELIVERIES: &str = "socialchat_proxy_webhook_deliveries_total";
+    /// Counter: webhook attempts, by `outcome` (`delivered`, `retry`, `failed`).
+    pub const WEBHOOK_ATTEMPTS: &str = "socialchat_proxy_webhook_attempts_total";
+    /// Gauge: webhook events waiting in the outbox.
+    pub const OUTBOX_DEPTH: &str = "socialchat_proxy_outbox_pending";
+    /// Gauge (seconds): how long the oldest waiting event has waited.
+    pub const OUTBOX_OLDEST_SECONDS: &str = "socialchat_proxy_outbox_oldest_pending_seconds";
+    /// Counter: webhook events that could not be written to the outbox.
+    pub const OUTBOX_WRITE_FAILURES: &str = "socialchat_proxy_outbox_write_failures_total";
     /// Counter: GET calls to Socialchat tried a second time after a failed connection.
     pub const UPSTREAM_RETRIES: &str = "socialchat_proxy_upstream_retries_total";
 }
@@ -146,8 +151,18 @@ fn describe() {
         "Calls the proxy answered itself, by reason: validation, origin, session, forbidden, rate-limit, concurrency."
     );
     describe_counter!(
-        names::WEBHOOK_DELIVERIES,
-        "Webhook deliveries, by event and outcome."
+        names::WEBHOOK_ATTEMPTS,
+        "Webhook attempts, by outcome: delivered, retry, failed."
+    );
+    describe_gauge!(names::OUTBOX_DEPTH, "Webhook events waiting in the outbox.");
+    describe_gauge!(
+        names::OUTBOX_OLDEST_SECONDS,
+        Unit::Seconds,
+        "How long the oldest waiting webhook event has waited."
+    );
+    describe_counter!(
+        names::OUTBOX_WRITE_FAILURES,
+        "Webhook events that could not be written to the outbox (each logged whole)."
     );
     describe_counter!(
         names::UPSTREAM_RETRIES,

@@ -12,7 +12,7 @@ use clap::{Args, FromArgMatches};
 use crate::limit::{self, RateLimit};
 use crate::observe::LogFormat;
 use crate::session::{self, Sessions};
-use crate::webhook::Webhook;
+use crate::webhook::Webhooks;
 
 /// The flags of `serve` and `sandbox` that set up the server, before they are checked.
 #[derive(Args, Debug, Clone)]
@@ -80,10 +80,25 @@ pub struct ServerFlags {
     /// The longest session accepted, from its iat to its exp, in seconds.
     #[arg(long, default_value_t = session::DEFAULT_MAX_TTL_SECS)]
     pub session_max_ttl_secs: u64,
-    /// After each connect or reconnect, POST a signed `channel.connected` to this URL of your
-    /// backend (signed with SOCIALCHAT_SESSION_SECRET).
-    #[arg(long, value_name = "URL")]
-    pub connected_webhook: Option<String>,
+    /// After each connect, creation or reconnect, POST a Standard Webhooks event to this URL of
+    /// your backend (signed with SOCIALCHAT_WEBHOOK_SECRET), from a durable outbox, at least
+    /// once.
+    #[arg(long = "webhook-url", alias = "connected-webhook", value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Where webhook events wait to be delivered: sqlite:PATH (one replica) or
+    /// postgres://USER:PASSWORD@HOST/DATABASE (replicas share it). Only with --webhook-url.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = crate::outbox::URL_VAR,
+        hide_env_values = true,
+        default_value = crate::outbox::DEFAULT_URL
+    )]
+    pub outbox: String,
+    /// The pauses after each failed webhook attempt, in seconds, comma-separated (default:
+    /// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then 12 h four times: over three days).
+    #[arg(long, value_name = "SECS,...")]
+    pub webhook_retry_secs: Option<String>,
 }
 
 impl Default for ServerFlags {
@@ -137,8 +152,8 @@ pub struct ServerOptions {
     /// The sessions every call must carry; `None`: no session check (`--no-session-check`, or
     /// a sandbox left open).
     pub sessions: Option<Arc<Sessions>>,
-    /// Where `channel.connected` goes after each connect or reconnect.
-    pub webhook: Option<Arc<Webhook>>,
+    /// Where webhook events go after each connect, creation or reconnect.
+    pub webhooks: Option<Arc<Webhooks>>,
     /// How many connects, creations and reconnects one user may make per minute.
     pub connect_limit: Option<Arc<RateLimit>>,
     /// How many calls one user (a session's `sub`) may make per minute.
@@ -227,7 +242,7 @@ impl ServerOptions {
             },
             allow_local_origins,
             sessions: None,
-            webhook: None,
+            webhooks: None,
             connect_limit: RateLimit::new(flags.connects_per_minute).map(Arc::new),
             call_limit: RateLimit::new(flags.calls_per_minute).map(Arc::new),
             address_limit: RateLimit::new(flags.calls_per_minute_per_address).map(Arc::new),

@@ -139,19 +139,24 @@ pub struct ErrorBody {
 pub enum Body {
     /// `GET …/channel`: a page (when Socialchat answered one) or a bare list.
     Channels(ChannelList),
-    /// `GET …/channel/{_id}`: the channel, with its QR code while it waits for its scan.
-    Channel(Channel),
+    /// `GET …/channel/{_id}`: the channel, with its QR code while it waits for its scan; and,
+    /// for the poll that sees a new WhatsApp number scanned, the receipt of its connection.
+    Channel {
+        channel: Channel,
+        receipt: Option<String>,
+    },
     /// `GET …/{kind}/authorize`.
     Authorize {
         url: String,
     },
     /// `GET …/{kind}/account`, each account marked with what the company already has.
     Accounts(AccountPage),
-    /// A connect or reconnect: the channel, and for a new WhatsApp number the ticket its
-    /// creator polls it with.
+    /// A connect or reconnect: the channel, the receipt of its connection, and for a new
+    /// WhatsApp number the ticket its creator polls it with (its receipt comes with its scan).
     Connected {
         channel: Channel,
         ticket: Option<String>,
+        receipt: Option<String>,
     },
     Error(ErrorBody),
 }
@@ -173,7 +178,12 @@ impl Serialize for Body {
                     seq.end()
                 }
             },
-            Body::Channel(channel) => channel.serialize(serializer),
+            Body::Channel { channel, receipt } => WithProof {
+                channel,
+                ticket: &None,
+                receipt,
+            }
+            .serialize(serializer),
             Body::Authorize { url } => {
                 let mut map = serializer.serialize_map(Some(1))?;
                 map.serialize_entry("url", url)?;
@@ -186,9 +196,16 @@ impl Serialize for Body {
                 map.serialize_entry("nextOffset", &page.next_offset.as_ref().map(|o| o.as_str()))?;
                 map.end()
             }
-            Body::Connected { channel, ticket } => {
-                ConnectedChannel { channel, ticket }.serialize(serializer)
+            Body::Connected {
+                channel,
+                ticket,
+                receipt,
+            } => WithProof {
+                channel,
+                ticket,
+                receipt,
             }
+            .serialize(serializer),
             Body::Error(error) => error.serialize(serializer),
         }
     }
@@ -201,12 +218,15 @@ struct ChannelPage<'a> {
     docs: &'a [Channel],
 }
 
+/// A channel with what proves it is the caller's: a ticket, a receipt.
 #[derive(Serialize)]
-struct ConnectedChannel<'a> {
+struct WithProof<'a> {
     #[serde(flatten)]
     channel: &'a Channel,
     #[serde(skip_serializing_if = "Option::is_none")]
     ticket: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    receipt: &'a Option<String>,
 }
 
 impl fmt::Display for Body {
@@ -449,7 +469,13 @@ fn typed(call: &PartnerCall, text: &str, projection: &Projection) -> Result<(Bod
                 "unexpected answer from Socialchat: it holds no channel".to_owned()
             })?;
             projection.scrub_channel(&mut channel);
-            Ok((Body::Channel(channel), 0))
+            Ok((
+                Body::Channel {
+                    channel,
+                    receipt: None,
+                },
+                0,
+            ))
         }
         PartnerCall::Connect { kind, .. } | PartnerCall::Reconnect { kind, .. } => {
             let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -467,6 +493,7 @@ fn typed(call: &PartnerCall, text: &str, projection: &Projection) -> Result<(Bod
                 Body::Connected {
                     channel,
                     ticket: None,
+                    receipt: None,
                 },
                 0,
             ))

@@ -9,8 +9,9 @@
 //! `jsonwebtoken` library, before anything goes upstream. Nothing is stored: any replica with
 //! the secret checks any session.
 //!
-//! The same secret signs the `channel.connected` webhook ([`Sessions::sign`]), so the partner's
-//! backend needs one secret for both.
+//! The same secret signs the tickets that let a new WhatsApp number be polled and the receipts
+//! of channels connected ([`Sessions::receipt`]), so the partner's backend checks those with the
+//! library it mints sessions with. The webhook has a secret of its own (see [`crate::webhook`]).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -382,12 +383,73 @@ impl Sessions {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// `sha256=<hex HMAC-SHA256 of body>` with the secret: the webhook's signature.
-    pub fn sign(&self, body: &[u8]) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key");
-        mac.update(body);
-        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    /// A receipt of `channel` connected by `sub` (see [`ReceiptClaims`]), whose `jti` is the
+    /// webhook event's id `event`.
+    pub fn receipt(
+        &self,
+        sub: &str,
+        channel: &ChannelRecordId,
+        kind: ChannelKind,
+        reconnected: bool,
+        event: &str,
+    ) -> String {
+        let iat = now();
+        let claims = ReceiptClaims {
+            aud: RECEIPT_AUDIENCE.into(),
+            sub: sub.into(),
+            id: channel.as_str().into(),
+            kind: kind.as_str().into(),
+            reconnected,
+            iat,
+            exp: iat + RECEIPT_TTL_SECS,
+            jti: event.into(),
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
     }
+
+    /// The channel a receipt proves `sub` connected, if it is one of this proxy's, for `sub`,
+    /// and not expired.
+    pub fn check_receipt(&self, receipt: &str, sub: &str) -> Option<ChannelRecordId> {
+        if receipt.len() > 4096 {
+            return None;
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[RECEIPT_AUDIENCE]);
+        validation.set_required_spec_claims(&["aud", "sub", "exp", "iat"]);
+        validation.leeway = LEEWAY_SECS;
+        let claims = decode::<ReceiptClaims>(receipt, &self.decoding, &validation)
+            .ok()?
+            .claims;
+        (claims.sub == sub)
+            .then(|| ChannelRecordId::new(claims.id).ok())
+            .flatten()
+    }
+}
+
+/// The audience of a receipt: never a session's, so a receipt is refused as a session.
+pub const RECEIPT_AUDIENCE: &str = "socialchat-connect-receipt";
+
+/// How long a receipt lasts: the partner's frontend posts it to its backend at once.
+pub const RECEIPT_TTL_SECS: u64 = 600;
+
+/// A receipt: the proof, signed like sessions (HS256, the session secret), that user `sub`
+/// connected channel `_id` a moment ago. The `socialchat:connected` event carries it; the
+/// partner's frontend posts it to its backend, which verifies it with the library it mints
+/// sessions with and records the channel as the user's while the user is still on the page
+/// (the webhook tells the same, later, with the same id: `jti` is its `webhook-id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptClaims {
+    pub aud: String,
+    pub sub: String,
+    /// The channel's Socialchat `_id`.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// The widget's kind (`whatsapp`, never `linkchat`).
+    pub kind: String,
+    pub reconnected: bool,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: String,
 }
 
 #[cfg(test)]
@@ -602,13 +664,23 @@ mod tests {
     }
 
     #[test]
-    fn the_webhook_signature_is_an_hmac_of_the_body() {
-        // RFC 4231 test case 2, as a check of the convention rather than of the library.
-        let s = Sessions::new(b"Jefe-----------------------------", 3600).unwrap();
-        let signature = s.sign(b"what do ya want for nothing?");
-        assert!(signature.starts_with("sha256="));
-        assert_eq!(signature.len(), "sha256=".len() + 64);
-        assert_ne!(signature, s.sign(b"what do ya want for nothing!"));
+    fn a_receipt_proves_its_channel_to_its_own_user_only_and_is_no_session() {
+        let s = sessions();
+        let id = ChannelRecordId::new("65a0b1c2d3e4f5a6b7c8d9e0").unwrap();
+        let receipt = s.receipt("user-1", &id, ChannelKind::Whatsapp, false, "msg_1");
+        assert_eq!(s.check_receipt(&receipt, "user-1"), Some(id));
+        assert_eq!(s.check_receipt(&receipt, "user-2"), None);
+        assert_eq!(s.check_receipt(&format!("{receipt}x"), "user-1"), None);
+        assert!(matches!(
+            s.verify(Some(&bearer(&receipt))),
+            Err(Refused::Invalid(_))
+        ));
+        let session = s.mint(&claims());
+        assert_eq!(
+            s.check_receipt(&session, "user-1"),
+            None,
+            "a session is no receipt"
+        );
     }
 
     mod properties {

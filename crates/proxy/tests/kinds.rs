@@ -5,6 +5,7 @@
 
 mod common;
 
+use base64::Engine;
 use common::{client, receiver, send_call, wait_for, Proxy};
 use serde_json::{json, Value};
 
@@ -341,6 +342,11 @@ async fn the_picker_hears_which_accounts_already_have_a_channel_and_nothing_else
             reconnect,
             "its broken channel, offered only to a session that lists it"
         );
+        assert_eq!(
+            docs[1].get("taken").is_some(),
+            reconnect.is_none(),
+            "and marked someone else's for a session that does not"
+        );
         assert_eq!(docs[2].get("connected"), None);
         for account in docs {
             let mut keys: Vec<&str> = account
@@ -350,7 +356,15 @@ async fn the_picker_hears_which_accounts_already_have_a_channel_and_nothing_else
                 .map(String::as_str)
                 .collect();
             keys.retain(|k| {
-                !["name", "channelId", "picture", "connected", "reconnect"].contains(k)
+                ![
+                    "name",
+                    "channelId",
+                    "picture",
+                    "connected",
+                    "reconnect",
+                    "taken",
+                ]
+                .contains(k)
             });
             assert!(keys.is_empty(), "{account}");
         }
@@ -373,7 +387,7 @@ async fn injected_failures_reach_the_channel_route_too() {
 #[tokio::test]
 async fn the_backend_hears_a_new_number_created_then_connected_by_its_scan() {
     let (hook, seen) = receiver(204).await;
-    let proxy = sandbox(&["--connected-webhook", &hook]);
+    let proxy = sandbox(&["--webhook-url", &hook]);
     let api = proxy.api();
     let mine = session(&proxy, "sub=user-9&kinds=whatsapp").await;
     let (status, created) = send(
@@ -429,16 +443,36 @@ async fn the_backend_hears_a_new_number_created_then_connected_by_its_scan() {
         .iter()
         .map(|(_, body, _)| serde_json::from_slice(body).unwrap())
         .collect();
-    assert_eq!(events[0]["event"], "channel.created");
-    assert_eq!(events[0]["channel"]["_id"], id.as_str());
-    assert_eq!(events[0]["channel"]["isConnected"], false);
-    assert_eq!(events[1]["event"], "channel.connected");
-    assert_eq!(events[1]["sub"], "user-9");
+    assert_eq!(events[0]["type"], "channel.created");
+    assert_eq!(events[0]["data"]["channel"]["_id"], id.as_str());
+    assert_eq!(events[0]["data"]["channel"]["isConnected"], false);
+    assert_eq!(events[1]["type"], "channel.connected");
+    assert_eq!(events[1]["data"]["sub"], "user-9");
     assert_eq!(
-        events[1]["reconnected"], false,
+        events[1]["data"]["reconnected"], false,
         "made by this user a moment ago"
     );
-    assert_eq!(events[1]["channel"]["channelId"], "6281399990000");
+    assert_eq!(events[1]["data"]["channel"]["channelId"], "6281399990000");
+    // The widget's kind, never Socialchat's linkchat.
+    assert_eq!(events[0]["data"]["kind"], "whatsapp");
+    assert_eq!(events[1]["data"]["kind"], "whatsapp");
+    // The poll that saw the scan carries the receipt of the connection, for the same event.
+    let receipt = polled["receipt"].as_str().expect("a receipt");
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(receipt.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["_id"], id.as_str());
+    assert_eq!(claims["kind"], "whatsapp");
+    let ids: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(headers, _, _)| headers["webhook-id"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(claims["jti"], ids[1].as_str());
     for event in &events {
         no_secret(event);
         let text = event.to_string();
@@ -503,4 +537,62 @@ async fn one_user_cannot_create_channels_without_end() {
     )
     .await;
     assert_eq!(status, 200);
+}
+
+/// A channel connected a moment ago is listed at once by its receipt, to its own user only,
+/// though the session (minted before) does not list it; a receipt is no session.
+#[tokio::test]
+async fn a_new_channel_is_listed_by_its_receipt_before_the_session_lists_it() {
+    let proxy = sandbox(&[]);
+    let api = proxy.api();
+    let mine = session(&proxy, "sub=user-5&kinds=webchat").await;
+    let (status, created) = send(
+        "POST",
+        &format!("{api}/partner/channel/webchat"),
+        &mine,
+        Some(json!({"name": "Toko Receipt", "websiteUrl": "https://receipt.example"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["_id"].as_str().unwrap().to_owned();
+    let receipt = created["receipt"].as_str().unwrap().to_owned();
+    let list = |session: String, receipt: Option<String>| {
+        let url = format!("{api}/partner/channel?channelTypes[]=webchat");
+        async move {
+            let mut request = client()
+                .get(url)
+                .header("authorization", format!("Bearer {session}"));
+            if let Some(receipt) = receipt {
+                request = request.header("x-socialchat-receipt", receipt);
+            }
+            let text = request.send().await.unwrap().text().await.unwrap();
+            let list: Value = serde_json::from_str(&text).unwrap();
+            list["docs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["_id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(!list(mine.clone(), None).await.contains(&id));
+    assert_eq!(
+        list(mine.clone(), Some(receipt.clone())).await,
+        vec![id.clone()]
+    );
+    let other = session(&proxy, "sub=user-6&kinds=webchat").await;
+    assert!(list(other, Some(receipt.clone())).await.is_empty());
+    let (status, refused) = send(
+        "GET",
+        &format!("{api}/partner/channel"),
+        &receipt,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (401, Some("session-invalid"))
+    );
 }

@@ -611,7 +611,7 @@ async fn a_connect_whose_client_went_away_still_completes_and_is_logged_499() {
         &[
             "--metrics-listen",
             "127.0.0.1:0",
-            "--connected-webhook",
+            "--webhook-url",
             hook.as_str(),
         ],
     );

@@ -436,7 +436,7 @@ fn mint_session_prints_a_session_that_serve_accepts() {
 async fn each_connect_is_told_to_the_partners_backend_with_a_signature_it_can_check() {
     let upstream = TestUpstream::start().await;
     let (hook, seen) = receiver(204).await;
-    let proxy = serve(&upstream, &["--connected-webhook", &hook]);
+    let proxy = serve(&upstream, &["--webhook-url", &hook]);
     upstream.answer(
         "/partner/channel/instagram",
         Canned::json(
@@ -456,24 +456,31 @@ async fn each_connect_is_told_to_the_partners_backend_with_a_signature_it_can_ch
     assert_eq!(status, 201);
     wait_for("the webhook", || !seen.lock().unwrap().is_empty()).await;
     let (headers, body, _) = seen.lock().unwrap()[0].clone();
-    let signature = headers["x-socialchat-signature"].to_str().unwrap();
+    // Standard Webhooks: v1, base64 of the HMAC of "{id}.{timestamp}.{body}" with the secret's
+    // decoded bytes.
+    let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(common::WEBHOOK_SECRET.trim_start_matches("whsec_"))
+        .unwrap();
+    let mut signed =
+        format!("{}.{}.", header("webhook-id"), header("webhook-timestamp")).into_bytes();
+    signed.extend_from_slice(&body);
     let expected = format!(
-        "sha256={}",
-        hex::encode(hmac::<Sha256>(SECRET.as_bytes(), &body, 64))
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(hmac::<Sha256>(&key, &signed, 64))
     );
     assert_eq!(
-        signature, expected,
-        "the signature is the HMAC of the raw body"
+        header("webhook-signature"),
+        expected,
+        "the signature is the HMAC of id, timestamp and raw body"
     );
     let event: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(event["event"], "channel.connected");
-    assert_eq!(event["sub"], "user-42");
-    assert_eq!(event["reconnected"], false);
-    assert_eq!(event["channel"]["_id"], MINE);
-    assert_eq!(
-        headers["x-socialchat-timestamp"].to_str().unwrap(),
-        event["timestamp"].to_string()
-    );
+    assert_eq!(event["type"], "channel.connected");
+    assert_eq!(event["data"]["sub"], "user-42");
+    assert_eq!(event["data"]["reconnected"], false);
+    assert_eq!(event["data"]["kind"], "instagram");
+    assert_eq!(event["data"]["channel"]["_id"], MINE);
+    assert!(headers.get("x-socialchat-signature").is_none());
     let text = String::from_utf8_lossy(&body);
     assert!(!text.contains("EAAB") && !text.contains(TOKEN), "{text}");
 }
@@ -482,7 +489,10 @@ async fn each_connect_is_told_to_the_partners_backend_with_a_signature_it_can_ch
 async fn a_failing_webhook_receiver_is_retried_and_never_fails_the_connect() {
     let upstream = TestUpstream::start().await;
     let (hook, seen) = receiver(500).await;
-    let proxy = serve(&upstream, &["--connected-webhook", &hook]);
+    let proxy = serve(
+        &upstream,
+        &["--webhook-url", &hook, "--webhook-retry-secs", "1,2"],
+    );
     upstream.answer(
         &format!("/partner/channel/instagram/{MINE}"),
         Canned::json(
@@ -517,9 +527,9 @@ async fn a_failing_webhook_receiver_is_retried_and_never_fails_the_connect() {
         "the pause grows"
     );
     let event: Value = serde_json::from_slice(&tries[0].1).unwrap();
-    assert_eq!(event["reconnected"], true);
+    assert_eq!(event["data"]["reconnected"], true);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(proxy
         .logs()
-        .contains("webhook channel.connected failed after 3 tries"));
+        .contains("webhook failed for good after 3 attempts"));
 }

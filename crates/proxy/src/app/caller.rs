@@ -19,7 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use socialchat_api::call::TICKET_HEADER;
+use socialchat_api::call::{RECEIPT_HEADER, TICKET_HEADER};
 use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
 use socialchat_api::{PartnerCall, RefusalCode, Rejection, Route};
 
@@ -234,11 +234,16 @@ impl FromRequestParts<Arc<AppState>> for Recognized {
     }
 }
 
+/// The most receipts one call may carry.
+const MAX_RECEIPTS: usize = 16;
+
 /// The checked session of the call (everything allowed on a proxy that checks none), and the
-/// ticket it carries, if any.
+/// proofs it carries: a ticket, receipts.
 pub struct Caller {
     pub session: Arc<Session>,
     pub ticket: Option<String>,
+    /// Receipts of channels the caller connected a moment ago (unchecked here).
+    pub receipts: Vec<String>,
 }
 
 impl FromRequestParts<Arc<AppState>> for Caller {
@@ -277,7 +282,21 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             .get(TICKET_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Ok(Caller { session, ticket })
+        let receipts = parts
+            .headers
+            .get_all(RECEIPT_HEADER)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split([',', ' ']))
+            .filter(|r| !r.is_empty())
+            .take(MAX_RECEIPTS)
+            .map(str::to_owned)
+            .collect();
+        Ok(Caller {
+            session,
+            ticket,
+            receipts,
+        })
     }
 }
 

@@ -24,7 +24,7 @@ use axum::error_handling::HandleErrorLayer;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::routing::any;
 use axum::Router;
-use socialchat_api::call::TICKET_HEADER;
+use socialchat_api::call::{RECEIPT_HEADER, TICKET_HEADER};
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
@@ -37,7 +37,7 @@ use crate::observe::Reason;
 use crate::problem::Problem;
 use crate::server;
 use crate::session::Sessions;
-use crate::webhook::Webhook;
+use crate::webhook::Webhooks;
 
 pub use crate::options::{ServerFlags, ServerOptions};
 use caller::Origins;
@@ -49,7 +49,7 @@ struct AppState {
     origins: Origins,
     body_timeout: Duration,
     sessions: Option<Arc<Sessions>>,
-    webhook: Option<Arc<Webhook>>,
+    webhooks: Option<Arc<Webhooks>>,
     limits: caller::Limits,
     marks: Marks,
 }
@@ -110,7 +110,7 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 /// Every route of the server, the widget's calls included, with their layers.
 pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
     let own_routes = backend.clone().routes();
-    let health = health_routes(backend.clone());
+    let health = health_routes(backend.clone(), options.webhooks.clone());
     let prefix = options.prefix.clone();
     let origins = Origins {
         listed: options.allow_origins.clone(),
@@ -122,7 +122,7 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
         origins: origins.clone(),
         body_timeout: options.body_timeout,
         sessions: options.sessions.clone(),
-        webhook: options.webhook.clone(),
+        webhooks: options.webhooks.clone(),
         limits: caller::Limits {
             connect: options.connect_limit.clone(),
             call: options.call_limit.clone(),
@@ -194,22 +194,29 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
 }
 
 /// `GET /healthz`: the process is up and answering. `GET /readyz`: it can reach its backend
-/// (for `serve`, Socialchat: a cached check without the key, see [`Backend::ready`]).
-fn health_routes(backend: Arc<dyn Backend>) -> Router {
+/// (for `serve`, Socialchat: a cached check without the key, see [`Backend::ready`]) and its
+/// webhook outbox takes writes.
+fn health_routes(backend: Arc<dyn Backend>, webhooks: Option<Arc<Webhooks>>) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
         .route(
             "/readyz",
             axum::routing::get(move || {
                 let backend = backend.clone();
+                let webhooks = webhooks.clone();
                 async move {
-                    if backend.ready().await {
-                        (StatusCode::OK, "ready\n")
-                    } else {
-                        (
+                    if !backend.ready().await {
+                        return (
                             StatusCode::SERVICE_UNAVAILABLE,
                             "not ready: Socialchat cannot be reached\n",
-                        )
+                        );
+                    }
+                    match webhooks {
+                        Some(webhooks) if !webhooks.ready().await => (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "not ready: the webhook outbox takes no writes\n",
+                        ),
+                        _ => (StatusCode::OK, "ready\n"),
                     }
                 }
             }),
@@ -239,6 +246,7 @@ fn cors_layer(origins: &Origins) -> Option<CorsLayer> {
                 header::CONTENT_TYPE,
                 header::AUTHORIZATION,
                 HeaderName::from_static(TICKET_HEADER),
+                HeaderName::from_static(RECEIPT_HEADER),
             ])
             .max_age(Duration::from_secs(600)),
     )

@@ -20,7 +20,7 @@ use crate::marks;
 use crate::problem::Problem;
 use crate::project::{self, project_answer, Body, Projected, Projection};
 use crate::session::{Denied, Session};
-use crate::webhook::Event;
+use crate::webhook::{self, Event};
 
 /// The handler of every widget's call.
 pub async fn partner_call(
@@ -91,24 +91,46 @@ async fn answer(
     };
     match &call {
         PartnerCall::ChannelList { query } if session.limits_channels() => {
-            session_channels(state, session, query, &projection).await
+            // The channels the caller connected a moment ago, which its session (minted before)
+            // does not list yet, are admitted by their receipts.
+            let admitted: Vec<ChannelRecordId> = match (&state.sessions, &session.sub) {
+                (Some(sessions), Some(sub)) => caller
+                    .receipts
+                    .iter()
+                    .filter_map(|receipt| sessions.check_receipt(receipt, sub))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            session_channels(state, session, &admitted, query, &projection).await
         }
         PartnerCall::ChannelList { .. } | PartnerCall::Authorize { .. } => forward(&call).await,
         PartnerCall::Channel { id } => {
-            let projected = forward(&call).await?;
-            let Body::Channel(channel) = &projected.body else {
+            let mut projected = forward(&call).await?;
+            let Body::Channel { channel, receipt } = &mut projected.body else {
                 return Ok(projected);
             };
-            let channel = about(channel, id)?;
+            about(channel, id)?;
             // The channel's kind must be one the session may see.
             if !session.sees_type(&channel.channel_type) {
                 return Err(forbidden(Denied::KindNotAllowed(None)));
             }
             // A new WhatsApp number is connected by its scan, which only the poll of the user
-            // who created it (with its ticket) sees: the backend hears of it here, once per
-            // channel and process. Any other look-up tells nothing.
-            if let (Some(webhook), true) = (&state.webhook, ticketed && channel.is_connected) {
-                webhook.channel_scanned(session.sub.as_deref(), &without_qr_code(channel));
+            // who created it (with its ticket) sees: the backend hears of it here, under one id
+            // whichever poll or replica sees it first, and the poll gets its receipt. Any other
+            // look-up tells nothing.
+            if ticketed && channel.is_connected {
+                let event = webhook::scan_id(id.as_str());
+                let told = without_qr_code(channel);
+                *receipt = tell(
+                    state,
+                    session,
+                    event,
+                    Event::Connected,
+                    ChannelKind::Whatsapp,
+                    false,
+                    &told,
+                )
+                .await;
             }
             Ok(projected)
         }
@@ -130,7 +152,7 @@ async fn answer(
             // A reconnect goes through the channel's own kind: a Telegram bot token is never
             // sent to an Instagram channel, whatever Socialchat would make of it.
             let found = forward(&PartnerCall::Channel { id: id.clone() }).await?;
-            let Body::Channel(channel) = &found.body else {
+            let Body::Channel { channel, .. } = &found.body else {
                 return Ok(found);
             };
             if !kind.owns(&about(channel, id)?.channel_type) {
@@ -193,30 +215,33 @@ where
         })
         .await?;
         match whole.body {
-            Body::Channel(whole) if whole.id == channel.id => whole,
+            Body::Channel { channel: whole, .. } if whole.id == channel.id => whole,
             _ => channel.clone(),
         }
     } else {
         channel.clone()
     };
     channel.qrcode = None;
-    if let Some(webhook) = &state.webhook {
-        // A new WhatsApp number exists but is not connected until its scan: the backend hears
-        // `channel.created` now (the `_id` is its user's from now on) and `channel.connected`
-        // from the poll that sees the scan. The route decides, never the answer (a completion
-        // that failed still tells a connect).
-        let event = if created {
-            Event::Created
-        } else {
-            Event::Connected
-        };
-        webhook.channel_event(
-            event,
-            session.sub.as_deref(),
-            reconnected.is_some(),
-            &channel,
-        );
-    }
+    // A new WhatsApp number exists but is not connected until its scan: the backend hears
+    // `channel.created` now (the `_id` is its user's from now on) and `channel.connected` from
+    // the poll that sees the scan. The route decides, never the answer (a completion that
+    // failed still tells a connect).
+    let event = if created {
+        Event::Created
+    } else {
+        Event::Connected
+    };
+    let receipt = tell(
+        state,
+        session,
+        webhook::new_id(),
+        event,
+        kind,
+        reconnected.is_some(),
+        &channel,
+    )
+    .await
+    .filter(|_| !created);
     // The new number is polled for its QR code before any session lists it.
     let ticket = match (kind, reconnected, &state.sessions, &session.sub) {
         (ChannelKind::Whatsapp, None, Some(sessions), Some(sub)) => {
@@ -224,8 +249,43 @@ where
         }
         _ => None,
     };
-    projected.body = Body::Connected { channel, ticket };
+    projected.body = Body::Connected {
+        channel,
+        ticket,
+        receipt,
+    };
     Ok(projected)
+}
+
+/// Tells the partner's backend of `channel`: the webhook event `id` written to the outbox (when
+/// there is a webhook) before the call is answered; and the caller's receipt of it, which
+/// carries the same id (when sessions are checked).
+async fn tell(
+    state: &AppState,
+    session: &Session,
+    id: String,
+    event: Event,
+    kind: ChannelKind,
+    reconnected: bool,
+    channel: &Channel,
+) -> Option<String> {
+    if let Some(webhooks) = &state.webhooks {
+        let written = webhook::event(
+            id.clone(),
+            event,
+            session.sub.as_deref(),
+            kind,
+            reconnected,
+            channel,
+        );
+        webhooks.record(&written).await;
+    }
+    match (&state.sessions, &session.sub) {
+        (Some(sessions), Some(sub)) => {
+            Some(sessions.receipt(sub, &channel.id, kind, reconnected, &id))
+        }
+        _ => None,
+    }
 }
 
 /// The most pages of the company's channels read to find a session's (100 a page).
@@ -237,12 +297,13 @@ const MAX_LIST_PAGES: u32 = marks::MAX_PAGES;
 async fn session_channels(
     state: &AppState,
     session: &Session,
+    admitted: &[ChannelRecordId],
     query: &ChannelListQuery,
     projection: &Projection<'_>,
 ) -> Result<Projected, Refusal> {
     let mut kept = Vec::new();
     let mut dropped = 0;
-    if session.sees_channels() {
+    if session.sees_channels() || !admitted.is_empty() {
         for page in 1..=MAX_LIST_PAGES {
             let call = PartnerCall::ChannelList {
                 query: ChannelListQuery {
@@ -259,13 +320,9 @@ async fn session_channels(
             };
             dropped += parsed.dropped;
             let more = parsed.value.paging.as_ref().and_then(|p| p.has_next_page) == Some(true);
-            kept.extend(
-                parsed
-                    .value
-                    .channels
-                    .into_iter()
-                    .filter(|c| session.keeps(c)),
-            );
+            kept.extend(parsed.value.channels.into_iter().filter(|c| {
+                session.keeps(c) || (admitted.contains(&c.id) && session.sees_type(&c.channel_type))
+            }));
             if !more {
                 break;
             }

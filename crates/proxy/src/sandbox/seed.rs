@@ -79,6 +79,7 @@ pub fn accounts(count: usize) -> HashMap<ChannelKind, Vec<Account>> {
                 picture: picture(n),
                 connected: false,
                 reconnect: None,
+                taken: false,
             })
         })
         .collect();
@@ -92,6 +93,7 @@ pub fn accounts(count: usize) -> HashMap<ChannelKind, Vec<Account>> {
                 picture: picture(i + 1),
                 connected: false,
                 reconnect: None,
+                taken: false,
             })
         })
         .collect();

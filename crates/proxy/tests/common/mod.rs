@@ -15,6 +15,20 @@ use axum::response::{IntoResponse, Response};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_socialchat-proxy");
 
+/// The webhook secret of the proxies the tests start: `whsec_` and base64 of 32 bytes.
+pub const WEBHOOK_SECRET: &str = "whsec_Y29tbW9uLXRlc3RzLXdlYmhvb2stc2VjcmV0LTMyYg==";
+
+/// A SQLite outbox of its own, in the system's temporary folder.
+pub fn fresh_outbox() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "sqlite:{}/socialchat-test-outbox-{}-{n}.sqlite3",
+        std::env::temp_dir().display(),
+        std::process::id()
+    )
+}
+
 /// A running `socialchat-proxy`, killed when dropped.
 pub struct Proxy {
     child: Child,
@@ -33,6 +47,10 @@ impl Proxy {
             .env_remove("SOCIALCHAT_API_KEY")
             .env_remove("SOCIALCHAT_SESSION_SECRET")
             .env_remove("SOCIALCHAT_SANDBOX_SESSION_SECRET")
+            // A proxy given a --webhook-url signs with this and keeps its outbox in a file of
+            // its own (a test may say otherwise).
+            .env("SOCIALCHAT_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env("SOCIALCHAT_OUTBOX_URL", fresh_outbox())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -92,6 +110,12 @@ impl Proxy {
             .status()
             .unwrap();
         assert!(sent.success());
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Waits up to `limit` for the process to exit; its status, or `None` if it is still running.
