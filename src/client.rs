@@ -11,7 +11,7 @@ use socialchat_api::channel::{ChannelListWire, ChannelStatus, ConnectAnswer};
 use socialchat_api::error::ErrorBody;
 use socialchat_api::Method;
 use socialchat_api::{
-    AccountPage, ApiError, AuthorizeResponse, Channel, ChannelKind, ChannelList, ChannelListQuery,
+    AccountPage, ApiError, AuthorizeResponse, ChannelKind, ChannelList, ChannelListQuery,
     ChannelRecordId, ConnectRequest, NextOffset, ParseError, PartnerCall, ReconnectRequest, Token,
 };
 use wasm_bindgen::JsValue;

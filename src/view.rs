@@ -203,6 +203,7 @@ mod tests {
                 picture: None,
                 connected: false,
                 reconnect: None,
+                taken: false,
             })
             .collect();
         picking.handle(Input::AccountsAnswered {

@@ -1,8 +1,6 @@
 //! The account picker's state: what is loaded, what is chosen, what is typed in the search box,
 //! and the one search rule that the picker's rows and its count share.
 
-use std::ops::Not;
-
 use socialchat_api::{Account, AccountPage, ChannelId, NextOffset};
 
 use super::FlowError;

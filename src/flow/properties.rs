@@ -70,6 +70,8 @@ fn account(n: u32) -> Account {
         connected: n % 7 == 3,
         reconnect: (n % 11 == 5)
             .then(|| ChannelRecordId::new(format!("65f0a1b2c3d4e5f6a7b8c9{n:02}")).unwrap()),
+        // Someone else's broken channel: never offered.
+        taken: n % 13 == 8,
     }
 }
 
@@ -132,6 +134,7 @@ impl Action {
                 result: r.map(|with_channel| Connected {
                     channel: with_channel.then(|| channel(true)),
                     ticket: None,
+                    receipt: None,
                 }),
             },
             Action::ReconnectAccount(n) => Input::ReconnectAccount(account(n).channel_id),
@@ -139,7 +142,10 @@ impl Action {
             Action::Submit => Input::Submit,
             Action::Channel(w, r) => Input::ChannelAnswered {
                 attempt: w.of(flow),
-                result: r.map(channel),
+                result: r.map(|connected| ChannelStatus {
+                    channel: channel(connected),
+                    receipt: None,
+                }),
             },
             Action::PollDue(w) => Input::PollDue {
                 attempt: w.of(flow),

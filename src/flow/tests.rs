@@ -21,6 +21,7 @@ fn account(n: u32) -> Account {
         picture: None,
         connected: false,
         reconnect: None,
+        taken: false,
     }
 }
 
@@ -167,12 +168,14 @@ fn the_happy_path_from_click_to_connected() {
         picture: None,
         id: Some("66aa".into()),
         reconnected: false,
+        receipt: None,
     };
     let effects = flow.handle(Input::ConnectAnswered {
         attempt: 1,
         result: Ok(Connected {
             channel: Some(channel("66aa", "17842", "Akun 2")),
             ticket: None,
+            receipt: None,
         }),
     });
     assert_eq!(
@@ -662,6 +665,7 @@ fn a_reconnect_from_the_channel_list_overrides_the_target_for_one_attempt() {
         result: Ok(Connected {
             channel: Some(answer),
             ticket: None,
+            receipt: None,
         }),
     });
     let done = ConnectedChannel {
@@ -671,6 +675,7 @@ fn a_reconnect_from_the_channel_list_overrides_the_target_for_one_attempt() {
         picture: Some("https://cdn.test/k.png".into()),
         id: Some("abc".into()),
         reconnected: true,
+        receipt: None,
     };
     assert_eq!(effects, vec![Effect::Emit(HostEvent::Connected(done))]);
     flow.handle(Input::Reset);
@@ -1094,6 +1099,7 @@ fn scanning() -> Flow {
         result: Ok(Connected {
             channel: Some(whatsapp_channel("66b0", false, None)),
             ticket: Some("900.abc".into()),
+            receipt: None,
         }),
     });
     assert_eq!(
@@ -1123,11 +1129,11 @@ fn a_whatsapp_number_is_created_shown_as_a_qr_code_and_connected_once_scanned() 
     let mut flow = scanning();
     let effects = flow.handle(Input::ChannelAnswered {
         attempt: 1,
-        result: Ok(whatsapp_channel(
+        result: Ok(polled(whatsapp_channel(
             "66b0",
             false,
             Some("data:image/png;base64,AAAA"),
-        )),
+        ))),
     });
     assert_eq!(
         effects,
@@ -1161,7 +1167,7 @@ fn a_whatsapp_number_is_created_shown_as_a_qr_code_and_connected_once_scanned() 
     ));
     let effects = flow.handle(Input::ChannelAnswered {
         attempt: 1,
-        result: Ok(whatsapp_channel("66b0", true, None)),
+        result: Ok(polled(whatsapp_channel("66b0", true, None))),
     });
     let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
         panic!("{effects:?}");
@@ -1209,7 +1215,7 @@ fn a_qr_code_not_scanned_in_time_stops_and_try_again_shows_the_same_number() {
     assert!(flow
         .handle(Input::ChannelAnswered {
             attempt: 1,
-            result: Ok(whatsapp_channel("66b0", true, None))
+            result: Ok(polled(whatsapp_channel("66b0", true, None)))
         })
         .is_empty());
     assert!(scan_of(&flow).creating, "still the number made here");
@@ -1221,11 +1227,11 @@ fn polling_slows_down_while_the_page_is_hidden_and_refreshes_when_it_is_shown() 
     flow.handle(Input::PageHidden(true));
     let effects = flow.handle(Input::ChannelAnswered {
         attempt: 1,
-        result: Ok(whatsapp_channel(
+        result: Ok(polled(whatsapp_channel(
             "66b0",
             false,
             Some("data:image/png;base64,AAAA"),
-        )),
+        ))),
     });
     assert!(matches!(
         &effects[..],
@@ -1295,7 +1301,7 @@ fn cancel_stops_the_scan_and_its_late_answers() {
     assert!(flow
         .handle(Input::ChannelAnswered {
             attempt: 1,
-            result: Ok(whatsapp_channel("66b0", true, None))
+            result: Ok(polled(whatsapp_channel("66b0", true, None)))
         })
         .is_empty());
     assert!(flow
@@ -1324,7 +1330,11 @@ fn a_broken_whatsapp_channel_shows_its_code_at_once_and_reconnects() {
     ));
     let effects = flow.handle(Input::ChannelAnswered {
         attempt: 1,
-        result: Ok(whatsapp_channel("65f0a1b2c3d4e5f6a7b8c906", true, None)),
+        result: Ok(polled(whatsapp_channel(
+            "65f0a1b2c3d4e5f6a7b8c906",
+            true,
+            None,
+        ))),
     });
     let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
         panic!("{effects:?}");
@@ -1367,6 +1377,7 @@ fn a_telegram_bot_token_is_sent_once_and_forgotten_and_a_refusal_says_so() {
         result: Ok(Connected {
             channel: Some(bot),
             ticket: None,
+            receipt: None,
         }),
     });
     assert!(matches!(
@@ -1407,6 +1418,7 @@ fn a_webchat_is_created_from_its_form() {
         result: Ok(Connected {
             channel: Some(chat),
             ticket: None,
+            receipt: None,
         }),
     });
     assert!(
@@ -1508,6 +1520,7 @@ fn an_answer_with_only_an_id_still_names_what_was_connected() {
         result: Ok(Connected {
             channel: Some(bare("66c1")),
             ticket: None,
+            receipt: None,
         }),
     });
     let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
@@ -1530,6 +1543,7 @@ fn an_answer_with_only_an_id_still_names_what_was_connected() {
         result: Ok(Connected {
             channel: Some(bare("66c2")),
             ticket: None,
+            receipt: None,
         }),
     });
     let [Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
@@ -1671,4 +1685,12 @@ fn a_move_chooses_among_the_accounts_the_search_shows_and_says_where() {
             key: Move::First
         })
         .is_empty());
+}
+
+/// A poll's answer: the channel, without a receipt.
+fn polled(channel: Channel) -> ChannelStatus {
+    ChannelStatus {
+        channel,
+        receipt: None,
+    }
 }
