@@ -290,6 +290,9 @@ pub enum Effect {
         attempt: u32,
         after_ms: u32,
     },
+    /// Keep the receipt of a channel connected here, for the channel list (the proxy lists the
+    /// channel to its own user before the session does).
+    KeepReceipt(String),
     Emit(HostEvent),
 }
 
@@ -926,7 +929,7 @@ impl Flow {
                 connected.receipt = answer.receipt;
                 self.token = None;
                 self.step = Step::Done(connected.clone());
-                vec![Effect::Emit(HostEvent::Connected(connected))]
+                Self::announce(connected)
             }
             Err(failure) => {
                 let Some(error) = self.classify(failure) else {
@@ -1060,7 +1063,7 @@ impl Flow {
                             connected.name = typed.to_owned();
                         }
                         self.step = Step::Done(connected.clone());
-                        vec![Effect::Emit(HostEvent::Connected(connected))]
+                        Self::announce(connected)
                     }
                 }
             }
@@ -1128,7 +1131,7 @@ impl Flow {
                     }
                 }
                 self.step = Step::Done(connected.clone());
-                vec![Effect::Emit(HostEvent::Connected(connected))]
+                Self::announce(connected)
             }
             Ok(ChannelStatus { channel, .. }) => {
                 scan.failed_polls = 0;
@@ -1171,6 +1174,14 @@ impl Flow {
     /// What the host page hears about a success: the account the user picked (a connect, or a
     /// reconnect from the picker), or the channel the answer held, completed by what the flow
     /// knew of the target.
+    /// What a connection done leaves to do: keep its receipt, tell the host page.
+    fn announce(connected: ConnectedChannel) -> Vec<Effect> {
+        let keep = connected.receipt.clone().map(Effect::KeepReceipt);
+        keep.into_iter()
+            .chain([Effect::Emit(HostEvent::Connected(connected))])
+            .collect()
+    }
+
     fn connected(&self, picker: Option<&Picker>, channel: Option<Channel>) -> ConnectedChannel {
         let account = picker.and_then(Picker::selected_account);
         let (target_id, target_name) = match &self.target {

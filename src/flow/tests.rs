@@ -1694,3 +1694,28 @@ fn polled(channel: Channel) -> ChannelStatus {
         receipt: None,
     }
 }
+
+#[test]
+fn a_connect_s_receipt_is_kept_and_handed_to_the_host_page() {
+    let mut flow = waiting();
+    flow.handle(authorized(IG, "tok"));
+    flow.handle(Input::AccountsAnswered {
+        attempt: 1,
+        result: Ok(page(1..4, None)),
+    });
+    flow.handle(Input::Select(account(2).channel_id));
+    flow.handle(Input::Connect);
+    let effects = flow.handle(Input::ConnectAnswered {
+        attempt: 1,
+        result: Ok(Connected {
+            channel: Some(channel("66aa", "17842", "Akun 2")),
+            ticket: None,
+            receipt: Some("h.p.s".into()),
+        }),
+    });
+    let [Effect::KeepReceipt(kept), Effect::Emit(HostEvent::Connected(done))] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(kept, "h.p.s");
+    assert_eq!(done.receipt.as_deref(), Some("h.p.s"));
+}

@@ -362,13 +362,13 @@ impl Controller {
                     });
                 }
             }
+            Effect::KeepReceipt(receipt) => {
+                if let Some(client) = self.client_handle() {
+                    client.keep_receipt(&receipt);
+                }
+            }
             Effect::Emit(event) => {
-                if let HostEvent::Connected(connected) = &event {
-                    if let (Some(receipt), Some(client)) =
-                        (&connected.receipt, self.client_handle())
-                    {
-                        client.keep_receipt(receipt);
-                    }
+                if matches!(event, HostEvent::Connected(_)) {
                     self.channels_version.try_update(|v| *v += 1);
                 }
                 self.emit(&event);

@@ -223,7 +223,12 @@ async fn sessions_and_webhooks(
     check: bool,
     options: &mut ServerOptions,
 ) -> Result<Option<Arc<Sessions>>, String> {
-    let secret = Sessions::from_env(secret_var, common.session_max_ttl_secs)?.map(Arc::new);
+    // Read only when sessions are checked: an open sandbox never mints with a secret from the
+    // environment (its loopback-only rule comes with --session-secret-env).
+    let secret = match check {
+        true => Sessions::from_env(secret_var, common.session_max_ttl_secs)?.map(Arc::new),
+        false => None,
+    };
     if check && secret.is_none() {
         return Err(if secret_var == session::SECRET_VAR {
             no_secret()
@@ -258,7 +263,7 @@ async fn sessions_and_webhooks(
         webhooks.start();
         options.webhooks = Some(webhooks);
     }
-    options.sessions = if check { secret.clone() } else { None };
+    options.sessions = secret.clone();
     Ok(secret)
 }
 
@@ -435,11 +440,7 @@ async fn webhooks(command: WebhooksCommand) -> Result<(), String> {
             outbox.close().await;
             Ok(())
         }
-        WebhooksCommand::Retry {
-            id,
-            all_failed: _,
-            outbox,
-        } => {
+        WebhooksCommand::Retry { id, outbox, .. } => {
             let outbox = Outbox::open(&outbox.url).await?;
             let count = outbox.retry(id.as_deref(), now_ms()).await?;
             outbox.close().await;

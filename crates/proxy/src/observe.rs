@@ -183,7 +183,7 @@ pub enum Reason {
     Forbidden,
     /// Over a rate limit.
     RateLimit,
-    /// No free slot within the queue's wait.
+    /// Over `--max-concurrency` calls at once (load shedding).
     Concurrency,
 }
 

@@ -11,6 +11,7 @@ use clap::{Args, FromArgMatches};
 
 use crate::limit::{self, RateLimit};
 use crate::observe::LogFormat;
+use crate::server::ConnectionLimits;
 use crate::session::{self, Sessions};
 use crate::webhook::Webhooks;
 
@@ -83,7 +84,7 @@ pub struct ServerFlags {
     /// After each connect, creation or reconnect, POST a Standard Webhooks event to this URL of
     /// your backend (signed with SOCIALCHAT_WEBHOOK_SECRET), from a durable outbox, at least
     /// once.
-    #[arg(long = "webhook-url", alias = "connected-webhook", value_name = "URL")]
+    #[arg(long = "webhook-url", value_name = "URL")]
     pub webhook_url: Option<String>,
     /// Where webhook events wait to be delivered: sqlite:PATH (one replica) or
     /// postgres://USER:PASSWORD@HOST/DATABASE (replicas share it). Only with --webhook-url.
@@ -119,19 +120,6 @@ pub const MAX_SECS: u64 = 24 * 60 * 60;
 
 /// The most worker threads `--workers` may ask for.
 pub const MAX_WORKERS: usize = 256;
-
-/// How long clients may take, and how many may be connected at once (see [`crate::server`]).
-#[derive(Debug, Clone, Copy)]
-pub struct ConnectionLimits {
-    /// From a connection's first byte of a request to the end of its headers.
-    pub header_read: Duration,
-    /// Between two requests on a kept-alive connection.
-    pub idle: Duration,
-    /// Most connections open at once; more wait in the listen queue until one closes.
-    pub max_connections: usize,
-    /// How long requests in flight may take to finish after SIGTERM.
-    pub shutdown_grace: Duration,
-}
 
 /// The server's options, checked.
 pub struct ServerOptions {

@@ -14,7 +14,6 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Row};
 
 /// The environment variable that may hold the outbox's URL (a Postgres URL holds a password:
@@ -57,12 +56,11 @@ impl State {
         }
     }
 
-    fn parse(text: &str) -> State {
-        match text {
-            "delivered" => State::Delivered,
-            "failed" => State::Failed,
-            _ => State::Pending,
-        }
+    fn parse(text: &str) -> Result<State, String> {
+        [State::Pending, State::Delivered, State::Failed]
+            .into_iter()
+            .find(|state| state.as_str() == text)
+            .ok_or_else(|| format!("an outbox row has the unknown state {text:?}"))
     }
 }
 
@@ -77,50 +75,30 @@ pub struct Stored {
     pub last_error: Option<String>,
 }
 
-/// The schema, as sqlx's migrator applies it (once, under its lock on Postgres, so that two
-/// replicas starting together do not race).
-#[derive(Debug)]
-struct Schema;
+/// The schema: created if it is not there, statement by statement (under a lock on Postgres,
+/// so that two replicas starting together do not race). The outbox's tables are its own,
+/// prefixed, beside whatever else the database holds.
+const SCHEMA: [&str; 3] = [
+    "CREATE TABLE IF NOT EXISTS socialchat_webhook_outbox (
+        id TEXT PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        next_attempt_at BIGINT NOT NULL,
+        leased_until BIGINT NOT NULL,
+        lease_owner TEXT,
+        last_error TEXT,
+        finished_at BIGINT
+    )",
+    "CREATE INDEX IF NOT EXISTS socialchat_webhook_outbox_due
+        ON socialchat_webhook_outbox (state, next_attempt_at)",
+    "CREATE TABLE IF NOT EXISTS socialchat_outbox_probe (id BIGINT PRIMARY KEY, at BIGINT NOT NULL)",
+];
 
-const SCHEMA: &str = "\
-CREATE TABLE IF NOT EXISTS socialchat_webhook_outbox (
-    id TEXT PRIMARY KEY,
-    event_type TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    state TEXT NOT NULL,
-    attempts BIGINT NOT NULL,
-    next_attempt_at BIGINT NOT NULL,
-    leased_until BIGINT NOT NULL,
-    lease_owner TEXT,
-    last_error TEXT,
-    finished_at BIGINT
-);
-CREATE INDEX IF NOT EXISTS socialchat_webhook_outbox_due
-    ON socialchat_webhook_outbox (state, next_attempt_at);
-CREATE TABLE IF NOT EXISTS socialchat_outbox_probe (id BIGINT PRIMARY KEY, at BIGINT NOT NULL);
-";
-
-impl MigrationSource<'static> for Schema {
-    fn resolve(
-        self,
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>>
-                + Send,
-        >,
-    > {
-        Box::pin(async {
-            Ok(vec![Migration::new(
-                1,
-                Cow::Borrowed("socialchat webhook outbox"),
-                MigrationType::Simple,
-                Cow::Borrowed(SCHEMA),
-                false,
-            )])
-        })
-    }
-}
+/// The key of the Postgres advisory lock the schema is created under.
+const SCHEMA_LOCK: i64 = 0x5c_0bb0_0001;
 
 /// Which database holds the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +115,34 @@ pub struct Outbox {
     pub label: String,
 }
 
+/// Creates the tables that are not there yet.
+async fn create_schema(pool: &AnyPool, kind: Kind) -> Result<(), sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    if kind == Kind::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(SCHEMA_LOCK)
+            .execute(&mut *connection)
+            .await?;
+    }
+    let mut created = Ok(());
+    for statement in SCHEMA {
+        created = sqlx::query(statement)
+            .execute(&mut *connection)
+            .await
+            .map(|_| ());
+        if created.is_err() {
+            break;
+        }
+    }
+    if kind == Kind::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(SCHEMA_LOCK)
+            .execute(&mut *connection)
+            .await?;
+    }
+    created
+}
+
 /// How long a query may wait for a connection of the pool.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -147,8 +153,12 @@ impl Outbox {
         sqlx::any::install_default_drivers();
         let (kind, url, label) = if let Some(path) = url.strip_prefix("sqlite:") {
             let path = path.trim_start_matches("//");
-            if path.is_empty() {
-                return Err("--outbox sqlite:PATH needs a file path".into());
+            if path.is_empty() || path.starts_with(":memory:") || path.contains('?') {
+                return Err(
+                    "--outbox sqlite:PATH needs the path of a file (the outbox must outlive the \
+                     process)"
+                        .into(),
+                );
             }
             // rwc: create the file if it is not there.
             let url = format!("sqlite://{path}?mode=rwc");
@@ -182,17 +192,10 @@ impl Outbox {
             .connect(&url)
             .await
             .map_err(|e| format!("cannot open the outbox ({label}): {}", describe(&e)))?;
-        Migrator::new(Schema)
+        create_schema(&pool, kind)
             .await
-            .map_err(|e| format!("the outbox's schema: {e}"))?
-            .run(&pool)
-            .await
-            .map_err(|e| format!("cannot set up the outbox ({label}): {e}"))?;
+            .map_err(|e| format!("cannot set up the outbox ({label}): {}", describe(&e)))?;
         Ok(Outbox { pool, kind, label })
-    }
-
-    pub fn kind(&self) -> Kind {
-        self.kind
     }
 
     /// `sql` written with Postgres's `$1` parameters, as this database takes them (SQLite's
@@ -261,7 +264,7 @@ impl Outbox {
     }
 
     /// Records an attempt of `id` by `owner`: delivered, due again at `next_ms`, or failed for
-    /// good. An event whose lease another replica has taken since is left to it.
+    /// good. An event whose lease another replica has taken since is left to it (an error).
     pub async fn attempted(
         &self,
         id: &str,
@@ -280,7 +283,7 @@ impl Outbox {
              next_attempt_at = $2, leased_until = 0, lease_owner = NULL, last_error = $3, \
              finished_at = $4 WHERE id = $5 AND lease_owner = $6",
         );
-        sqlx::query(&sql)
+        let done = sqlx::query(&sql)
             .bind(state.as_str())
             .bind(next_ms)
             .bind(error)
@@ -289,8 +292,11 @@ impl Outbox {
             .bind(owner)
             .execute(&self.pool)
             .await
-            .map(|_| ())
-            .map_err(|e| describe(&e))
+            .map_err(|e| describe(&e))?;
+        if done.rows_affected() == 0 {
+            return Err("its lease had run out and another replica holds it now".into());
+        }
+        Ok(())
     }
 
     /// The events, newest first (at most `limit`), only the failed ones when `failed_only`.
@@ -310,16 +316,22 @@ impl Outbox {
     }
 
     /// Makes event `id` (or, with `None`, every failed event) due again at `now_ms`, with a
-    /// fresh schedule. How many were.
+    /// fresh schedule; an event a replica is attempting right now is left to it. How many were.
     pub async fn retry(&self, id: Option<&str>, now_ms: i64) -> Result<u64, String> {
-        let sql = self.sql(
-            "UPDATE socialchat_webhook_outbox SET state = 'pending', attempts = 0, \
+        let reset = "UPDATE socialchat_webhook_outbox SET state = 'pending', attempts = 0, \
              next_attempt_at = $1, leased_until = 0, lease_owner = NULL, finished_at = NULL \
-             WHERE ($2 = '' AND state = 'failed') OR id = $2",
-        );
+             WHERE leased_until <= $1 AND ";
+        let (sql, key) = match id {
+            Some(id) => (format!("{reset}id = $2"), id),
+            None => (format!("{reset}state = 'failed' AND $2 = ''"), ""),
+        };
+        let sql = match self.kind {
+            Kind::Postgres => sql,
+            Kind::Sqlite => sql.replace('$', "?"),
+        };
         sqlx::query(&sql)
             .bind(now_ms)
-            .bind(id.unwrap_or(""))
+            .bind(key)
             .execute(&self.pool)
             .await
             .map(|done| done.rows_affected())
@@ -378,7 +390,7 @@ fn stored(row: &AnyRow) -> Result<Stored, String> {
             body: row.try_get(2).map_err(get)?,
             created_at: row.try_get(3).map_err(get)?,
         },
-        state: State::parse(&row.try_get::<String, _>(4).map_err(get)?),
+        state: State::parse(&row.try_get::<String, _>(4).map_err(get)?)?,
         attempts: row.try_get(5).map_err(get)?,
         next_attempt_at: row.try_get(6).map_err(get)?,
         last_error: row.try_get(7).map_err(get)?,

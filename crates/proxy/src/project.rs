@@ -323,18 +323,21 @@ pub fn project_answer(call: &PartnerCall, answer: RawAnswer, projection: &Projec
             dropped,
             ..Projected::new(status, body)
         },
-        Err(problem) => unreadable(text, &problem),
+        Err(problem) => unreadable(text, &problem, projection),
     }
 }
 
-/// An answer that could not be read into its shape: a 502 that says why.
-fn unreadable(text: &str, problem: &str) -> Projected {
+/// An answer that could not be read into its shape: a 502 that says why, unless the reason
+/// quotes something secret-shaped of the answer (then only that it is of the wrong shape).
+fn unreadable(text: &str, problem: &str, projection: &Projection) -> Projected {
     let message = if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
-        "Socialchat answered with something that is not JSON"
+        "Socialchat answered with something that is not JSON".to_owned()
     } else {
-        problem
+        projection.message(problem).unwrap_or_else(|| {
+            "unexpected answer from Socialchat: it is not of the documented shape".to_owned()
+        })
     };
-    Projected::error(StatusCode::BAD_GATEWAY, message)
+    Projected::error(StatusCode::BAD_GATEWAY, &message)
 }
 
 /// An error Socialchat (or the sandbox) gave, passed on in Socialchat's shape: its messages
@@ -398,7 +401,7 @@ pub fn channel_page(
     if !status.is_success() {
         return Err(Box::new(upstream_error(status, &answer, text, projection)));
     }
-    ChannelList::parse(text).map_err(|e| Box::new(unreadable(text, &e.to_string())))
+    ChannelList::parse(text).map_err(|e| Box::new(unreadable(text, &e.to_string(), projection)))
 }
 
 /// The channel list a session sees: its channels only, as one page whose paging fields say

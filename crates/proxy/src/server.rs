@@ -15,7 +15,6 @@
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -34,7 +33,18 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
-pub use crate::options::ConnectionLimits;
+/// How long clients may take, and how many may be connected at once .
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// From a connection's first byte of a request to the end of its headers.
+    pub header_read: Duration,
+    /// Between two requests on a kept-alive connection.
+    pub idle: Duration,
+    /// Most connections open at once; more wait in the listen queue until one closes.
+    pub max_connections: usize,
+    /// How long requests in flight may take to finish after SIGTERM.
+    pub shutdown_grace: Duration,
+}
 
 /// The most a request's line and headers may take, in bytes.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -236,14 +246,6 @@ impl Future for Resting {
     }
 }
 
-/// The peer of a request, as the server saw it.
-pub fn peer_of<B>(request: &hyper::Request<B>) -> Option<SocketAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0)
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
@@ -261,7 +263,7 @@ mod tests {
 
     /// A kept-alive client: one request, a rest of `rest`, another request. Whether the
     /// second was answered.
-    fn second_request_after(address: SocketAddr, rest: Duration) -> bool {
+    fn second_request_after(address: std::net::SocketAddr, rest: Duration) -> bool {
         let mut stream = std::net::TcpStream::connect(address).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))

@@ -14,7 +14,7 @@
 //! Svix's stretched over three days, with jitter, honouring `Retry-After`, each attempt at most
 //! 15 s. What still fails after the schedule is kept as failed (see `socialchat-proxy webhooks`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -232,6 +232,9 @@ pub struct Webhooks {
     owner: String,
     /// Rung when an event is written, so that its first attempt does not wait for the poll.
     written: Notify,
+    /// When the soonest retry this replica scheduled is due (Unix ms), so that it is attempted
+    /// on time rather than at the next poll.
+    soonest: AtomicI64,
     /// Whether the last write to the outbox succeeded (`/readyz`).
     writable: AtomicBool,
 }
@@ -254,6 +257,7 @@ impl Webhooks {
             schedule,
             owner: format!("proxy-{}", crate::random::hex(8)),
             written: Notify::new(),
+            soonest: AtomicI64::new(i64::MAX),
             writable: AtomicBool::new(true),
         })
     }
@@ -298,7 +302,9 @@ impl Webhooks {
     }
 
     async fn deliver(self: Arc<Self>) {
+        let mut unreadable_since: Option<std::time::Instant> = None;
         loop {
+            self.soonest.store(i64::MAX, Ordering::Relaxed);
             let now = now_ms();
             let until = now + LEASE.as_millis() as i64;
             match self.outbox.lease(&self.owner, now, until, BATCH).await {
@@ -312,15 +318,24 @@ impl Webhooks {
                     }
                     continue;
                 }
-                Ok(_) => {}
-                Err(why) => tracing::warn!(
-                    "webhook deliveries: cannot read the outbox ({}): {why}",
-                    self.outbox.label
-                ),
+                Ok(_) => unreadable_since = None,
+                Err(why) => {
+                    // Once a minute while the database is unreachable, not once a poll.
+                    if unreadable_since.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+                        unreadable_since = Some(std::time::Instant::now());
+                        tracing::warn!(
+                            "webhook deliveries: cannot read the outbox ({}): {why}",
+                            self.outbox.label
+                        );
+                    }
+                }
             }
+            let soonest = self.soonest.load(Ordering::Relaxed);
+            let until_soonest =
+                Duration::from_millis(soonest.saturating_sub(now_ms()).max(0) as u64);
             tokio::select! {
                 () = self.written.notified() => {}
-                () = tokio::time::sleep(POLL) => {}
+                () = tokio::time::sleep(POLL.min(until_soonest)) => {}
             }
         }
     }
@@ -388,6 +403,7 @@ impl Webhooks {
             Some(pause) => {
                 let pause = jitter(*pause).max(retry_after.unwrap_or_default());
                 let next_ms = now_ms() + pause.as_millis() as i64;
+                self.soonest.fetch_min(next_ms, Ordering::Relaxed);
                 self.finish(
                     event,
                     Attempted::Retry {

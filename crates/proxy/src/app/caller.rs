@@ -24,53 +24,11 @@ use socialchat_api::request::MAX_REQUEST_BODY_BYTES;
 use socialchat_api::{PartnerCall, RefusalCode, Rejection, Route};
 
 use super::request_log::Facts;
-use super::AppState;
-use crate::limit::{self, RateLimit};
+use super::state::AppState;
+use crate::limit;
 use crate::observe::Reason;
 use crate::problem::{json_error, Problem};
 use crate::session::{Denied, Session};
-
-/// The rate limits, each keyed by who is calling (see [`crate::limit`]).
-pub struct Limits {
-    pub connect: Option<Arc<RateLimit>>,
-    pub call: Option<Arc<RateLimit>>,
-    pub address: Option<Arc<RateLimit>>,
-    pub trust_forwarded_for: usize,
-}
-
-/// Whether `origin` is a plain-HTTP origin on this machine.
-fn is_local_origin(origin: &str) -> bool {
-    ["http://127.0.0.1:", "http://localhost:"]
-        .iter()
-        .any(|prefix| {
-            origin
-                .strip_prefix(prefix)
-                .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
-        })
-}
-
-/// Which pages may call the API from a browser.
-#[derive(Clone)]
-pub struct Origins {
-    pub listed: Vec<String>,
-    pub local: bool,
-}
-
-impl Origins {
-    /// A listed origin, a local one when the sandbox allows them, or the proxy's own: an origin
-    /// whose host and port are the request's `Host` (a same-origin call, which browsers also
-    /// label with `Origin` on a POST).
-    pub fn allow(&self, origin: &str, host: Option<&str>) -> bool {
-        let origin = origin.to_ascii_lowercase();
-        if self.listed.contains(&origin) || (self.local && is_local_origin(&origin)) {
-            return true;
-        }
-        let authority = origin
-            .strip_prefix("https://")
-            .or_else(|| origin.strip_prefix("http://"));
-        matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
-    }
-}
 
 /// Why a call is answered by the proxy itself, not forwarded.
 pub enum Refusal {
@@ -368,28 +326,4 @@ fn unread_body(error: &axum::Error) -> Refusal {
     }
     Reason::Validation.count();
     Problem::bad_request("the request body could not be read").into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_origin_calls_listed_and_local_origins_are_allowed() {
-        let origins = Origins {
-            listed: vec!["https://dash.example".into()],
-            local: false,
-        };
-        assert!(origins.allow("https://dash.example", None));
-        assert!(origins.allow("https://proxy.example", Some("proxy.example")));
-        assert!(!origins.allow("https://evil.example", Some("proxy.example")));
-        assert!(!origins.allow("null", Some("proxy.example")));
-        assert!(!origins.allow("http://127.0.0.1:9", None));
-        let local = Origins {
-            listed: Vec::new(),
-            local: true,
-        };
-        assert!(local.allow("http://127.0.0.1:9", None));
-        assert!(!local.allow("http://127.0.0.1:9/x", None));
-    }
 }

@@ -16,6 +16,7 @@
 mod caller;
 mod pipeline;
 mod request_log;
+mod state;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,23 +37,10 @@ use crate::marks::Marks;
 use crate::observe::Reason;
 use crate::problem::Problem;
 use crate::server;
-use crate::session::Sessions;
 use crate::webhook::Webhooks;
 
 pub use crate::options::{ServerFlags, ServerOptions};
-use caller::Origins;
-
-/// What every widget's call shares.
-struct AppState {
-    backend: Arc<dyn Backend>,
-    prefix: String,
-    origins: Origins,
-    body_timeout: Duration,
-    sessions: Option<Arc<Sessions>>,
-    webhooks: Option<Arc<Webhooks>>,
-    limits: caller::Limits,
-    marks: Marks,
-}
+use state::{AppState, Limits, Origins};
 
 /// Serves `backend` with `options` until SIGTERM or Ctrl-C, then drains.
 pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<(), String> {
@@ -68,12 +56,33 @@ pub async fn run(options: ServerOptions, backend: Arc<dyn Backend>) -> Result<()
     let prefix = options.prefix.clone();
     let limits = options.connections;
     let workers = options.workers;
-    let app = router(options, backend);
+    let wait = options.timeout;
+    let (app, detached) = build(options, backend);
     let shutdown = shutdown_signal();
     // The first line on stdout says where to go; scripts and tests read it.
     println!("socialchat-proxy {mode} listening on {origin} (API at {origin}{prefix})");
     tracing::info!("socialchat-proxy {mode}: ready on {origin} with {workers} worker(s)");
     server::serve(listener, app, limits, shutdown).await;
+    // A connect whose client went away still runs: Socialchat may have connected the channel,
+    // and its webhook event must be written before the process goes.
+    detached.close();
+    if !detached.is_empty() {
+        tracing::info!(
+            "socialchat-proxy {mode}: waiting up to {} s for {} connect(s) whose client went away",
+            wait.as_secs() * 2,
+            detached.len()
+        );
+        if tokio::time::timeout(wait * 2, detached.wait())
+            .await
+            .is_err()
+        {
+            tracing::error!(
+                "socialchat-proxy {mode}: {} connect(s) cut off by the shutdown; their channels \
+                 may be connected without a webhook event",
+                detached.len()
+            );
+        }
+    }
     tracing::info!("socialchat-proxy {mode}: stopped");
     Ok(())
 }
@@ -109,6 +118,15 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 
 /// Every route of the server, the widget's calls included, with their layers.
 pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
+    build(options, backend).0
+}
+
+/// The router, and the connects it lets run on after their client went away.
+fn build(
+    options: ServerOptions,
+    backend: Arc<dyn Backend>,
+) -> (Router, tokio_util::task::TaskTracker) {
+    let detached = tokio_util::task::TaskTracker::new();
     let own_routes = backend.clone().routes();
     let health = health_routes(backend.clone(), options.webhooks.clone());
     let prefix = options.prefix.clone();
@@ -121,15 +139,17 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
         prefix: prefix.clone(),
         origins: origins.clone(),
         body_timeout: options.body_timeout,
+        timeout: options.timeout,
         sessions: options.sessions.clone(),
         webhooks: options.webhooks.clone(),
-        limits: caller::Limits {
+        limits: Limits {
             connect: options.connect_limit.clone(),
             call: options.call_limit.clone(),
             address: options.address_limit.clone(),
             trust_forwarded_for: options.trust_forwarded_for,
         },
         marks: Marks::default(),
+        detached: detached.clone(),
     });
     let mut api = Router::new()
         .route(&format!("{prefix}/partner"), any(pipeline::partner_call))
@@ -185,12 +205,14 @@ pub fn router(options: ServerOptions, backend: Arc<dyn Backend>) -> Router {
     };
     // The probes are outside the log and the metrics: an orchestrator calls them every few
     // seconds.
-    app.layer(axum::middleware::from_fn(request_log::logged))
+    let app = app
+        .layer(axum::middleware::from_fn(request_log::logged))
         .layer(TraceLayer::new_for_http().make_span_with(request_log::span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(request_log::MakeId))
-        .layer(axum::middleware::map_request(request_log::drop_foreign_id))
-        .merge(health)
+        .layer(axum::middleware::map_request(request_log::drop_given_id))
+        .merge(health);
+    (app, detached)
 }
 
 /// `GET /healthz`: the process is up and answering. `GET /readyz`: it can reach its backend

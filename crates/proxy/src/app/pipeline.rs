@@ -6,6 +6,8 @@
 
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,7 +17,7 @@ use socialchat_api::{
 
 use super::caller::{forbidden, too_many, Call, Caller, Recognized, Refusal};
 use super::request_log::Facts;
-use super::AppState;
+use super::state::AppState;
 use crate::marks;
 use crate::problem::Problem;
 use crate::project::{self, project_answer, Body, Projected, Projection};
@@ -34,6 +36,7 @@ pub async fn partner_call(
         call,
         PartnerCall::Connect { .. } | PartnerCall::Reconnect { .. }
     );
+    let state_detached = state.detached.clone();
     let answer = async move {
         match answer(&state, &caller, call, &facts).await {
             Ok(projected) => projected.into_response(),
@@ -41,9 +44,11 @@ pub async fn partner_call(
         }
     };
     // A GET is dropped with its client. A POST creates or connects a channel upstream: it runs
-    // to its end, webhook included, even when the client goes away meanwhile.
+    // to its end, webhook event included, even when the client goes away meanwhile, and a
+    // shutdown waits for it (`AppState::detached`).
     if post {
-        tokio::spawn(answer).await.unwrap_or_else(|_| {
+        let detached = state_detached.spawn(answer.instrument(tracing::Span::current()));
+        detached.await.unwrap_or_else(|_| {
             Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the call failed").into_response()
         })
     } else {
@@ -136,8 +141,15 @@ async fn answer(
         }
         PartnerCall::Accounts { kind, .. } => {
             // An account page is marked from the company's channel list, read at the same time.
-            let (projected, existing) =
-                tokio::join!(forward(&call), state.marks.existing(backend, *kind));
+            // All its pages within the one wait a call has; without them the accounts go
+            // unmarked.
+            let existing = async {
+                tokio::time::timeout(state.timeout, state.marks.existing(backend, *kind))
+                    .await
+                    .ok()
+                    .flatten()
+            };
+            let (projected, existing) = tokio::join!(forward(&call), existing);
             let mut projected = projected?;
             if let (Body::Accounts(page), Some(existing)) = (&mut projected.body, &existing) {
                 marks::mark(session, existing, page);
@@ -303,7 +315,10 @@ async fn session_channels(
 ) -> Result<Projected, Refusal> {
     let mut kept = Vec::new();
     let mut dropped = 0;
-    if session.sees_channels() || !admitted.is_empty() {
+    let read = async {
+        if !session.sees_channels() && admitted.is_empty() {
+            return Ok(None);
+        }
         for page in 1..=MAX_LIST_PAGES {
             let call = PartnerCall::ChannelList {
                 query: ChannelListQuery {
@@ -316,7 +331,7 @@ async fn session_channels(
             let answer = state.backend.call(&call).await?;
             let parsed = match project::channel_page(answer, projection) {
                 Ok(parsed) => parsed,
-                Err(projected) => return Ok(*projected),
+                Err(projected) => return Ok(Some(*projected)),
             };
             dropped += parsed.dropped;
             let more = parsed.value.paging.as_ref().and_then(|p| p.has_next_page) == Some(true);
@@ -324,9 +339,21 @@ async fn session_channels(
                 session.keeps(c) || (admitted.contains(&c.id) && session.sees_type(&c.channel_type))
             }));
             if !more {
-                break;
+                return Ok::<_, Refusal>(None);
             }
         }
+        tracing::warn!(
+            "the company has more than {} channels: a session's beyond them are not listed",
+            MAX_LIST_PAGES * 100
+        );
+        Ok(None)
+    };
+    // All the pages within the one wait a call has.
+    let outcome = tokio::time::timeout(state.timeout, read).await;
+    match outcome {
+        Ok(Ok(Some(refused))) => Ok(refused),
+        Ok(Ok(None)) => Ok(project::session_channels(kept, dropped, projection)),
+        Ok(Err(refusal)) => Err(refusal),
+        Err(_) => Err(Problem::upstream_timeout(state.timeout).into()),
     }
-    Ok(project::session_channels(kept, dropped, projection))
 }

@@ -5,7 +5,8 @@
 //!
 //! The id is tower-http's request id (`x-request-id`, on the request and its answer), made
 //! here: `req-` and 16 random hex digits, unique across replicas. TraceLayer opens a span with
-//! it, so every other event of the request carries it too.
+//! it, so the other events of the request carry it in text logs (JSON lines carry it on the
+//! request's own line).
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -32,19 +33,10 @@ impl MakeRequestId for MakeId {
     }
 }
 
-/// A request id a client (or a load balancer) sent is kept only when it is a plain token, so
-/// that it cannot forge fields of a text log line.
-pub async fn drop_foreign_id(mut request: Request) -> Request {
-    let plain = request.headers().get(REQUEST_ID).is_none_or(|id| {
-        let id = id.as_bytes();
-        (1..=64).contains(&id.len())
-            && id
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    });
-    if !plain {
-        request.headers_mut().remove(REQUEST_ID);
-    }
+/// Every request gets an id of this proxy's making: one a client sent is dropped, so that no
+/// client reuses another request's id in the log or forges fields of a text line.
+pub async fn drop_given_id(mut request: Request) -> Request {
+    request.headers_mut().remove(REQUEST_ID);
     request
 }
 

@@ -134,13 +134,13 @@ impl StoredChannel {
     }
 }
 
-/// The Telegram bots the sandbox knows, by token (BotFather's shape): the seeded channel's bot,
-/// and another bot. Any other token of the right shape is invalid, as Telegram would say.
 /// The environment variable that holds the secret `sandbox --session-secret-env` checks and
 /// mints sessions with: the sandbox's own, so that its session endpoint can never mint one
 /// that a `serve` sharing the partner's `SOCIALCHAT_SESSION_SECRET` would accept.
 pub const SECRET_VAR: &str = "SOCIALCHAT_SANDBOX_SESSION_SECRET";
 
+/// The Telegram bots the sandbox knows, by token (BotFather's shape): the seeded channel's bot,
+/// and another bot. Any other token of the right shape is invalid, as Telegram would say.
 pub const SANDBOX_BOT: &str = "7000000001:AAFsandboxBotOfTheCustomerServiceTeam01";
 pub const OTHER_BOT: &str = "7000000002:AAGsandboxAnotherBotOfAnotherCompany02";
 
