@@ -104,6 +104,15 @@ test("a connect reaches the partner's backend verified by the official libraries
   // The list shows the new channel at once: the session (minted before) does not list it, the
   // widget's receipt does.
   await w.locator(".sc-channel", { hasText: "Apotek Sehat Sentosa" }).waitFor({ timeout: 10000 });
+  // The host page's refresh() loads the list again, receipts included.
+  const lists = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname.endsWith("/partner/channel")) lists.push(r.headers()["x-socialchat-receipt"]);
+  });
+  await page.evaluate(() => document.querySelector("socialchat-connect").refresh());
+  await until("the list loaded again", () => lists.length === 1);
+  assert.ok(lists[0], "the list asked again with the widget's receipt");
+  await w.locator(".sc-channel", { hasText: "Apotek Sehat Sentosa" }).waitFor({ timeout: 10000 });
 
   const connected = (await page.evaluate(() => window.scEvents)).filter((e) => e.type === "socialchat:connected");
   assert.equal(connected.length, 1);
