@@ -415,11 +415,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 /// `socialchat-proxy webhooks …`.
 async fn webhooks(command: WebhooksCommand) -> Result<(), String> {
-    let now_ms = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
-    };
+    let now_ms = webhook::now_ms;
     match command {
         WebhooksCommand::List {
             failed,

@@ -200,9 +200,10 @@ impl Outbox {
 
     /// `sql` written with Postgres's `$1` parameters, as this database takes them (SQLite's
     /// numbered `?1` are the same parameters).
-    fn sql(&self, sql: &'static str) -> Cow<'static, str> {
+    fn sql(&self, sql: impl Into<Cow<'static, str>>) -> Cow<'static, str> {
+        let sql = sql.into();
         match self.kind {
-            Kind::Postgres => Cow::Borrowed(sql),
+            Kind::Postgres => sql,
             Kind::Sqlite => Cow::Owned(sql.replace('$', "?")),
         }
     }
@@ -325,11 +326,7 @@ impl Outbox {
             Some(id) => (format!("{reset}id = $2"), id),
             None => (format!("{reset}state = 'failed' AND $2 = ''"), ""),
         };
-        let sql = match self.kind {
-            Kind::Postgres => sql,
-            Kind::Sqlite => sql.replace('$', "?"),
-        };
-        sqlx::query(&sql)
+        sqlx::query(&self.sql(sql))
             .bind(now_ms)
             .bind(key)
             .execute(&self.pool)

@@ -217,6 +217,8 @@ pub struct Sessions {
     encoding: EncodingKey,
     secret: Vec<u8>,
     validation: Validation,
+    /// The same checks for receipts, whose audience is theirs.
+    receipt_validation: Validation,
     max_ttl: u64,
 }
 
@@ -238,18 +240,13 @@ impl Sessions {
                 secret.len()
             ));
         }
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["aud", "sub", "exp", "iat"]);
-        validation.leeway = LEEWAY_SECS;
-        validation.validate_exp = true;
-        // A session the backend dates ahead (`nbf`) is not valid yet, within the same leeway.
-        validation.validate_nbf = true;
+        let validation = jwt_rules(AUDIENCE);
         Ok(Sessions {
             decoding: DecodingKey::from_secret(secret),
             encoding: EncodingKey::from_secret(secret),
             secret: secret.to_vec(),
             validation,
+            receipt_validation: jwt_rules(RECEIPT_AUDIENCE),
             max_ttl,
         })
     }
@@ -413,17 +410,26 @@ impl Sessions {
         if receipt.len() > 4096 {
             return None;
         }
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[RECEIPT_AUDIENCE]);
-        validation.set_required_spec_claims(&["aud", "sub", "exp", "iat"]);
-        validation.leeway = LEEWAY_SECS;
-        let claims = decode::<ReceiptClaims>(receipt, &self.decoding, &validation)
+        let claims = decode::<ReceiptClaims>(receipt, &self.decoding, &self.receipt_validation)
             .ok()?
             .claims;
         (claims.sub == sub)
             .then(|| ChannelRecordId::new(claims.id).ok())
             .flatten()
     }
+}
+
+/// What a JWT of this proxy's secret must be for `audience`: HS256, `aud`, `sub`, `iat` and
+/// `exp` present, `exp` and `nbf` (when given) checked with [`LEEWAY_SECS`].
+fn jwt_rules(audience: &str) -> Validation {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["aud", "sub", "exp", "iat"]);
+    validation.leeway = LEEWAY_SECS;
+    validation.validate_exp = true;
+    // A JWT dated ahead (`nbf`) is not valid yet, within the same leeway.
+    validation.validate_nbf = true;
+    validation
 }
 
 /// The audience of a receipt: never a session's, so a receipt is refused as a session.

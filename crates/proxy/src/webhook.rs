@@ -214,7 +214,8 @@ fn unix_secs(at: SystemTime) -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn now_ms() -> i64 {
+/// Now, in Unix milliseconds (the outbox's times).
+pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
