@@ -305,7 +305,6 @@ impl Webhooks {
     async fn deliver(self: Arc<Self>) {
         let mut unreadable_since: Option<std::time::Instant> = None;
         loop {
-            self.soonest.store(i64::MAX, Ordering::Relaxed);
             let now = now_ms();
             let until = now + LEASE.as_millis() as i64;
             match self.outbox.lease(&self.owner, now, until, BATCH).await {
@@ -331,7 +330,9 @@ impl Webhooks {
                     }
                 }
             }
-            let soonest = self.soonest.load(Ordering::Relaxed);
+            // Taken, not read: a retry scheduled by the batch just attempted must still count
+            // after the lease that followed it found nothing due yet.
+            let soonest = self.soonest.swap(i64::MAX, Ordering::Relaxed);
             let until_soonest =
                 Duration::from_millis(soonest.saturating_sub(now_ms()).max(0) as u64);
             tokio::select! {

@@ -491,7 +491,7 @@ async fn a_failing_webhook_receiver_is_retried_and_never_fails_the_connect() {
     let (hook, seen) = receiver(500).await;
     let proxy = serve(
         &upstream,
-        &["--webhook-url", &hook, "--webhook-retry-secs", "1,2"],
+        &["--webhook-url", &hook, "--webhook-retry-secs", "1,4"],
     );
     upstream.answer(
         &format!("/partner/channel/instagram/{MINE}"),
