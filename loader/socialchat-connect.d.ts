@@ -2,18 +2,25 @@
 // property, its events and their details, and its class's `version`. Importing the package
 // (`import "socialchat-connect"`) defines the element and brings these in; for React's JSX add
 // `import type {} from "socialchat-connect/react"`, for Vue's templates
-// `import type {} from "socialchat-connect/vue"`. The README's "Attributes" and "Events" say
+// `import type {} from "socialchat-connect/vue"`. The book's reference ("Attributes", "Events") says
 // what each one means; a native test (src/contract.rs) checks that this file names every
 // attribute, kind, error code and cancel reason the widget has.
 
 /** A kind of channel, as the `channel` attribute and the events name it. */
 export type ChannelKind = "instagram" | "messenger" | "whatsapp" | "telegram" | "webchat";
 
+/**
+ * The languages the widget speaks: Indonesian and English, as a tag such as `id-ID` too. Another
+ * value falls back to the browser's language (else Indonesian), with a warning in the console.
+ */
+export type Lang = "id" | "en" | `id-${string}` | `en-${string}`;
+
 /** The `code` of a `socialchat:error` event. */
 export type ErrorCode =
   | "invalid-config"
   | "popup-blocked"
   | "network"
+  | "service-unreachable"
   | "authorize-failed"
   | "authorization-failed"
   | "accounts-failed"
@@ -87,7 +94,7 @@ export interface SocialchatConnectEventMap {
   "socialchat:error": CustomEvent<ErrorDetail>;
 }
 
-/** The element's attributes, as a page writes them (the README's "Attributes"). */
+/** The element's attributes, as a page writes them (the book's "Attributes"). */
 export interface SocialchatConnectAttributes {
   /** Base URL of the partner proxy: a path (`/api/socialchat`) or an http(s) URL. Required. */
   proxy: string;
@@ -96,8 +103,8 @@ export interface SocialchatConnectAttributes {
   /** A session rendered into the page (taken out of the DOM at once), or `none`. */
   session?: string;
   channel?: ChannelKind;
-  /** `id`, `en`, or a tag such as `id-ID`. */
-  lang?: string;
+  /** `id`, `en`, or a tag such as `id-ID`; absent: the browser's language, else `id`. */
+  lang?: Lang;
   /** Origins (space- or comma-separated) whose callback messages are accepted. */
   "callback-origin"?: string;
   /** A channel `_id` to reconnect. */
@@ -157,7 +164,7 @@ export interface SocialchatConnectElement extends HTMLElement {
 export interface SocialchatConnectConstructor {
   new (): SocialchatConnectElement;
   readonly prototype: SocialchatConnectElement;
-  /** The release of the widget, e.g. `"0.1.0"` (the README's compatibility policy). */
+  /** The release of the widget, e.g. `"0.1.0"` (the book's "Versions and compatibility"). */
   readonly version: string;
 }
 

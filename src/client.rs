@@ -78,12 +78,20 @@ const MAX_RECEIPTS: usize = 16;
 /// What gloo-net says went wrong, as a network failure. (Matched, not printed whole: its
 /// `Display` would bring serde_json's error messages into the wasm.)
 fn failed(error: gloo_net::Error) -> ApiFailure {
-    ApiFailure::Network(match error {
+    let detail = match error {
         gloo_net::Error::JsError(e) => format!("{}: {}", e.name, e.message),
         gloo_net::Error::GlooError(text) => text,
         #[allow(unreachable_patterns)]
         _ => "the request failed".to_owned(),
-    })
+    };
+    // What the browser knows of its connection: offline, the user's own network is the
+    // problem; online, the service is (the core tells the user which).
+    let online = web_sys::window().is_none_or(|window| window.navigator().on_line());
+    if online {
+        ApiFailure::Unreachable(detail)
+    } else {
+        ApiFailure::Network(detail)
+    }
 }
 
 /// The JSON value of a 2xx answer, parsed by the browser as it arrives.
@@ -139,7 +147,7 @@ impl ProxyClient {
     /// `credentials` attribute says.
     async fn fetch_session(&self, url: &str) -> Result<SessionToken, ApiFailure> {
         let unavailable = |e: gloo_net::Error| match failed(e) {
-            ApiFailure::Network(detail) => {
+            ApiFailure::Network(detail) | ApiFailure::Unreachable(detail) => {
                 ApiFailure::Session(format!("the session endpoint did not answer: {detail}"))
             }
             other => other,

@@ -216,12 +216,26 @@ fn parse_session_url(value: Option<&str>) -> Result<Option<String>, String> {
     }
 }
 
+/// `lang`: a language the widget speaks, else the browser's first one it speaks, else
+/// Indonesian. A language it does not speak is not an error (the end user would lose the whole
+/// widget over a partner's typo): [`warnings`] tells the partner instead.
 fn parse_lang(value: Option<&str>, context: &Context) -> Result<Lang, String> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(Lang::from_browser(
-            context.browser_langs.iter().map(String::as_str),
-        )),
-        Some(v) => Lang::from_tag(v).ok_or_else(|| format!("must be \"id\" or \"en\", not {v:?}")),
+    Ok(value
+        .and_then(Lang::from_tag)
+        .unwrap_or_else(|| Lang::from_browser(context.browser_langs.iter().map(String::as_str))))
+}
+
+/// What is wrong in the attributes without stopping the widget, one sentence each, for the
+/// browser console: today a `lang` the widget does not speak.
+pub fn warnings(read: impl Fn(&str) -> Option<String>, config: &WidgetConfig) -> Vec<String> {
+    match read("lang") {
+        Some(v) if !v.trim().is_empty() && Lang::from_tag(&v).is_none() => vec![format!(
+            "socialchat-connect: attribute \"lang\" must be one of {}, not {v:?}: showing {:?} \
+             (the browser's language, else Indonesian)",
+            Lang::ALL.map(|l| format!("{:?}", l.code())).join(", "),
+            config.lang.code()
+        )],
+        _ => Vec::new(),
     }
 }
 
@@ -396,7 +410,6 @@ mod tests {
     fn every_attribute_is_validated_with_a_message_naming_it() {
         let cases = [
             ("channel", "tiktok"),
-            ("lang", "fr"),
             ("reconnect", "../x"),
             ("theme", "blue"),
             ("credentials", "all"),
@@ -474,6 +487,33 @@ mod tests {
     fn lang_attribute_wins_over_the_browser() {
         let config = config(&[("proxy", "/p"), ("lang", "id")], &["en-US"]).unwrap();
         assert_eq!(config.lang, Lang::Id);
+    }
+
+    #[test]
+    fn a_lang_the_widget_does_not_speak_falls_back_with_a_warning() {
+        let attributes = [("proxy", "/p"), ("lang", "fr")];
+        let read = |name: &str| {
+            attributes
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        };
+        // The browser's first language the widget speaks, else Indonesian.
+        let fallback = config(&attributes, &["fr-FR", "en-GB"]).unwrap();
+        assert_eq!(fallback.lang, Lang::En);
+        assert_eq!(
+            warnings(read, &fallback),
+            vec![
+                "socialchat-connect: attribute \"lang\" must be one of \"id\", \"en\", not \"fr\": \
+                 showing \"en\" (the browser's language, else Indonesian)"
+                    .to_owned()
+            ]
+        );
+        assert_eq!(config(&attributes, &["fr-FR"]).unwrap().lang, Lang::Id);
+        // A language it speaks, in any spelling of its tag, is no warning.
+        let spoken = config(&[("proxy", "/p"), ("lang", "en-US")], &[]).unwrap();
+        assert_eq!(spoken.lang, Lang::En);
+        assert!(warnings(|n| (n == "lang").then(|| "en-US".into()), &spoken).is_empty());
     }
 
     #[test]

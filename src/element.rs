@@ -17,9 +17,9 @@ use web_sys::{HtmlElement, ShadowRoot};
 use std::rc::Rc;
 
 use crate::client::{GivenSession, Sessions};
-use crate::config::{ConfigError, Context, WidgetConfig, OBSERVED_ATTRIBUTES};
+use crate::config::{self, ConfigError, Context, WidgetConfig, OBSERVED_ATTRIBUTES};
 use crate::events;
-use crate::flow::ErrorCode;
+use crate::flow::{ErrorCode, HostEvent};
 use crate::i18n::Lang;
 use crate::session::{self, Given, SessionSource};
 use crate::ui;
@@ -159,7 +159,11 @@ fn read_config(host: &HtmlElement) -> Result<WidgetConfig, ConfigError> {
     let context = Context {
         browser_langs: browser_languages(),
     };
-    WidgetConfig::from_attributes(|name| host.get_attribute(name), &context)
+    let config = WidgetConfig::from_attributes(|name| host.get_attribute(name), &context)?;
+    for warning in config::warnings(|name| host.get_attribute(name), &config) {
+        web_sys::console::warn_1(&warning.into());
+    }
+    Ok(config)
 }
 
 /// The configuration, and where the session comes from; a problem with either is shown.
@@ -225,7 +229,7 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) 
                 view! { <ui::Widget config=config host=widget_host sessions=sessions refresh=slot/> }
                     .into_any()
             });
-            events::dispatch(&host, "socialchat:ready", &events::Detail::Ready {});
+            events::dispatch(&host, HostEvent::READY, &events::Detail::Ready {});
             Instance {
                 _handle: Box::new(handle),
                 session: Some((source, given)),

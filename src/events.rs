@@ -8,7 +8,7 @@ use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 use crate::flow::{ConnectedChannel, ErrorCode, HostEvent};
 use crate::wire;
 
-/// The detail of each event, as the host page reads it (README, "Events").
+/// The detail of each event, as the host page reads it (the book, "Events").
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum Detail<'a> {
@@ -65,22 +65,19 @@ impl<'a> Detail<'a> {
 pub fn describe(event: &HostEvent) -> (&'static str, Detail<'_>) {
     match event {
         HostEvent::Authorized { channel } => (
-            "socialchat:authorized",
+            event.name(),
             Detail::Authorized {
                 channel: channel.as_str(),
             },
         ),
-        HostEvent::Connected(c) => ("socialchat:connected", Detail::connected(c)),
+        HostEvent::Connected(c) => (event.name(), Detail::connected(c)),
         HostEvent::Cancelled { reason } => (
-            "socialchat:cancelled",
+            event.name(),
             Detail::Cancelled {
                 reason: reason.as_str(),
             },
         ),
-        HostEvent::Error(e) => (
-            "socialchat:error",
-            Detail::error(e.code, &e.detail, e.status),
-        ),
+        HostEvent::Error(e) => (event.name(), Detail::error(e.code, &e.detail, e.status)),
     }
 }
 

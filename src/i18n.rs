@@ -13,6 +13,8 @@ pub enum Lang {
 }
 
 impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Id, Lang::En];
+
     /// Reads a `lang` attribute or a browser language tag (`id`, `id-ID`, `en-US`, ...);
     /// `None` for a language the widget does not speak.
     pub fn from_tag(tag: &str) -> Option<Lang> {
@@ -230,6 +232,10 @@ sentences! {
     ErrorNetwork {
         id: "Tidak dapat terhubung. Periksa koneksi internet Anda, lalu coba lagi.",
         en: "Could not connect. Check your internet connection, then try again.",
+    }
+    ErrorUnreachable {
+        id: "Layanan Socialchat sedang tidak dapat dihubungi. Coba lagi sebentar lagi.",
+        en: "The Socialchat service cannot be reached right now. Try again in a moment.",
     }
     ErrorAuthorize {
         id: "Tidak dapat memulai otorisasi Facebook. Coba lagi sebentar lagi.",

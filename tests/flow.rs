@@ -105,6 +105,51 @@ async fn connects_an_account_from_the_second_page_and_tells_the_host_page() {
 }
 
 #[wasm_bindgen_test]
+async fn a_proxy_that_does_not_answer_is_told_as_unreachable_while_online() {
+    // Nothing listens on port 9 (discard) here: the authorize call gets no answer at all, while
+    // the browser is online.
+    let (host, events) = add_widget(&[
+        ("proxy", "http://127.0.0.1:9/api/socialchat"),
+        ("lang", "en"),
+    ])
+    .await;
+    click(&host, "Connect Instagram").await;
+    wait_for_text(
+        &host,
+        "The Socialchat service cannot be reached right now. Try again in a moment.",
+    )
+    .await;
+    assert!(
+        !text(&host).contains("internet connection"),
+        "{}",
+        text(&host)
+    );
+    assert_eq!(
+        events.details("socialchat:error")[0]["code"],
+        "service-unreachable"
+    );
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_lang_the_widget_does_not_speak_falls_back_instead_of_breaking() {
+    let proxy = proxy();
+    let (host, events) = add_widget(&[("proxy", proxy.as_str()), ("lang", "fr")]).await;
+    wait_for("the button", || {
+        button(&host, "Connect Instagram").is_some()
+            || button(&host, "Hubungkan Instagram").is_some()
+    })
+    .await;
+    assert!(
+        !text(&host).contains("not set up correctly"),
+        "{}",
+        text(&host)
+    );
+    assert!(events.details("socialchat:error").is_empty());
+    host.remove();
+}
+
+#[wasm_bindgen_test]
 async fn a_blocked_popup_says_so_and_try_again_opens_it() {
     let proxy = proxy();
     let (host, events) = add_widget(&[("proxy", proxy.as_str()), ("lang", "en")]).await;

@@ -46,8 +46,11 @@ impl Stage {
 /// How a call to the proxy failed, as the HTTP client saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiFailure {
-    /// No answer at all: offline, DNS, CORS, aborted.
+    /// No answer at all while the browser is offline.
     Network(String),
+    /// No answer at all while the browser is online: the proxy is down or unreachable (DNS,
+    /// CORS, a timeout).
+    Unreachable(String),
     /// A non-2xx answer.
     Http(ApiError),
     /// A 2xx answer of the wrong shape.
@@ -60,7 +63,10 @@ pub enum ApiFailure {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     PopupBlocked,
+    /// No answer from the proxy, and the browser is offline.
     Network,
+    /// No answer from the proxy while the browser is online: the service is unreachable.
+    ServiceUnreachable,
     AuthorizeFailed,
     AuthorizationFailed,
     AccountsFailed,
@@ -95,10 +101,11 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// Every code, as the README and the package's types list them.
-    pub const ALL: [ErrorCode; 22] = [
+    /// Every code, as the book and the package's types list them.
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::PopupBlocked,
         ErrorCode::Network,
+        ErrorCode::ServiceUnreachable,
         ErrorCode::AuthorizeFailed,
         ErrorCode::AuthorizationFailed,
         ErrorCode::AccountsFailed,
@@ -125,6 +132,7 @@ impl ErrorCode {
         match self {
             ErrorCode::PopupBlocked => "popup-blocked",
             ErrorCode::Network => "network",
+            ErrorCode::ServiceUnreachable => "service-unreachable",
             ErrorCode::AuthorizeFailed => "authorize-failed",
             ErrorCode::AuthorizationFailed => "authorization-failed",
             ErrorCode::AccountsFailed => "accounts-failed",
@@ -160,6 +168,12 @@ impl ErrorCode {
         }
     }
 
+    /// Whether nothing answered (offline, or the service unreachable): the same call may
+    /// succeed later.
+    pub fn is_no_answer(self) -> bool {
+        matches!(self, ErrorCode::Network | ErrorCode::ServiceUnreachable)
+    }
+
     /// Whether the error is about the session, not the authorization: the same call can be
     /// tried again (with a new session) without a new Facebook authorization.
     pub fn is_session(self) -> bool {
@@ -179,6 +193,7 @@ impl ErrorCode {
         match self {
             ErrorCode::PopupBlocked => Text::ErrorPopupBlocked,
             ErrorCode::Network => Text::ErrorNetwork,
+            ErrorCode::ServiceUnreachable => Text::ErrorUnreachable,
             ErrorCode::AuthorizeFailed => Text::ErrorAuthorize,
             ErrorCode::AuthorizationFailed => Text::ErrorAuthorization,
             ErrorCode::AccountsFailed => Text::ErrorAccounts,
@@ -226,6 +241,9 @@ impl FlowError {
     pub fn from_failure(stage: Stage, failure: ApiFailure) -> FlowError {
         match failure {
             ApiFailure::Network(detail) => FlowError::new(ErrorCode::Network, None, detail),
+            ApiFailure::Unreachable(detail) => {
+                FlowError::new(ErrorCode::ServiceUnreachable, None, detail)
+            }
             ApiFailure::Unexpected(e) => {
                 FlowError::new(ErrorCode::UnexpectedResponse, None, e.to_string())
             }
@@ -304,6 +322,11 @@ mod tests {
             (Stage::Reconnect, http(409), "reconnect-failed"),
             (Stage::Channels, http(401), "channels-failed"),
             (Stage::Accounts, ApiFailure::Network("x".into()), "network"),
+            (
+                Stage::Connect,
+                ApiFailure::Unreachable("x".into()),
+                "service-unreachable",
+            ),
             (
                 Stage::Accounts,
                 ApiFailure::Unexpected(ParseError::new("account page", "bad")),

@@ -18,11 +18,11 @@
 //! | Opening | `AuthorizeAnswered` ok | Waiting (popup) or Redirecting |
 //! | Opening | `AuthorizeAnswered` failed | Failed (needs authorization) |
 //! | Opening | `PopupClosed` | Idle |
-//! | Waiting | `PopupClosed` | Waiting (popup closed) |
+//! | Waiting | `PopupClosed` | Waiting (popup closed), told as cancelled at once |
 //! | Waiting | `Callback` with a token | LoadingAccounts, or Connecting (reconnect) |
 //! | Waiting | `Callback` denied / failed | Stopped (denied) / Failed |
-//! | Opening, Waiting | `TimedOut` | Stopped (timeout) |
-//! | Opening, Waiting, PopupBlocked, Picking, Stopped, Failed | `Cancel` | Idle |
+//! | Opening, Waiting | `TimedOut` | Stopped (timeout), told unless a closed popup was |
+//! | Opening, Waiting, PopupBlocked, Picking, Stopped, Failed | `Cancel` | Idle, told unless a stop or a closed popup was |
 //! | Redirecting | `RedirectFailed`, `CameBack` | Failed (needs authorization) |
 //! | Idle, Redirecting | `Resume` | LoadingAccounts, Connecting, Stopped or Failed |
 //! | LoadingAccounts | `AccountsAnswered` | Picking, or Failed (retry the accounts, or authorize again when the token expired) |
@@ -90,7 +90,7 @@ pub struct ConnectedChannel {
     /// Socialchat's `_id` of the channel, when the answer gave it.
     pub id: Option<String>,
     pub reconnected: bool,
-    /// The proxy's signed receipt of the connection, for the partner's backend (README,
+    /// The proxy's signed receipt of the connection, for the partner's backend (the book,
     /// "Sessions and ownership"); kept by the widget to list the channel before the session
     /// does.
     pub receipt: Option<String>,
@@ -147,6 +147,30 @@ pub enum HostEvent {
     Connected(ConnectedChannel),
     Cancelled { reason: CancelReason },
     Error(FlowError),
+}
+
+impl HostEvent {
+    /// Sent by the element once it is drawn and listening (not by the flow).
+    pub const READY: &'static str = "socialchat:ready";
+
+    /// Every event the element sends, as the book's reference lists them.
+    pub const NAMES: [&'static str; 5] = [
+        HostEvent::READY,
+        "socialchat:authorized",
+        "socialchat:connected",
+        "socialchat:cancelled",
+        "socialchat:error",
+    ];
+
+    /// The DOM event's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HostEvent::Authorized { .. } => HostEvent::NAMES[1],
+            HostEvent::Connected(_) => HostEvent::NAMES[2],
+            HostEvent::Cancelled { .. } => HostEvent::NAMES[3],
+            HostEvent::Error(_) => HostEvent::NAMES[4],
+        }
+    }
 }
 
 /// What happens to the flow.
@@ -414,6 +438,16 @@ impl Flow {
         }
     }
 
+    /// Whether this attempt has told the host page it was cancelled (a denial, a timeout, a
+    /// closed popup): one attempt sends one `socialchat:cancelled`, so Cancel and Try again
+    /// after it send none.
+    fn cancellation_told(&self) -> bool {
+        matches!(
+            self.step,
+            Step::Stopped(_) | Step::Waiting { popup_closed: true }
+        )
+    }
+
     /// Whether the token is still needed: the shell wipes nothing itself, but tests check that
     /// the flow lets go of it once it is done.
     pub fn holds_token(&self) -> bool {
@@ -501,9 +535,17 @@ impl Flow {
                     return Vec::new();
                 }
                 match self.step {
-                    Step::Waiting { .. } => {
+                    // Told at once, so that a funnel sees the user leave when they leave. A
+                    // popup that Facebook severed reads closed too while the user is still
+                    // there, so the callback is still awaited: `authorized` and `connected`
+                    // then follow this `cancelled`.
+                    Step::Waiting {
+                        popup_closed: false,
+                    } => {
                         self.step = Step::Waiting { popup_closed: true };
-                        Vec::new()
+                        vec![Effect::Emit(HostEvent::Cancelled {
+                            reason: CancelReason::PopupClosed,
+                        })]
                     }
                     Step::Opening => {
                         // Closed before Facebook even loaded: nothing can arrive any more.
@@ -551,13 +593,16 @@ impl Flow {
                 {
                     return Vec::new();
                 }
+                // A closed popup's attempt was told as cancelled already.
+                let told = self.cancellation_told();
                 self.step = Step::Stopped(CancelReason::Timeout);
-                vec![
-                    Effect::ClosePopup,
-                    Effect::Emit(HostEvent::Cancelled {
+                let mut effects = vec![Effect::ClosePopup];
+                if !told {
+                    effects.push(Effect::Emit(HostEvent::Cancelled {
                         reason: CancelReason::Timeout,
-                    }),
-                ]
+                    }));
+                }
+                effects
             }
             Input::Cancel => {
                 let closes_popup = match self.step {
@@ -569,6 +614,7 @@ impl Flow {
                     | Step::Scanning(_) => false,
                     _ => return Vec::new(),
                 };
+                let told = self.cancellation_told();
                 self.step = Step::Idle;
                 self.token = None;
                 // The attempt is over: the button is the element's own again.
@@ -580,9 +626,11 @@ impl Flow {
                 if closes_popup {
                     effects.push(Effect::ClosePopup);
                 }
-                effects.push(Effect::Emit(HostEvent::Cancelled {
-                    reason: CancelReason::User,
-                }));
+                if !told {
+                    effects.push(Effect::Emit(HostEvent::Cancelled {
+                        reason: CancelReason::User,
+                    }));
+                }
                 effects
             }
             Input::AccountsAnswered { attempt, result } => {
@@ -777,11 +825,6 @@ impl Flow {
     /// A new authorization for `target`, shown `via` a popup or a redirect.
     fn authorize(&mut self, via: Via, target: Target) -> Vec<Effect> {
         let mut effects = Vec::new();
-        if matches!(self.step, Step::Waiting { popup_closed: true }) {
-            effects.push(Effect::Emit(HostEvent::Cancelled {
-                reason: CancelReason::PopupClosed,
-            }));
-        }
         self.attempt += 1;
         self.token = None;
         self.target = target;
@@ -945,7 +988,7 @@ impl Flow {
                         vec![Effect::Emit(HostEvent::Error(error))]
                     }
                     (None, code)
-                        if code == ErrorCode::Network
+                        if code.is_no_answer()
                             || code == ErrorCode::RateLimited
                             || code.is_session() =>
                     {
@@ -1142,10 +1185,9 @@ impl Flow {
                 self.schedule_poll()
             }
             Err(Some(error)) => {
-                let passing = matches!(
-                    error.code,
-                    ErrorCode::Network | ErrorCode::UnexpectedResponse
-                ) || error.status.is_some_and(|s| s == 429 || s >= 500);
+                let passing = error.code.is_no_answer()
+                    || error.code == ErrorCode::UnexpectedResponse
+                    || error.status.is_some_and(|s| s == 429 || s >= 500);
                 scan.failed_polls += 1;
                 if passing && scan.failed_polls < MAX_FAILED_POLLS {
                     scan.trouble = Some(error);

@@ -273,10 +273,20 @@ fn a_callback_for_another_channel_kind_is_ignored() {
 }
 
 #[test]
-fn a_closed_popup_still_completes_when_the_callback_arrives() {
+fn a_closed_popup_is_told_at_once_and_still_completes_when_the_callback_arrives() {
     let mut flow = waiting();
-    assert!(flow.handle(Input::PopupClosed { attempt: 1 }).is_empty());
+    assert_eq!(
+        flow.handle(Input::PopupClosed { attempt: 1 }),
+        vec![Effect::Emit(HostEvent::Cancelled {
+            reason: CancelReason::PopupClosed
+        })],
+        "the host page learns that the user left when the popup closes"
+    );
     assert_eq!(flow.step(), &Step::Waiting { popup_closed: true });
+    assert!(
+        flow.handle(Input::PopupClosed { attempt: 1 }).is_empty(),
+        "told once"
+    );
     assert!(flow.can_start(), "Try again is offered");
     let effects = flow.handle(authorized(IG, "tok"));
     assert!(effects.contains(&Effect::Emit(HostEvent::Authorized { channel: IG })));
@@ -284,19 +294,11 @@ fn a_closed_popup_still_completes_when_the_callback_arrives() {
 }
 
 #[test]
-fn trying_again_after_a_closed_popup_cancels_the_old_attempt() {
+fn trying_again_after_a_closed_popup_starts_over_without_a_second_cancellation() {
     let mut flow = waiting();
     flow.handle(Input::PopupClosed { attempt: 1 });
     let effects = flow.handle(start());
-    assert_eq!(
-        effects,
-        vec![
-            Effect::Emit(HostEvent::Cancelled {
-                reason: CancelReason::PopupClosed
-            }),
-            Effect::FetchAuthorize { attempt: 2 },
-        ]
-    );
+    assert_eq!(effects, vec![Effect::FetchAuthorize { attempt: 2 }]);
     // The first attempt's late authorize answer is ignored.
     assert!(flow
         .handle(Input::AuthorizeAnswered {
@@ -304,6 +306,46 @@ fn trying_again_after_a_closed_popup_cancels_the_old_attempt() {
             result: Ok("https://old".into())
         })
         .is_empty());
+}
+
+#[test]
+fn one_attempt_tells_one_cancellation() {
+    let cancellations = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Emit(HostEvent::Cancelled { .. })))
+            .count()
+    };
+    // A closed popup, then Cancel: told when it closed, not again.
+    let mut flow = waiting();
+    assert_eq!(
+        cancellations(&flow.handle(Input::PopupClosed { attempt: 1 })),
+        1
+    );
+    assert_eq!(cancellations(&flow.handle(Input::Cancel)), 0);
+    assert_eq!(flow.step(), &Step::Idle);
+    // A closed popup, then the authorization times out.
+    let mut flow = waiting();
+    flow.handle(Input::PopupClosed { attempt: 1 });
+    let effects = flow.handle(Input::TimedOut { attempt: 1 });
+    assert_eq!(cancellations(&effects), 0);
+    assert_eq!(flow.step(), &Step::Stopped(CancelReason::Timeout));
+    // A denial, then Cancel.
+    let mut flow = waiting();
+    assert_eq!(
+        cancellations(&flow.handle(declined("access_denied", Some("user_denied")))),
+        1
+    );
+    assert_eq!(cancellations(&flow.handle(Input::Cancel)), 0);
+    // An error, then Cancel: the user gave up.
+    let mut flow = waiting();
+    flow.handle(declined("server_error", None));
+    assert_eq!(
+        flow.handle(Input::Cancel),
+        vec![Effect::Emit(HostEvent::Cancelled {
+            reason: CancelReason::User
+        })]
+    );
 }
 
 #[test]

@@ -44,13 +44,13 @@ pub fn ChannelsPanel(ctrl: Controller) -> impl IntoView {
                     <p class="sc-hint">{lang.format(Text::NoChannels, &k)}</p>
                 }.into_any(),
                 Some(Ok(list)) => view! {
-                    <ul class="sc-channel-list">
+                    <ul class="sc-channel-list" part="list">
                         {list.into_iter().map(|channel| {
                             let connected = channel.is_connected;
                             let target = Target::Reconnect { id: channel.id.clone(), name: Some(channel.name.clone()) };
                             let label = format!("{} {}", lang.text(Text::Reconnect), channel.name);
                             view! {
-                                <li class="sc-channel">
+                                <li class="sc-channel" part="row">
                                     <Avatar name=channel.name.clone() picture=channel.picture.clone()/>
                                     // Name, state and action wrap together beside the picture.
                                     <div class="sc-channel-body">

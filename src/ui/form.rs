@@ -135,7 +135,7 @@ pub fn ChannelForm(ctrl: Controller) -> impl IntoView {
             </fieldset>
             {move || error.get().map(|e| view! { <ErrorBox error=e lang=lang/> })}
             <div class="sc-actions">
-                <button type="submit" class="sc-button sc-primary"
+                <button type="submit" class="sc-button sc-primary" part="button"
                     prop:disabled=move || sending.get()
                     aria-busy=move || sending.get().to_string()>
                     {move || if sending.get() {

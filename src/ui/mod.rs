@@ -54,6 +54,39 @@ fn theme_class(theme: Theme) -> &'static str {
     }
 }
 
+/// Each kind's mark on its Connect button (drawn in the button's text colour), so that
+/// "Connect WhatsApp" does not wear Instagram's.
+fn logo(kind: ChannelKind) -> impl IntoView {
+    let path = match kind {
+        // A camera: rounded square, lens, flash.
+        ChannelKind::Instagram => {
+            "M7 3h10a4 4 0 0 1 4 4v10a4 4 0 0 1-4 4H7a4 4 0 0 1-4-4V7a4 4 0 0 1 4-4zM12 8a4 4 0 1 0 0 8 \
+             4 4 0 0 0 0-8zM17.5 6.5v.01"
+        }
+        // A round bubble with a lightning stroke.
+        ChannelKind::Messenger => {
+            "M12 3c5 0 9 3.7 9 8.5S17 20 12 20c-1 0-2-.1-2.9-.4L5 21.5l1.2-3.6C4.2 16.4 3 14.1 3 11.5 \
+             3 6.7 7 3 12 3zM7.5 13.5l3-3.5 2.5 2 3.5-3.5-3 3.5-2.5-2z"
+        }
+        // A round bubble with its tail low on the left, and a handset.
+        ChannelKind::Whatsapp => {
+            "M4 20l1.3-4.2A8.5 8.5 0 1 1 8.4 19zM9 8.5c0 3.5 3 6.5 6.5 6.5l1-1.5-2-1-1 1c-1.2-.5-2.5-1.8-3-3l1-1-1-2z"
+        }
+        // A paper plane.
+        ChannelKind::Telegram => "M21 4L3 11l6 2.5M21 4l-3 16-9-6.5M21 4L9 13.5V19l3-3",
+        // A square speech bubble with three dots.
+        ChannelKind::Webchat => {
+            "M4 5h16v11H9l-5 4zM8.5 10.5v.01M12 10.5v.01M15.5 10.5v.01"
+        }
+    };
+    view! {
+        <svg class="sc-logo" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none"
+            stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d=path/>
+        </svg>
+    }
+}
+
 pub fn kind_name(kind: ChannelKind) -> &'static str {
     kind.display_name()
 }
@@ -121,7 +154,8 @@ pub fn Widget(
     });
 
     view! {
-        <div class=theme_class(theme) lang=lang.code()>
+        <div class=format!("{} sc-kind-{}", theme_class(theme), kind.as_str()) part="card"
+            lang=lang.code()>
             {list_channels.then(|| view! { <channels::ChannelsPanel ctrl=ctrl/> })}
             <div class="sc-flow" node_ref=container>
                 {move || step_view(ctrl, view.get(), status.get_untracked())}
@@ -154,9 +188,9 @@ fn step_view(ctrl: Controller, view: View, sentence: String) -> AnyView {
                 lang.format(Text::ConnectKind, &k)
             };
             view! {
-                <button type="button" class="sc-button sc-primary" data-autofocus
+                <button type="button" class="sc-button sc-primary" part="button" data-autofocus
                     on:click=move |_| ctrl.start(None)>
-                    <span class="sc-logo" aria-hidden="true"></span>
+                    {logo(channel)}
                     {label}
                 </button>
                 <p class="sc-hint">{lang.text(start_hint(channel))}</p>
@@ -182,17 +216,17 @@ fn step_view(ctrl: Controller, view: View, sentence: String) -> AnyView {
         View::WaitingClosed => view! {
             <p class="sc-note" data-autofocus tabindex="-1">{sentence}</p>
             <div class="sc-actions">
-                <button type="button" class="sc-button sc-primary" on:click=try_again>{lang.text(Text::TryAgain)}</button>
+                <button type="button" class="sc-button sc-primary" part="button" on:click=try_again>{lang.text(Text::TryAgain)}</button>
                 <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
             </div>
         }
         .into_any(),
         View::PopupBlocked => view! {
-            <div class="sc-alert" role="alert">
+            <div class="sc-alert" role="alert" part="error">
                 <p>{sentence}</p>
             </div>
             <div class="sc-actions">
-                <button type="button" class="sc-button sc-primary" data-autofocus on:click=try_again>
+                <button type="button" class="sc-button sc-primary" part="button" data-autofocus on:click=try_again>
                     {lang.text(Text::TryAgain)}
                 </button>
                 <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
@@ -216,7 +250,7 @@ fn step_view(ctrl: Controller, view: View, sentence: String) -> AnyView {
         View::Stopped(_) => view! {
             <p class="sc-note" data-autofocus tabindex="-1">{sentence}</p>
             <div class="sc-actions">
-                <button type="button" class="sc-button sc-primary" on:click=try_again>{lang.text(Text::TryAgain)}</button>
+                <button type="button" class="sc-button sc-primary" part="button" on:click=try_again>{lang.text(Text::TryAgain)}</button>
                 <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
             </div>
         }
@@ -224,7 +258,7 @@ fn step_view(ctrl: Controller, view: View, sentence: String) -> AnyView {
         View::Failed { error, again } => view! {
             <ErrorBox error=error lang=lang/>
             <div class="sc-actions">
-                <button type="button" class="sc-button sc-primary" data-autofocus on:click=try_again>
+                <button type="button" class="sc-button sc-primary" part="button" data-autofocus on:click=try_again>
                     {lang.text(again)}
                 </button>
                 <button type="button" class="sc-button" on:click=cancel>{lang.text(Text::Cancel)}</button>
@@ -243,7 +277,7 @@ pub fn ErrorBox(error: FlowError, lang: Lang) -> impl IntoView {
         None => error.code.as_str().to_owned(),
     };
     view! {
-        <div class="sc-alert" role="alert">
+        <div class="sc-alert" role="alert" part="error">
             <p>{lang.text(error.code.text())}</p>
             <p class="sc-code">{lang.format(Text::ErrorStatus, &[("code", &code)])}</p>
         </div>
@@ -296,7 +330,7 @@ pub fn Avatar(
 pub fn ConfigProblem(error: ConfigError, lang: Lang) -> impl IntoView {
     view! {
         <div class="sc-widget sc-theme-auto" lang=lang.code()>
-            <div class="sc-alert" role="alert">
+            <div class="sc-alert" role="alert" part="error">
                 <strong>{lang.text(Text::ConfigErrorTitle)}</strong>
                 <p><code>{error.to_string()}</code></p>
             </div>

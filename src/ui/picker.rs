@@ -82,7 +82,7 @@ fn account_row(place: usize, rows: StoredValue<Rows>, ctrl: Controller) -> impl 
     };
     let picture = Signal::derive(move || account.with(|a| a.as_ref()?.picture.clone()));
     view! {
-        <div class="sc-account" class:sc-marked=marked>
+        <div class="sc-account" part="row" class:sc-marked=marked>
             <label class="sc-choice" title=name>
                 <input type="radio" name=group disabled=marked
                     value=move || id.with(|id| id.as_ref().map(|id| id.as_str().to_owned()))
@@ -259,7 +259,7 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
             fallback=move || view! {
                 <p class="sc-note" data-autofocus tabindex="-1">{lang.format(Text::EmptyAccounts, &k)}</p>
                 <div class="sc-actions">
-                    <button type="button" class="sc-button sc-primary" on:click=move |_| ctrl.start(None)>
+                    <button type="button" class="sc-button sc-primary" part="button" on:click=move |_| ctrl.start(None)>
                         {lang.text(Text::AuthorizeAgain)}
                     </button>
                     <button type="button" class="sc-button" on:click=move |_| ctrl.send(Input::Cancel)>
@@ -280,7 +280,7 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
             // box that scrolls is a plain element inside the fieldset: Chromium resets a
             // scrolling fieldset to the top when its rows change in the frame of a click, so the
             // click's release lands on another row.
-            <fieldset class="sc-group" role="radiogroup" aria-labelledby="sc-choose"
+            <fieldset class="sc-group" part="list" role="radiogroup" aria-labelledby="sc-choose"
                 prop:disabled=move || connecting.get()>
                 <div class="sc-accounts" node_ref=list on:scroll=on_scroll on:keydown=on_key>
                     // The whole list's height, with the rows in view placed where they belong.
@@ -309,7 +309,7 @@ pub fn AccountPicker(ctrl: Controller) -> impl IntoView {
             </Show>
             {move || connect_error.get().map(|e| view! { <ErrorBox error=e lang=lang/> })}
             <div class="sc-actions">
-                <button type="button" class="sc-button sc-primary"
+                <button type="button" class="sc-button sc-primary" part="button"
                     prop:disabled=move || selected.get().is_none() || connecting.get()
                     aria-busy=move || connecting.get().to_string()
                     on:click=move |_| ctrl.send(Input::Connect)>

@@ -12,6 +12,11 @@ export const unknownKind = (
   <socialchat-connect proxy="/api/socialchat" channel="facebook" />
 );
 
+export const unsupportedLang = (
+  // @ts-expect-error: the widget speaks Indonesian and English only
+  <socialchat-connect proxy="/api/socialchat" lang="fr" />
+);
+
 export const wrongField = (
   <socialchat-connect
     proxy="/api/socialchat"
