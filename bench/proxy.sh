@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proxy benchmarks: socialchat-proxy serve forwarding GET …/account to a fast local upstream,
-# against the upstream reached directly and against nginx configured as the README's equivalent.
+# against the upstream reached directly and against nginx configured as the book's equivalent.
 # Load from a second process (oha), loopback only, bounded in time. Prints one line per figure
 # and PASS/FAIL lines: the budget (p99 overhead at most 0.5 ms at 1,000 calls/s) and the floor
 # (throughput at least 0.6x nginx's, reported: a connect flow is a handful of calls, and the
@@ -20,13 +20,14 @@ pids=()
 cleanup() { for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# The fast upstream and the README's nginx block, read from the README itself (so that it stays
-# valid), in one nginx: its http-level lines (the upstream's keep-alive, the log format) and its
-# location, pointed at the fast upstream over plain HTTP, logging to a file as the README does.
+# The fast upstream and the book's nginx block, read from the book itself (docs/src/guide/
+# deploying.md, so that it stays valid), in one nginx: its http-level lines (the upstream's
+# keep-alive, the log format) and its location, pointed at the fast upstream over plain HTTP,
+# logging to a file as the book does.
 python3 - "$work" "$UPSTREAM" "$NGINX" >"$work/nginx.conf" <<'PY'
 import re, sys
 work, upstream, listen = sys.argv[1:]
-readme = open("README.md").read()
+readme = open("docs/src/guide/deploying.md").read()
 block = re.search(r"```nginx\n(.*?)```", readme, re.S).group(1)
 http, location = block.split("# server { … }", 1)
 swap = {
@@ -36,7 +37,7 @@ swap = {
     "/var/log/nginx/socialchat.log": f"{work}/socialchat.log",
 }
 for old, new in swap.items():
-    assert old in block, f"the README's nginx block no longer holds {old!r}"
+    assert old in block, f"the book's nginx block no longer holds {old!r}"
     http, location = http.replace(old, new), location.replace(old, new)
 print(f"""worker_processes auto;
 pid {work}/nginx.pid;
@@ -135,7 +136,7 @@ rss=$(awk '/VmHWM/ {print $2}' "/proc/$ours_pid/status")
 line "socialchat-proxy peak memory (VmHWM) over the whole run" "$((rss / 1024)) MiB"
 nginx_logged=$(( $(wc -l <"$work/socialchat.log") - nginx_log_before ))
 if [ "$nginx_logged" -le 0 ]; then
-  echo "FAIL nginx wrote no access log line: it does not run the README's block" >&2
+  echo "FAIL nginx wrote no access log line: it does not run the book's block" >&2
   exit 1
 fi
 # The budgets on the medians (unrounded, six decimals are more than oha gives).

@@ -6,6 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import path from "node:path";
 import { launch } from "./browser.mjs";
 import { BUNDLE, ROOT, startSandbox } from "./sandbox.mjs";
@@ -58,3 +60,56 @@ for (const [name, title] of [["react", "React dashboard"], ["vue", "Vue dashboar
     assert.deepEqual(problems, [], "no error and no CSP violation on the page");
   });
 }
+
+/** A port nothing listens on now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+test("React's dev server (npm run dev): the callback page and pkg/ from the package, the API through Vite's proxy, a connect completes", async (t) => {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  // No --allow-origin: through the dev server's proxy the widget's calls are same-origin, as
+  // long as the proxy keeps the browser's Host (changeOrigin: false).
+  const sandbox = await startSandbox(["--callback-url", `${origin}/callback.html?channel={kind}`]);
+  const dev = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
+    cwd: path.join(ROOT, "examples", "react"),
+    env: { ...process.env, SOCIALCHAT_PROXY_ORIGIN: sandbox.origin },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  dev.stdout.on("data", (chunk) => (output += chunk));
+  dev.stderr.on("data", (chunk) => (output += chunk));
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  t.after(async () => {
+    await context.close();
+    // npm runs Vite as its child: stop the whole group.
+    try { process.kill(-dev.pid, "SIGTERM"); } catch {}
+    sandbox.stop();
+  });
+  for (let i = 0; !output.includes(origin); i++) {
+    if (i > 300 || dev.exitCode !== null) assert.fail(`the dev server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  await page.getByRole("heading", { name: "React dashboard" }).waitFor();
+  const [popup] = await Promise.all([
+    context.waitForEvent("page"),
+    page.getByRole("button", { name: "Connect Instagram" }).click(),
+  ]);
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await popup.waitForEvent("close", { timeout: 10000 });
+  await page.getByRole("radio", { name: "Bengkel Motor Jaya" }).check();
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  const connected = page.getByRole("list", { name: "Connected channels" }).getByRole("listitem");
+  await connected.first().waitFor();
+  assert.deepEqual(await connected.allTextContents(), ["Bengkel Motor Jaya (instagram)"]);
+});

@@ -6,7 +6,7 @@ import path from "node:path";
 import { launch } from "./browser.mjs";
 import { ROOT, startSandbox } from "./sandbox.mjs";
 
-const out = path.resolve(process.argv[2] || path.join(ROOT, "docs/screenshots"));
+const out = path.resolve(process.argv[2] || path.join(ROOT, "docs/src/images"));
 mkdirSync(out, { recursive: true });
 const sandbox = await startSandbox(["--static", path.join(ROOT, "dist")]);
 const browser = await launch();

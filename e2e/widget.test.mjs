@@ -169,10 +169,70 @@ test("the user closes the popup: window closed, and Try again works", async (t) 
   const popup = await openDialog(context, w.getByRole("button", { name: "Connect Instagram" }));
   await popup.close();
   await w.getByText("The Facebook window was closed before it finished.", { exact: true }).first().waitFor();
+  // Told when the user closed it, not only once they click again: a user who walks away counts.
+  const cancelled = async () => (await events(page)).filter((e) => e.type === "socialchat:cancelled").map((e) => e.detail);
+  assert.deepEqual(await cancelled(), [{ reason: "popup-closed" }]);
   await allow(context, w.getByRole("button", { name: "Try again" }));
   await w.getByRole("radio").first().waitFor();
-  const cancelled = (await events(page)).filter((e) => e.type === "socialchat:cancelled");
-  assert.deepEqual(cancelled.map((e) => e.detail), [{ reason: "popup-closed" }]);
+  assert.deepEqual(await cancelled(), [{ reason: "popup-closed" }], "one attempt, one cancellation");
+});
+
+test("each kind wears its own accent and mark, and the host page styles the parts with ::part()", async (t) => {
+  const kinds = ["instagram", "messenger", "whatsapp", "telegram", "webchat"];
+  const { page } = await setUp(t, { widgets: kinds.map((channel) => ({ lang: "en", channel })) });
+  const primary = (n) => widget(page, n).locator("button.sc-primary").first();
+  const looks = [];
+  for (const [n, kind] of kinds.entries()) {
+    await primary(n).waitFor();
+    looks.push(await primary(n).evaluate((b) => ({
+      background: getComputedStyle(b).backgroundColor,
+      mark: b.querySelector("svg path")?.getAttribute("d"),
+    })));
+    assert.ok(looks[n].mark, `${kind}: its button carries a mark`);
+  }
+  assert.deepEqual(looks.map((l) => l.background), [
+    "rgb(214, 41, 118)", "rgb(8, 102, 255)", "rgb(0, 128, 105)", "rgb(11, 114, 173)", "rgb(79, 70, 229)",
+  ]);
+  assert.equal(new Set(looks.map((l) => l.mark)).size, kinds.length, "five different marks");
+  // A constructed style sheet (the page's CSP allows no inline style), as a partner's own CSS.
+  await page.evaluate(() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`socialchat-connect::part(button) { border-radius: 999px; }
+      socialchat-connect::part(card) { border-width: 3px; }
+      socialchat-connect { --sc-accent: rgb(1, 2, 3); }`);
+    document.adoptedStyleSheets = [sheet];
+  });
+  const styled = await primary(2).evaluate((b) => ({
+    radius: getComputedStyle(b).borderTopLeftRadius,
+    background: getComputedStyle(b).backgroundColor,
+    card: getComputedStyle(b.closest("[part~=card]")).borderTopWidth,
+  }));
+  assert.deepEqual(styled, { radius: "999px", background: "rgb(1, 2, 3)", card: "3px" });
+});
+
+test("a lang the widget does not speak falls back to the browser's, with a warning for the partner", async (t) => {
+  const { page, seen } = await setUp(t, { widgets: [{ lang: "fr" }], contextOptions: { locale: "en-GB" } });
+  await widget(page).getByRole("button", { name: "Connect Instagram" }).waitFor();
+  assert.ok(
+    seen.console.some((line) => line.includes('attribute "lang" must be one of "id", "en", not "fr": showing "en"')),
+    seen.console.join("\n"),
+  );
+  assert.equal((await events(page)).filter((e) => e.type === "socialchat:error").length, 0);
+});
+
+test("the preview's Telegram card holds the sandbox's bot tokens on a phone", async (t) => {
+  const sandbox = await startSandbox(["--static", path.join(ROOT, "dist"), "--allow-local-origins"]);
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  t.after(async () => {
+    await context.close();
+    sandbox.stop();
+  });
+  const page = await context.newPage();
+  await page.goto(`${sandbox.origin}/index.html`);
+  const card = page.locator("section.card", { has: page.getByRole("heading", { name: "Telegram" }) });
+  const { scroll, client } = await card.evaluate((c) => ({ scroll: c.scrollWidth, client: c.clientWidth }));
+  assert.ok(scroll <= client, `the card's content (${scroll} px) fits its width (${client} px)`);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scrolling");
 });
 
 test("a blocked popup is explained and the retry button opens it", async (t) => {

@@ -1,3 +1,4 @@
 import { defineConfig } from "vite";
+import { shared } from "../dev-server";
 
-export default defineConfig({ base: "./", build: { target: "es2022" } });
+export default defineConfig(shared);

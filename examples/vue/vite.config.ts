@@ -1,11 +1,11 @@
 import { defineConfig } from "vite";
 import vue from "@vitejs/plugin-vue";
+import { shared } from "../dev-server";
 
 export default defineConfig({
-  base: "./",
+  ...shared,
   plugins: [
     // <socialchat-connect> is the browser's element, not a Vue component.
     vue({ template: { compilerOptions: { isCustomElement: (tag) => tag === "socialchat-connect" } } }),
   ],
-  build: { target: "es2022" },
 });

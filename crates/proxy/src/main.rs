@@ -207,7 +207,7 @@ fn api_key() -> Result<String, String> {
 fn no_secret() -> String {
     format!(
         "{} is not set: the proxy checks that every call carries a session your backend minted \
-         (see the README's Sessions). Generate a secret, give the same to your backend, and \
+         (see the book: docs/src/guide/sessions.md). Generate a secret, give the same to your backend, and \
          export it: export {}=\"$(openssl rand -base64 48)\". Only for a proxy that nothing but \
          your own authenticating gateway can reach: --no-session-check",
         session::SECRET_VAR,

@@ -2,7 +2,7 @@
 //! authorization dialog, so that the preview and every test run with no account and no network.
 //!
 //! What is documented behaves as documented (paths, bodies, paging by opaque `nextOffset`, the
-//! error shape). What is not documented behaves sensibly and is listed in the README: tokens
+//! error shape). What is not documented behaves sensibly and is listed in the book (Reference: Sandbox): tokens
 //! expire (401), connecting an account twice is a 409, reconnecting needs the channel's account to
 //! have been allowed in the dialog, and a Deny forwards Facebook's error parameters.
 
