@@ -46,7 +46,7 @@ test("scripts/dev: the preview and the sandbox on the ports asked for, set up wi
   // trunk forwards the session stand-in and the API to the sandbox on its own port.
   const { session } = await fetch(`${preview}/sandbox/session?sub=dev-test`).then((r) => r.json());
   assert.match(session, /^ey[\w-]+\.[\w-]+\.[\w-]+$/);
-  const channels = await fetch(`${preview}/api/socialchat/partner/channel?channelType=instagram`, {
+  const channels = await fetch(`${preview}/api/socialchat/partner/channel/instagram/authorize`, {
     headers: { authorization: `Bearer ${session}` },
   });
   assert.equal(channels.status, 200, await channels.text());

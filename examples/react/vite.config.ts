@@ -1,5 +1,5 @@
 import { defineConfig } from "vite";
-import { shared } from "../dev-server";
+import { shared } from "../dev-server.ts";
 
 export default defineConfig({
   ...shared,

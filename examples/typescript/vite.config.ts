@@ -1,4 +1,4 @@
 import { defineConfig } from "vite";
-import { shared } from "../dev-server";
+import { shared } from "../dev-server.ts";
 
 export default defineConfig(shared);

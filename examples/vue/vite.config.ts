@@ -1,6 +1,6 @@
 import { defineConfig } from "vite";
 import vue from "@vitejs/plugin-vue";
-import { shared } from "../dev-server";
+import { shared } from "../dev-server.ts";
 
 export default defineConfig({
   ...shared,
