@@ -11,6 +11,10 @@
 //! scripts/bundle) never changes, so it is `public, max-age=31536000, immutable`; everything
 //! else (the loader, the callback page) is `no-cache`, revalidated with `Last-Modified`: a second
 //! visit downloads only the loader's 304.
+//!
+//! Compression: scripts/bundle writes `NAME.br` and `NAME.gz` beside each file it ships, and a
+//! browser that accepts them gets one (`Content-Encoding`, with `Vary: Accept-Encoding` on every
+//! file, so that a shared cache keeps the variants apart); one that does not gets the file.
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +24,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use tower_http::services::ServeDir;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::problem::Problem;
 
@@ -33,14 +38,19 @@ pub fn routes(dir: PathBuf) -> Router {
         .route(
             "/callback/{*file}",
             get(
-                move |axum::extract::Path(file): axum::extract::Path<String>| {
-                    callback_page(callback_root.clone(), file)
+                move |axum::extract::Path(file): axum::extract::Path<String>, request: Request| {
+                    callback_page(callback_root.clone(), file, request)
                 },
             ),
         )
         .fallback_service(
             Router::new()
-                .fallback_service(ServeDir::new(root).fallback(get(not_found)))
+                .fallback_service(
+                    ServeDir::new(root)
+                        .precompressed_br()
+                        .precompressed_gzip()
+                        .fallback(get(not_found)),
+                )
                 .layer(middleware::from_fn(move |request: Request, next: Next| {
                     let root = guard_root.clone();
                     async move {
@@ -63,8 +73,12 @@ async fn not_found() -> Problem {
 }
 
 /// The widget's files are public: any page may load them as module scripts and fetch the wasm,
-/// which both need CORS when the page is on another origin than the files.
+/// which both need CORS when the page is on another origin than the files. Each may come
+/// compressed, by the request's `Accept-Encoding`.
 fn public(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
@@ -135,7 +149,7 @@ async fn within(root: &Path, url_path: &str) -> bool {
 
 /// `/callback/{kind}`: the callback page. `/callback/{path}`: the files it loads by relative
 /// path (its script, style, the widget's module and its snippets), from the same folder.
-async fn callback_page(root: PathBuf, file: String) -> Response {
+async fn callback_page(root: PathBuf, file: String, request: Request) -> Response {
     // Only the kinds authorized through Facebook come back to a callback page.
     let is_kind = file
         .parse::<socialchat_api::ChannelKind>()
@@ -159,36 +173,45 @@ async fn callback_page(root: PathBuf, file: String) -> Response {
         return Problem::not_found().into_response();
     }
     let path = root.join(name);
-    let content_type = match path.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        _ => "application/octet-stream",
-    };
-    match tokio::fs::read(&path).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::REFERRER_POLICY, "no-referrer"),
-                (
-                    header::CACHE_CONTROL,
-                    if is_kind {
-                        "no-store"
-                    } else {
-                        cache_control(name)
-                    },
-                ),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) if is_kind => Problem::new(
-            StatusCode::NOT_FOUND,
-            "callback.html is not in the --static folder: build the widget first (trunk build)",
-        )
-        .into_response(),
-        Err(_) => Problem::not_found().into_response(),
+    if !tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return if is_kind {
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "callback.html is not in the --static folder: build the widget first (trunk build)",
+            )
+            .into_response()
+        } else {
+            Problem::not_found().into_response()
+        };
     }
+    // The file (or its .br or .gz beside it), as ServeDir serves the others.
+    let (parts, _) = request.into_parts();
+    let request = Request::from_parts(parts, axum::body::Body::empty());
+    let served = ServeFile::new(&path)
+        .precompressed_br()
+        .precompressed_gzip()
+        .oneshot(request)
+        .await;
+    let Ok(served) = served;
+    let mut response = served.map(axum::body::Body::new);
+    if !response.status().is_success() && response.status() != StatusCode::NOT_MODIFIED {
+        return Problem::not_found().into_response();
+    }
+    let cache = if is_kind {
+        "no-store"
+    } else {
+        cache_control(name)
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
 }

@@ -580,6 +580,75 @@ async fn cors_allows_only_the_configured_origins_with_credentials() {
 }
 
 #[tokio::test]
+async fn static_files_are_served_compressed_by_accept_encoding_with_vary() {
+    let upstream = TestUpstream::start().await;
+    let dir = std::env::temp_dir().join(format!("sc-static-encoding-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    // What scripts/bundle writes: each file, and its .br and .gz beside it.
+    let wasm = "pkg/socialchat-connect_bg-0123456789abcdef.wasm";
+    for (name, content) in [(wasm, "WASM"), ("callback.html", "<title>callback</title>")] {
+        std::fs::write(dir.join(name), content).unwrap();
+        std::fs::write(dir.join(format!("{name}.br")), format!("br of {content}")).unwrap();
+        std::fs::write(dir.join(format!("{name}.gz")), format!("gz of {content}")).unwrap();
+    }
+    let proxy = serve(&upstream, &["--static", dir.to_str().unwrap()]);
+    for path in [format!("/{wasm}"), "/callback/instagram".to_owned()] {
+        let content = if path.ends_with(".wasm") {
+            "WASM"
+        } else {
+            "<title>callback</title>"
+        };
+        for (accept, encoding, body) in [
+            (Some("br, gzip"), Some("br"), format!("br of {content}")),
+            (
+                Some("gzip, deflate"),
+                Some("gzip"),
+                format!("gz of {content}"),
+            ),
+            (Some("identity"), None, content.to_owned()),
+            (None, None, content.to_owned()),
+        ] {
+            let mut request = client().get(format!("{}{path}", proxy.origin));
+            if let Some(accept) = accept {
+                request = request.header("accept-encoding", accept);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path} {accept:?}");
+            let headers = response.headers().clone();
+            assert_eq!(
+                headers.get("content-encoding").map(|v| v.to_str().unwrap()),
+                encoding,
+                "{path} {accept:?}"
+            );
+            assert_eq!(headers.get("vary").unwrap(), "accept-encoding", "{path}");
+            let expected_type = if path.ends_with(".wasm") {
+                "application/wasm"
+            } else {
+                "text/html"
+            };
+            assert_eq!(
+                headers.get("content-type").unwrap(),
+                expected_type,
+                "{path}"
+            );
+            assert_eq!(response.text().await.unwrap(), body, "{path} {accept:?}");
+        }
+    }
+    // The caching rules hold for every variant.
+    let hashed = client()
+        .get(format!("{}/{wasm}", proxy.origin))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        hashed.headers().get("cache-control").unwrap(),
+        "public, max-age=31536000, immutable"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
 async fn static_files_and_the_callback_page_are_served_from_the_build_folder() {
     let upstream = TestUpstream::start().await;
     let dir = std::env::temp_dir().join(format!("sc-static-{}", std::process::id()));
