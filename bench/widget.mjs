@@ -18,7 +18,7 @@ const files = [];
   for (const name of readdirSync(dir)) {
     const p = path.join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (/\.(js|wasm)$/.test(name) && !name.startsWith("callback")) files.push(p);
+    else if (/\.(js|wasm)$/.test(name) && !name.includes("callback")) files.push(p);
   }
 })(BUNDLE);
 let raw = 0, gz = 0, br = 0;

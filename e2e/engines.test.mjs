@@ -93,6 +93,8 @@ async function throughPopup(browser, name, choice = "Allow") {
 /** Chooses the account named `name` in the picker (searching for it: only rows in view exist). */
 async function choose(browser, name) {
   const host = (await browser.$$("socialchat-connect"))[0];
+  // The picker draws once the accounts have loaded, which may be after the popup has closed.
+  await browser.waitUntil(async () => (await host.shadow$("input[type=search]")).isExisting(), { timeout: WAIT, timeoutMsg: "no picker" });
   const search = await host.shadow$("input[type=search]");
   await search.setValue(name.split(" ")[0]);
   await browser.waitUntil(async () => {

@@ -4,7 +4,7 @@
 // names. Run with `node --test e2e/` after scripts/bundle (scripts/test does both).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { launch } from "./browser.mjs";
 import { BUNDLE, ROOT, startSandbox } from "./sandbox.mjs";
@@ -394,6 +394,26 @@ test("the callback page opened on its own strips the token and says what happene
   await withoutToken.getByText("The Facebook authorization was declined or did not succeed.", { exact: false }).waitFor({ timeout: 8000 });
   const storage = await withToken.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
   assert.ok(!storage.includes("sbx_lost_token_123"));
+});
+
+test("the callback page loads its own small module, never the element's", async (t) => {
+  const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+  const { context, page } = await setUp(t);
+  const loaded = [];
+  context.on("requestfinished", async (request) => {
+    const sizes = await request.sizes().catch(() => null);
+    loaded.push({ url: request.url(), page: request.frame()?.page(), bytes: sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0 });
+  });
+  const w = widget(page);
+  const popup = await openDialog(context, w.getByRole("button", { name: "Connect Instagram" }));
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await w.getByRole("radio").first().waitFor();
+  const callback = loaded.filter((l) => l.page === popup && l.url.startsWith(host.origin));
+  const names = callback.map((l) => new URL(l.url).pathname);
+  assert.ok(names.includes(`/${manifest.callbackWasm}`), `the callback page loaded its wasm: ${names}`);
+  assert.ok(!names.some((n) => n.includes(manifest.wasm) || n.includes(manifest.module)), `not the element's: ${names}`);
+  const bytes = callback.reduce((sum, l) => sum + l.bytes, 0);
+  assert.ok(bytes < 160 * 1024, `the callback page's own files, as sent: ${bytes} bytes`);
 });
 
 // --- redirect mode ------------------------------------------------------------------------------

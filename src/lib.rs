@@ -5,6 +5,8 @@
 //! [`redirect`] and the pure parts of [`popup`]) has no web dependency and is tested natively in
 //! milliseconds; the thin browser shell (`element`, `client`, `events`, `wire`, `storage`,
 //! `callback_page`, `ui`) exists only on wasm32 and is tested in headless Chromium (`tests/`).
+//! The element's part of the shell (`element`, `client`, `events`, `ui`, with Leptos) is the
+//! default feature `element`; without it the wasm is the callback page alone (scripts/bundle).
 
 pub mod attempt;
 pub mod channels;
@@ -21,20 +23,24 @@ mod contract;
 
 #[cfg(target_arch = "wasm32")]
 mod callback_page;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "element"))]
 mod client;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "element"))]
 mod element;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "element"))]
 mod events;
 #[cfg(target_arch = "wasm32")]
+// Shared by the element and the callback page: without the element, its half is unused.
+#[cfg_attr(not(feature = "element"), allow(dead_code))]
 mod storage;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "element"))]
 mod ui;
 #[cfg(target_arch = "wasm32")]
+// Shared by the element and the callback page: without the element, its half is unused.
+#[cfg_attr(not(feature = "element"), allow(dead_code))]
 mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub use callback_page::run_callback_page;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "element"))]
 pub use element::register;

@@ -20,10 +20,10 @@ pub fn centred_features(
     format!("popup=yes,width={WIDTH},height={HEIGHT},left={left},top={top}")
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "element"))]
 pub use browser::Popup;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "element"))]
 mod browser {
     use std::cell::Cell;
     use std::rc::Rc;
