@@ -28,7 +28,7 @@ after(async () => {
  * A fresh sandbox, a browser context and the dashboard page. `files: "sandbox"` loads the widget
  * from the sandbox's origin (another origin than the page); otherwise from the page's own.
  */
-async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArgs = [], contextOptions = {}, twice = false } = {}) {
+async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArgs = [], contextOptions = {}, twice = false, beforeGoto = async () => {} } = {}) {
   const sandbox = await startSandbox([
     "--static", BUNDLE,
     "--allow-local-origins",
@@ -47,6 +47,7 @@ async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArg
     const token = new URL(r.url()).searchParams.get("token");
     if (token && r.url().startsWith(`${host.origin}/callback.html`)) seen.tokens.add(token);
   });
+  await beforeGoto(context);
   const page = await context.newPage();
   const url = host.dashboard({ files: files === "sandbox" ? sandbox.origin : host.origin, api: sandbox.origin, widgets, twice });
   await page.goto(url);
@@ -180,6 +181,8 @@ test("the user closes the popup: window closed, and Try again works", async (t) 
 test("each kind wears its own accent and mark, and the host page styles the parts with ::part()", async (t) => {
   const kinds = ["instagram", "messenger", "whatsapp", "telegram", "webchat"];
   const { page } = await setUp(t, { widgets: kinds.map((channel) => ({ lang: "en", channel })) });
+  // The element's own module has taken over every button the first module drew.
+  await page.waitForFunction((n) => window.scEvents.filter((e) => e.type === "socialchat:ready").length === n, kinds.length);
   const primary = (n) => widget(page, n).locator("button.sc-primary").first();
   const looks = [];
   for (const [n, kind] of kinds.entries()) {
@@ -213,6 +216,7 @@ test("each kind wears its own accent and mark, and the host page styles the part
 test("a lang the widget does not speak falls back to the browser's, with a warning for the partner", async (t) => {
   const { page, seen } = await setUp(t, { widgets: [{ lang: "fr" }], contextOptions: { locale: "en-GB" } });
   await widget(page).getByRole("button", { name: "Connect Instagram" }).waitFor();
+  await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready"));
   assert.ok(
     seen.console.some((line) => line.includes('attribute "lang" must be one of "id", "en", not "fr": showing "en"')),
     seen.console.join("\n"),
@@ -396,6 +400,57 @@ test("the callback page opened on its own strips the token and says what happene
   assert.ok(!storage.includes("sbx_lost_token_123"));
 });
 
+test("the button works before the element's module has loaded: drawn as the element draws it, a click opens the popup in its own task, the flow completes", async (t) => {
+  const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+  let release;
+  const held = new Promise((r) => (release = r));
+  const { context, page, seen } = await setUp(t, {
+    widgets: [{ lang: "en" }],
+    contextOptions: {},
+    beforeGoto: async (context) => {
+      // The element's module is held back until the click has been made.
+      await context.route((url) => url.pathname.endsWith(manifest.wasm.split("/").pop()), async (route) => {
+        await held;
+        await route.continue();
+      });
+      await context.addInitScript(() => {
+        window.scOpens = [];
+        let inClick = false;
+        addEventListener("click", () => (inClick = true), true);
+        addEventListener("click", () => (inClick = false), false);
+        const open = window.open;
+        window.open = function (...args) {
+          window.scOpens.push(inClick);
+          return open.apply(this, args);
+        };
+      });
+    },
+  });
+  const w = widget(page);
+  const button = w.getByRole("button", { name: "Connect Instagram" });
+  await button.waitFor();
+  const look = () => button.evaluate((b) => ({
+    background: getComputedStyle(b).backgroundColor,
+    mark: b.querySelector("svg path")?.getAttribute("d"),
+    hint: b.closest("[part~=card]").querySelector(".sc-hint").textContent,
+    width: Math.round(b.getBoundingClientRect().width),
+  }));
+  const first = await look();
+  assert.deepEqual(await page.evaluate(() => window.scEvents.map((e) => e.type)), [], "the element's module has not loaded");
+  const [popup] = await Promise.all([context.waitForEvent("page"), button.click()]);
+  assert.deepEqual(await page.evaluate(() => window.scOpens), [true], "window.open ran in the click's own task");
+  release();
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await w.getByRole("radio", { name: "Bengkel Motor Jaya" }).check();
+  await w.getByRole("button", { name: "Connect", exact: true }).click();
+  await w.getByText("Bengkel Motor Jaya is now connected to Socialchat.", { exact: true }).first().waitFor();
+  // The element's own idle button, drawn again after a reset, looks as the first one did.
+  await w.getByRole("button", { name: "Connect another account" }).click();
+  await button.waitFor();
+  assert.deepEqual(await look(), first, "the first module's button is the element's");
+  assert.deepEqual(seen.csp, [], "no CSP violation");
+});
+
 test("the callback page loads its own small module, never the element's", async (t) => {
   const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
   const { context, page } = await setUp(t);
@@ -410,10 +465,10 @@ test("the callback page loads its own small module, never the element's", async 
   await w.getByRole("radio").first().waitFor();
   const callback = loaded.filter((l) => l.page === popup && l.url.startsWith(host.origin));
   const names = callback.map((l) => new URL(l.url).pathname);
-  assert.ok(names.includes(`/${manifest.callbackWasm}`), `the callback page loaded its wasm: ${names}`);
+  assert.ok(names.includes(`/${manifest.firstWasm}`), `the callback page loaded its wasm: ${names}`);
   assert.ok(!names.some((n) => n.includes(manifest.wasm) || n.includes(manifest.module)), `not the element's: ${names}`);
   const bytes = callback.reduce((sum, l) => sum + l.bytes, 0);
-  assert.ok(bytes < 160 * 1024, `the callback page's own files, as sent: ${bytes} bytes`);
+  assert.ok(bytes < 200 * 1024, `the callback page's own files, as sent: ${bytes} bytes`);
 });
 
 // --- redirect mode ------------------------------------------------------------------------------

@@ -14,14 +14,34 @@
 // <socialchat-connect> element; a second copy of this script (or of the element definition)
 // changes nothing. It adds no globals to the page.
 //
-// In the partner bundle (scripts/bundle) the two names below are the files' content-hashed
-// names, so that pkg/ can be cached for good; this file keeps its name and is revalidated.
+// In the partner bundle (scripts/bundle) the names below are the files' content-hashed names,
+// so that pkg/ can be cached for good; this file keeps its name and is revalidated.
+//
+// The partner bundle draws the buttons first: its small first module (the widget crate without
+// its element) defines the element and draws each Connect button, which works at once (a click
+// opens the popup in its own task); the element's module follows in the browser's next idle
+// moment and takes over, carrying on with a click already made. Elsewhere (the preview, a build
+// without the first module) FIRST stays false and the element's module is the only one.
+const FIRST = false;
 
-// The WebAssembly download starts now, while the module is fetched and parsed; the browser
-// compiles it as it streams in (served as application/wasm).
-const wasm = fetch(new URL("./pkg/socialchat-connect_bg.wasm", import.meta.url));
-import("./pkg/socialchat-connect.js")
-  .then(({ default: init }) => init({ module_or_path: wasm }))
-  .catch((error) => {
-    console.error("socialchat-connect: the widget could not start:", error);
-  });
+function element() {
+  // The WebAssembly download starts now, while the module is fetched and parsed; the browser
+  // compiles it as it streams in (served as application/wasm).
+  const wasm = fetch(new URL("./pkg/socialchat-connect_bg.wasm", import.meta.url));
+  return import("./pkg/socialchat-connect.js").then(({ default: init }) => init({ module_or_path: wasm }));
+}
+
+function buttonsFirst() {
+  const wasm = fetch(new URL("./pkg/socialchat-first_bg.wasm", import.meta.url));
+  return import("./pkg/socialchat-first.js")
+    .then(async ({ default: init, registerButton }) => {
+      await init({ module_or_path: wasm });
+      registerButton();
+    })
+    .then(() => new Promise((drawn) => (self.requestIdleCallback ? requestIdleCallback(drawn, { timeout: 1000 }) : setTimeout(drawn))))
+    .then(element);
+}
+
+(FIRST ? buttonsFirst() : element()).catch((error) => {
+  console.error("socialchat-connect: the widget could not start:", error);
+});

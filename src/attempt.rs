@@ -68,9 +68,56 @@ impl Plan {
     }
 }
 
+/// What the first module's button did with a click before the element's module had loaded
+/// (the partner bundle draws the button first): the element starts the same attempt with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarlyClick {
+    /// A Facebook kind: the popup was opened in the click (or refused), or the page is to leave.
+    Authorize(Via),
+    /// A form kind: no popup; the element opens its form.
+    Form,
+}
+
+impl EarlyClick {
+    /// Its name between the two modules.
+    pub fn code(self) -> &'static str {
+        match self {
+            EarlyClick::Authorize(Via::Popup { opened: true }) => "popup",
+            EarlyClick::Authorize(Via::Popup { opened: false }) => "blocked",
+            EarlyClick::Authorize(Via::Redirect) => "redirect",
+            EarlyClick::Form => "form",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<EarlyClick> {
+        [
+            EarlyClick::Authorize(Via::Popup { opened: true }),
+            EarlyClick::Authorize(Via::Popup { opened: false }),
+            EarlyClick::Authorize(Via::Redirect),
+            EarlyClick::Form,
+        ]
+        .into_iter()
+        .find(|c| c.code() == code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_early_click_reads_back_as_itself_and_nothing_else_reads() {
+        for click in [
+            EarlyClick::Authorize(Via::Popup { opened: true }),
+            EarlyClick::Authorize(Via::Popup { opened: false }),
+            EarlyClick::Authorize(Via::Redirect),
+            EarlyClick::Form,
+        ] {
+            assert_eq!(EarlyClick::from_code(click.code()), Some(click));
+        }
+        assert_eq!(EarlyClick::from_code("Popup"), None);
+        assert_eq!(EarlyClick::from_code(""), None);
+    }
 
     #[test]
     fn each_mode_plans_its_own_way_to_facebook() {

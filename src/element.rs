@@ -16,81 +16,15 @@ use web_sys::{HtmlElement, ShadowRoot};
 
 use std::rc::Rc;
 
+use crate::attempt::EarlyClick;
 use crate::client::{GivenSession, Sessions};
-use crate::config::{self, ConfigError, Context, WidgetConfig, OBSERVED_ATTRIBUTES};
+use crate::config::{self, ConfigError, Context, WidgetConfig};
+use crate::element_class;
 use crate::events;
 use crate::flow::{ErrorCode, HostEvent};
 use crate::i18n::Lang;
 use crate::session::{self, Given, SessionSource};
 use crate::ui;
-
-#[wasm_bindgen(inline_js = r#"
-export function defineSocialchatConnect(observed, connect, disconnect, giveSession, refresh, version) {
-  if (customElements.get("socialchat-connect")) return false;
-  class SocialchatConnect extends HTMLElement {
-    // The release, for a page that checks what it embeds (the loader itself logs nothing).
-    static get version() { return version; }
-    // The session lives here, never in the DOM: given as an attribute, it is moved here at once.
-    // It can be set, not read back, so no other script takes it from the element.
-    #session = null;
-    static get observedAttributes() { return observed.concat(["session"]); }
-    set session(value) { this.#give(value == null ? null : String(value)); }
-    #give(value) {
-      this.#session = value;
-      if (this.__scInstance !== undefined && !giveSession(this.__scInstance, value)) this.#remount();
-    }
-    #remount() {
-      const instance = this.__scInstance;
-      this.__scInstance = undefined;
-      disconnect(instance);
-      this.__scInstance = connect(this, this.shadowRoot, this.#session);
-    }
-    // Loads the channel list (list-channels) again, as after a connect: for a host page that
-    // knows of a change the widget did not make.
-    refresh() {
-      if (this.__scInstance !== undefined) refresh(this.__scInstance);
-    }
-    connectedCallback() {
-      if (!this.shadowRoot) this.attachShadow({ mode: "open" });
-      if (this.__scInstance === undefined) this.__scInstance = connect(this, this.shadowRoot, this.#session);
-    }
-    disconnectedCallback() {
-      // A move within the page disconnects and reconnects at once: keep the flow then.
-      queueMicrotask(() => {
-        if (!this.isConnected && this.__scInstance !== undefined) {
-          const instance = this.__scInstance;
-          this.__scInstance = undefined;
-          disconnect(instance);
-        }
-      });
-    }
-    attributeChangedCallback(name, oldValue, newValue) {
-      if (name === "session") {
-        if (newValue !== null) {
-          this.removeAttribute("session");
-          this.#give(newValue);
-        }
-        return;
-      }
-      if (oldValue === newValue || this.__scInstance === undefined) return;
-      this.#remount();
-    }
-  }
-  customElements.define("socialchat-connect", SocialchatConnect);
-  return true;
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = defineSocialchatConnect)]
-    fn define_element(
-        observed: js_sys::Array,
-        connect: &Closure<dyn FnMut(HtmlElement, ShadowRoot, Option<String>) -> u32>,
-        disconnect: &Closure<dyn FnMut(u32)>,
-        give_session: &Closure<dyn FnMut(u32, Option<String>) -> bool>,
-        refresh: &Closure<dyn FnMut(u32)>,
-        version: &str,
-    ) -> bool;
-}
 
 /// A mounted widget: dropping it unmounts it.
 struct Instance {
@@ -113,23 +47,21 @@ thread_local! {
 #[wasm_bindgen]
 pub fn register() {
     let connect =
-        Closure::<dyn FnMut(HtmlElement, ShadowRoot, Option<String>) -> u32>::new(mount_widget);
+        Closure::<dyn FnMut(HtmlElement, ShadowRoot, Option<String>, JsValue) -> u32>::new(
+            mount_widget,
+        );
     let disconnect = Closure::<dyn FnMut(u32)>::new(unmount_widget);
     let give_session = Closure::<dyn FnMut(u32, Option<String>) -> bool>::new(give_session);
     let refresh = Closure::<dyn FnMut(u32)>::new(refresh_widget);
-    let observed: js_sys::Array = OBSERVED_ATTRIBUTES
-        .iter()
-        .map(|a| JsValue::from_str(a))
-        .collect();
-    let version = env!("CARGO_PKG_VERSION");
-    if define_element(
-        observed,
-        &connect,
-        &disconnect,
-        &give_session,
-        &refresh,
-        version,
-    ) {
+    let defined = element_class::define_element(element_class::Callbacks {
+        connect: connect.as_ref(),
+        disconnect: disconnect.as_ref(),
+        give_session: give_session.as_ref(),
+        refresh: refresh.as_ref(),
+        take_click: None,
+        element: true,
+    });
+    if defined {
         // The element class holds these for the life of the page.
         connect.forget();
         disconnect.forget();
@@ -166,6 +98,19 @@ fn read_config(host: &HtmlElement) -> Result<WidgetConfig, ConfigError> {
     Ok(config)
 }
 
+/// The first module's record of a click (`{via, popup}`), read.
+fn early_click(click: &JsValue) -> Option<(EarlyClick, Option<web_sys::Window>)> {
+    let field = |name: &str| js_sys::Reflect::get(click, &JsValue::from_str(name)).ok();
+    let code = field("via")?.as_string()?;
+    let click = EarlyClick::from_code(&code)?;
+    // The popup's window is of another realm (`instanceof Window` is false): it is the one the
+    // first module opened and stored, so it is taken as a window unchecked.
+    let popup = field("popup")
+        .filter(JsValue::is_object)
+        .map(JsCast::unchecked_into::<web_sys::Window>);
+    Some((click, popup))
+}
+
 /// The configuration, and where the session comes from; a problem with either is shown.
 fn read_setup(
     host: &HtmlElement,
@@ -198,7 +143,15 @@ fn give_session(id: u32, session: Option<String>) -> bool {
     )
 }
 
-fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) -> u32 {
+/// Mounts the widget; `click` is what the first module's button did with a click before this
+/// module took over (`undefined` when nothing was clicked).
+fn mount_widget(
+    host: HtmlElement,
+    shadow: ShadowRoot,
+    session: Option<String>,
+    click: JsValue,
+) -> u32 {
+    let early = early_click(&click);
     let id = NEXT_INSTANCE.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1).max(1));
@@ -206,7 +159,7 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) 
     });
     // Leftovers of an earlier mount (the shadow root outlives disconnection) go first.
     shadow.set_inner_html("");
-    ui::adopt_styles(&shadow);
+    crate::style::adopt_styles(&shadow);
     let Some(container) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.create_element("div").ok())
@@ -226,8 +179,11 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) 
             let refresh = ui::Refresh::default();
             let slot = refresh.clone();
             let handle = mount_to(container, move || {
-                view! { <ui::Widget config=config host=widget_host sessions=sessions refresh=slot/> }
-                    .into_any()
+                view! {
+                    <ui::Widget config=config host=widget_host sessions=sessions refresh=slot
+                        early=early/>
+                }
+                .into_any()
             });
             events::dispatch(&host, HostEvent::READY, &events::Detail::Ready {});
             Instance {
@@ -237,6 +193,10 @@ fn mount_widget(host: HtmlElement, shadow: ShadowRoot, session: Option<String>) 
             }
         }
         Err(error) => {
+            // A click the first module's button took cannot go anywhere.
+            if let Some((_, Some(popup))) = &early {
+                let _ = popup.close();
+            }
             web_sys::console::error_1(&JsValue::from_str(&error.to_string()));
             let message = error.to_string();
             events::dispatch(

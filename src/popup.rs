@@ -23,6 +23,31 @@ pub fn centred_features(
 #[cfg(all(target_arch = "wasm32", feature = "element"))]
 pub use browser::Popup;
 
+/// Opens a blank, centred popup named `name`, with `waiting_text` in it while the authorization
+/// URL is on its way. Call it synchronously in a click handler, before any `await`. `None` when
+/// the browser blocked it.
+#[cfg(target_arch = "wasm32")]
+pub fn open_blank_window(name: &str, waiting_text: &str) -> Option<web_sys::Window> {
+    use wasm_bindgen::JsValue;
+    let opener = web_sys::window()?;
+    let number =
+        |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as i32;
+    let features = centred_features(
+        number(opener.screen_x()),
+        number(opener.screen_y()),
+        number(opener.outer_width()),
+        number(opener.outer_height()),
+    );
+    let window = opener
+        .open_with_url_and_target_and_features("", name, &features)
+        .ok()
+        .flatten()?;
+    if let Some(body) = window.document().and_then(|d| d.body()) {
+        body.set_text_content(Some(waiting_text));
+    }
+    Some(window)
+}
+
 #[cfg(all(target_arch = "wasm32", feature = "element"))]
 mod browser {
     use std::cell::Cell;
@@ -34,8 +59,6 @@ mod browser {
     };
     use wasm_bindgen::JsValue;
     use web_sys::Window;
-
-    use super::centred_features;
 
     /// How often the popup is checked for being closed.
     const POLL: Duration = Duration::from_millis(500);
@@ -66,27 +89,15 @@ mod browser {
         /// Opens a blank popup. Call it synchronously in a click handler, before any `await`.
         /// `None` when the browser blocked it.
         pub fn open_blank(name: &str, waiting_text: &str) -> Option<Popup> {
-            let opener = web_sys::window()?;
-            let number =
-                |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as i32;
-            let features = centred_features(
-                number(opener.screen_x()),
-                number(opener.screen_y()),
-                number(opener.outer_width()),
-                number(opener.outer_height()),
-            );
-            let window = opener
-                .open_with_url_and_target_and_features("", name, &features)
-                .ok()
-                .flatten()?;
-            // A word in the blank window while the authorization URL is on its way.
-            if let Some(body) = window.document().and_then(|d| d.body()) {
-                body.set_text_content(Some(waiting_text));
-            }
-            Some(Popup {
+            super::open_blank_window(name, waiting_text).map(Popup::adopt)
+        }
+
+        /// A popup opened already (by the first module's button, in the click).
+        pub fn adopt(window: Window) -> Popup {
+            Popup {
                 window,
                 watch: None,
-            })
+            }
         }
 
         /// Points the popup at `url` and watches it: `on_closed` runs once when it reads closed

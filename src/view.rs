@@ -5,8 +5,66 @@
 
 use socialchat_api::ChannelKind;
 
+use crate::config::Theme;
 use crate::flow::{CancelReason, ConnectedChannel, ErrorCode, Flow, FlowError, Retry, Step};
 use crate::i18n::{Lang, Text};
+
+/// The classes of the widget's box: its theme and its kind (each kind has its own accent).
+pub fn card_class(theme: Theme, kind: ChannelKind) -> String {
+    let theme = match theme {
+        Theme::Auto => "sc-theme-auto",
+        Theme::Light => "sc-theme-light",
+        Theme::Dark => "sc-theme-dark",
+    };
+    format!("sc-widget {theme} sc-kind-{}", kind.as_str())
+}
+
+/// The line under the Connect button.
+pub fn start_hint(kind: ChannelKind) -> Text {
+    match kind {
+        ChannelKind::Instagram | ChannelKind::Messenger => Text::AllowAllHint,
+        ChannelKind::Whatsapp => Text::KindHintWhatsapp,
+        ChannelKind::Telegram => Text::KindHintTelegram,
+        ChannelKind::Webchat => Text::KindHintWebchat,
+    }
+}
+
+/// The Connect (or Reconnect) button's label.
+pub fn start_label(lang: Lang, kind: ChannelKind, reconnect: bool) -> String {
+    let text = if reconnect {
+        Text::ReconnectKind
+    } else {
+        Text::ConnectKind
+    };
+    lang.format(text, &[("kind", kind.display_name())])
+}
+
+/// Each kind's mark on its Connect button (an SVG path, drawn in the button's text colour on a
+/// 24 × 24 grid), so that "Connect WhatsApp" does not wear Instagram's.
+pub fn logo_path(kind: ChannelKind) -> &'static str {
+    match kind {
+        // A camera: rounded square, lens, flash.
+        ChannelKind::Instagram => {
+            "M7 3h10a4 4 0 0 1 4 4v10a4 4 0 0 1-4 4H7a4 4 0 0 1-4-4V7a4 4 0 0 1 4-4zM12 8a4 4 0 1 0 0 8 \
+             4 4 0 0 0 0-8zM17.5 6.5v.01"
+        }
+        // A round bubble with a lightning stroke.
+        ChannelKind::Messenger => {
+            "M12 3c5 0 9 3.7 9 8.5S17 20 12 20c-1 0-2-.1-2.9-.4L5 21.5l1.2-3.6C4.2 16.4 3 14.1 3 11.5 \
+             3 6.7 7 3 12 3zM7.5 13.5l3-3.5 2.5 2 3.5-3.5-3 3.5-2.5-2z"
+        }
+        // A round bubble with its tail low on the left, and a handset.
+        ChannelKind::Whatsapp => {
+            "M4 20l1.3-4.2A8.5 8.5 0 1 1 8.4 19zM9 8.5c0 3.5 3 6.5 6.5 6.5l1-1.5-2-1-1 1c-1.2-.5-2.5-1.8-3-3l1-1-1-2z"
+        }
+        // A paper plane.
+        ChannelKind::Telegram => "M21 4L3 11l6 2.5M21 4l-3 16-9-6.5M21 4L9 13.5V19l3-3",
+        // A square speech bubble with three dots.
+        ChannelKind::Webchat => {
+            "M4 5h16v11H9l-5 4zM8.5 10.5v.01M12 10.5v.01M15.5 10.5v.01"
+        }
+    }
+}
 
 /// What the element shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

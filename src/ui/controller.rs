@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, HtmlElement, MessageEvent};
 
-use crate::attempt::{Plan, Target, Via, AUTHORIZATION_TIMEOUT_MS};
+use crate::attempt::{EarlyClick, Plan, Target, Via, AUTHORIZATION_TIMEOUT_MS};
 use crate::client::{ProxyClient, Sessions};
 use crate::config::WidgetConfig;
 use crate::events;
@@ -157,6 +157,34 @@ impl Controller {
             self.interacted.try_set(true);
             let via = authorizes.then(|| self.open_window());
             self.send(Input::Start { via, target });
+        }
+    }
+
+    /// A click that the first module's button took before this module had loaded: the same
+    /// attempt as [`Controller::start`], with the popup that click opened in its own task.
+    pub fn start_early(self, click: EarlyClick, popup: Option<web_sys::Window>) {
+        let (can_start, authorizes) = self
+            .flow
+            .with_untracked(|f| (f.can_start(), f.authorizes()));
+        match click {
+            EarlyClick::Authorize(via) if can_start && authorizes => {
+                self.interacted.try_set(true);
+                if let Some(window) = popup {
+                    self.popup.set_value(Some(Popup::adopt(window)));
+                    AUTHORIZING.with(|a| a.set(self.id));
+                }
+                self.send(Input::Start {
+                    via: Some(via),
+                    target: None,
+                });
+            }
+            EarlyClick::Form if can_start && !authorizes => self.start(None),
+            // The flow cannot start (a redirect resumed instead): the popup is not needed.
+            _ => {
+                if let Some(window) = popup {
+                    let _ = window.close();
+                }
+            }
         }
     }
 

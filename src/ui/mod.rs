@@ -13,72 +13,19 @@ use socialchat_api::ChannelKind;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
+use crate::attempt::EarlyClick;
 use crate::client::Sessions;
-use crate::config::{ConfigError, Theme, WidgetConfig};
+use crate::config::{ConfigError, WidgetConfig};
 use crate::flow::{FlowError, Input};
 use crate::i18n::{Lang, Text};
-use crate::view::{Detail, View};
+use crate::view::{self, Detail, View};
 
 pub use controller::Controller;
-
-/// The widget's styles, scoped by its shadow root. They are adopted as a constructed
-/// stylesheet (one shared by every widget on the page), never an inline `<style>`, so a
-/// Content-Security-Policy without `'unsafe-inline'` styles works.
-const STYLE: &str = include_str!("style.css");
-
-thread_local! {
-    static SHEET: Option<web_sys::CssStyleSheet> = {
-        let sheet = web_sys::CssStyleSheet::new().ok();
-        if let Some(sheet) = &sheet {
-            let _ = sheet.replace_sync(STYLE);
-        }
-        sheet
-    };
-}
-
-/// Gives a shadow root the widget's styles.
-pub fn adopt_styles(shadow: &web_sys::ShadowRoot) {
-    SHEET.with(|sheet| {
-        if let Some(sheet) = sheet {
-            let sheets = js_sys::Array::of1(sheet);
-            shadow.set_adopted_style_sheets(&sheets);
-        }
-    });
-}
-
-fn theme_class(theme: Theme) -> &'static str {
-    match theme {
-        Theme::Auto => "sc-widget sc-theme-auto",
-        Theme::Light => "sc-widget sc-theme-light",
-        Theme::Dark => "sc-widget sc-theme-dark",
-    }
-}
 
 /// Each kind's mark on its Connect button (drawn in the button's text colour), so that
 /// "Connect WhatsApp" does not wear Instagram's.
 fn logo(kind: ChannelKind) -> impl IntoView {
-    let path = match kind {
-        // A camera: rounded square, lens, flash.
-        ChannelKind::Instagram => {
-            "M7 3h10a4 4 0 0 1 4 4v10a4 4 0 0 1-4 4H7a4 4 0 0 1-4-4V7a4 4 0 0 1 4-4zM12 8a4 4 0 1 0 0 8 \
-             4 4 0 0 0 0-8zM17.5 6.5v.01"
-        }
-        // A round bubble with a lightning stroke.
-        ChannelKind::Messenger => {
-            "M12 3c5 0 9 3.7 9 8.5S17 20 12 20c-1 0-2-.1-2.9-.4L5 21.5l1.2-3.6C4.2 16.4 3 14.1 3 11.5 \
-             3 6.7 7 3 12 3zM7.5 13.5l3-3.5 2.5 2 3.5-3.5-3 3.5-2.5-2z"
-        }
-        // A round bubble with its tail low on the left, and a handset.
-        ChannelKind::Whatsapp => {
-            "M4 20l1.3-4.2A8.5 8.5 0 1 1 8.4 19zM9 8.5c0 3.5 3 6.5 6.5 6.5l1-1.5-2-1-1 1c-1.2-.5-2.5-1.8-3-3l1-1-1-2z"
-        }
-        // A paper plane.
-        ChannelKind::Telegram => "M21 4L3 11l6 2.5M21 4l-3 16-9-6.5M21 4L9 13.5V19l3-3",
-        // A square speech bubble with three dots.
-        ChannelKind::Webchat => {
-            "M4 5h16v11H9l-5 4zM8.5 10.5v.01M12 10.5v.01M15.5 10.5v.01"
-        }
-    };
+    let path = view::logo_path(kind);
     view! {
         <svg class="sc-logo" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none"
             stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
@@ -92,15 +39,6 @@ pub fn kind_name(kind: ChannelKind) -> &'static str {
 }
 
 /// The line under the start button: what the user is about to do.
-fn start_hint(kind: ChannelKind) -> Text {
-    match kind {
-        ChannelKind::Instagram | ChannelKind::Messenger => Text::AllowAllHint,
-        ChannelKind::Whatsapp => Text::KindHintWhatsapp,
-        ChannelKind::Telegram => Text::KindHintTelegram,
-        ChannelKind::Webchat => Text::KindHintWebchat,
-    }
-}
-
 /// Moves focus to the first `[data-autofocus]` inside `container`, once the user has acted.
 fn focus_first(container: &HtmlElement) {
     if let Ok(Some(target)) = container.query_selector("[data-autofocus]") {
@@ -120,6 +58,9 @@ pub fn Widget(
     host: HtmlElement,
     sessions: Sessions,
     refresh: Refresh,
+    /// A click the first module's button took before this module had loaded, and the popup it
+    /// opened in that click.
+    early: Option<(EarlyClick, Option<web_sys::Window>)>,
 ) -> impl IntoView {
     let lang = config.lang;
     let theme = config.theme;
@@ -135,7 +76,13 @@ pub fn Widget(
     on_cleanup(move || drop(slot.borrow_mut().take()));
     // Redirect mode: a redirect that came back to this page continues here, once the element
     // has told the host page it is ready (the mount finishes first).
-    leptos::task::spawn_local(async move { ctrl.resume(false) });
+    leptos::task::spawn_local(async move {
+        ctrl.resume(false);
+        // A click on the button drawn before this module had loaded: the attempt it started.
+        if let Some((click, popup)) = early {
+            ctrl.start_early(click, popup);
+        }
+    });
 
     let view = Memo::new(move |_| ctrl.flow.with(View::of));
     let detail = Memo::new(move |_| ctrl.flow.with(Detail::of));
@@ -154,7 +101,7 @@ pub fn Widget(
     });
 
     view! {
-        <div class=format!("{} sc-kind-{}", theme_class(theme), kind.as_str()) part="card"
+        <div class=view::card_class(theme, kind) part="card"
             lang=lang.code()>
             {list_channels.then(|| view! { <channels::ChannelsPanel ctrl=ctrl/> })}
             <div class="sc-flow" node_ref=container>
@@ -177,23 +124,18 @@ fn spinner_line(text: String) -> impl IntoView {
 /// The view of one step; `sentence` is what the live region says for it.
 fn step_view(ctrl: Controller, view: View, sentence: String) -> AnyView {
     let (lang, channel) = ctrl.config.with_value(|c| (c.lang, c.channel));
-    let k = [("kind", kind_name(channel))];
     let cancel = move |_| ctrl.send(Input::Cancel);
     let try_again = move |_| ctrl.try_again();
     match view {
         View::Idle { reconnect } => {
-            let label = if reconnect {
-                lang.format(Text::ReconnectKind, &k)
-            } else {
-                lang.format(Text::ConnectKind, &k)
-            };
+            let label = view::start_label(lang, channel, reconnect);
             view! {
                 <button type="button" class="sc-button sc-primary" part="button" data-autofocus
                     on:click=move |_| ctrl.start(None)>
                     {logo(channel)}
                     {label}
                 </button>
-                <p class="sc-hint">{lang.text(start_hint(channel))}</p>
+                <p class="sc-hint">{lang.text(view::start_hint(channel))}</p>
             }
             .into_any()
         }

@@ -1,0 +1,197 @@
+//! The partner bundle's first module draws each `<socialchat-connect>`'s Connect button before
+//! the element's own module has loaded (a small fraction of its weight), so that the button
+//! looks right and works at once.
+//!
+//! It draws the element's idle step exactly as the element does (the same classes, parts, mark,
+//! label and hint, from `view`, and the same styles), and a click on it does what the element's
+//! click does in the click's own task: it opens the blank popup (or plans the redirect, by the
+//! same [`Plan`]). It keeps that click for the element, whose module, once loaded, takes over
+//! (`element_class`) and starts the attempt with it. A configuration it cannot read draws
+//! nothing: the element shows the problem.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use socialchat_api::kind::Connection;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlButtonElement, HtmlElement, ShadowRoot};
+
+use crate::attempt::{EarlyClick, Plan};
+use crate::config::{Context, WidgetConfig};
+use crate::element_class;
+use crate::i18n::Text;
+use crate::popup::open_blank_window;
+use crate::redirect::is_in_app_browser;
+use crate::style;
+use crate::view;
+
+/// One element's button until the element's module takes over.
+struct Button {
+    /// Its click listener (dropped with it).
+    _listener: Option<Closure<dyn FnMut(web_sys::Event)>>,
+    /// The click it took, as `{via, popup}`, for the element's module.
+    clicked: std::rc::Rc<RefCell<Option<JsValue>>>,
+}
+
+thread_local! {
+    static BUTTONS: RefCell<HashMap<u32, Button>> = RefCell::new(HashMap::new());
+    static NEXT_BUTTON: Cell<u32> = const { Cell::new(1) };
+}
+
+/// Defines `<socialchat-connect>` with buttons, until the element's module takes over. Called
+/// by the loader (socialchat-connect.js) once this module has started.
+#[wasm_bindgen(js_name = registerButton)]
+pub fn register_button() {
+    let connect =
+        Closure::<dyn FnMut(HtmlElement, ShadowRoot, Option<String>, JsValue) -> u32>::new(
+            |host, shadow, _session, _click| mount(&host, &shadow),
+        );
+    let disconnect = Closure::<dyn FnMut(u32)>::new(|id| {
+        BUTTONS.with(|b| b.borrow_mut().remove(&id));
+    });
+    // The button needs no session: the element keeps it, and the element's module reads it.
+    let give_session = Closure::<dyn FnMut(u32, Option<String>) -> bool>::new(|_, _| true);
+    let refresh = Closure::<dyn FnMut(u32)>::new(|_| {});
+    let take_click = Closure::<dyn FnMut(u32) -> JsValue>::new(|id| {
+        BUTTONS.with(|b| {
+            b.borrow()
+                .get(&id)
+                .and_then(|button| button.clicked.borrow_mut().take())
+                .unwrap_or(JsValue::UNDEFINED)
+        })
+    });
+    let defined = element_class::define_element(element_class::Callbacks {
+        connect: connect.as_ref(),
+        disconnect: disconnect.as_ref(),
+        give_session: give_session.as_ref(),
+        refresh: refresh.as_ref(),
+        take_click: Some(take_click.as_ref()),
+        element: false,
+    });
+    if defined {
+        // The element class holds these for the life of the page.
+        connect.forget();
+        disconnect.forget();
+        give_session.forget();
+        refresh.forget();
+        take_click.forget();
+    }
+}
+
+fn mount(host: &HtmlElement, shadow: &ShadowRoot) -> u32 {
+    let id = NEXT_BUTTON.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1).max(1));
+        id
+    });
+    let clicked = std::rc::Rc::new(RefCell::new(None));
+    let listener = draw(host, shadow, id, clicked.clone());
+    BUTTONS.with(|b| {
+        b.borrow_mut().insert(
+            id,
+            Button {
+                _listener: listener,
+                clicked,
+            },
+        )
+    });
+    id
+}
+
+/// Draws the idle step into `shadow`; the click listener, when there is a button.
+fn draw(
+    host: &HtmlElement,
+    shadow: &ShadowRoot,
+    id: u32,
+    clicked: std::rc::Rc<RefCell<Option<JsValue>>>,
+) -> Option<Closure<dyn FnMut(web_sys::Event)>> {
+    shadow.set_inner_html("");
+    style::adopt_styles(shadow);
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let context = Context {
+        browser_langs: window
+            .navigator()
+            .languages()
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect(),
+    };
+    let config = WidgetConfig::from_attributes(|name| host.get_attribute(name), &context).ok()?;
+    let (lang, kind) = (config.lang, config.channel);
+
+    let element = |tag: &str, class: &str| -> Option<Element> {
+        let element = document.create_element(tag).ok()?;
+        element.set_class_name(class);
+        Some(element)
+    };
+    let root = element("div", "sc-root")?;
+    let card = element("div", &view::card_class(config.theme, kind))?;
+    let _ = card.set_attribute("part", "card");
+    let _ = card.set_attribute("lang", lang.code());
+    let flow = element("div", "sc-flow")?;
+    let button: HtmlButtonElement = element("button", "sc-button sc-primary")?.dyn_into().ok()?;
+    let _ = button.set_attribute("type", "button");
+    let _ = button.set_attribute("part", "button");
+    let _ = button.set_attribute("data-autofocus", "");
+    button.set_inner_html(&mark(kind));
+    let label = view::start_label(lang, kind, config.reconnect.is_some());
+    let _ = button.insert_adjacent_text("beforeend", &label);
+    let hint = element("p", "sc-hint")?;
+    hint.set_text_content(Some(lang.text(view::start_hint(kind))));
+    let _ = flow.append_child(&button);
+    let _ = flow.append_child(&hint);
+    let _ = card.append_child(&flow);
+    let _ = root.append_child(&card);
+    let _ = shadow.append_child(&root);
+
+    let pressed = button.clone();
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        if clicked.borrow().is_some() {
+            return;
+        }
+        let (click, popup) = take_click(&config, id);
+        let record = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&record, &"via".into(), &click.code().into());
+        if let Some(popup) = popup {
+            let _ = js_sys::Reflect::set(&record, &"popup".into(), &popup);
+        }
+        *clicked.borrow_mut() = Some(record.into());
+        // Taken: the element's module carries on with it as soon as it has loaded.
+        pressed.set_disabled(true);
+        let _ = pressed.set_attribute("aria-busy", "true");
+    });
+    let _ = button.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
+    Some(listener)
+}
+
+/// What the element's click would do, done now, in the click's own task: for a Facebook kind,
+/// the popup opened blank (unless the mode leaves the page instead).
+fn take_click(config: &WidgetConfig, id: u32) -> (EarlyClick, Option<web_sys::Window>) {
+    if config.channel.connection() != Connection::Facebook {
+        return (EarlyClick::Form, None);
+    }
+    let in_app = web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .is_some_and(|ua| is_in_app_browser(&ua));
+    let plan = Plan::for_mode(config.mode, in_app);
+    let popup = if plan.opens_popup() {
+        // Unique on the page (the element's own popups are named after its widgets).
+        open_blank_window(
+            &format!("socialchat-connect-first-{id}"),
+            config.lang.text(Text::Opening),
+        )
+    } else {
+        None
+    };
+    (EarlyClick::Authorize(plan.via(popup.is_some())), popup)
+}
+
+/// The kind's mark, as the element draws it (`ui::logo`).
+fn mark(kind: socialchat_api::ChannelKind) -> String {
+    format!(
+        r#"<svg class="sc-logo" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="{}"></path></svg>"#,
+        view::logo_path(kind)
+    )
+}
