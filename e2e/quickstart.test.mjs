@@ -39,7 +39,8 @@ function start(block, cwd, ready) {
       if (ready(out.text)) clearInterval(timer), resolve();
       else if (child.exitCode !== null) clearInterval(timer), reject(new Error(`exited ${child.exitCode}:\n${out.text}`));
     }, 100);
-    setTimeout(() => (clearInterval(timer), reject(new Error(`not ready in 240 s:\n${out.text}`))), 240000);
+    // Unref'd: a test that has ended must not wait for it.
+    setTimeout(() => (clearInterval(timer), reject(new Error(`not ready in 240 s:\n${out.text}`))), 240000).unref();
   });
   return { started, out, stop: () => { try { process.kill(-child.pid, "SIGTERM"); } catch {} } };
 }
