@@ -129,8 +129,12 @@ test("the host page on another origin than the widget's files", async (t) => {
   const w = widget(page);
   await w.getByRole("button", { name: "Connect Instagram" }).waitFor();
   assert.ok(seen.urls.includes(`${sandbox.origin}/socialchat-connect.js`), "the loader came from the other origin");
-  const wasm = seen.urls.find((u) => /\/pkg\/socialchat-connect_bg-[0-9a-f]{16}\.wasm$/.test(u));
-  assert.ok(wasm?.startsWith(`${sandbox.origin}/pkg/`), `the hashed wasm was found relative to the loader: ${wasm}`);
+  // The button is the first module's; the element's module follows.
+  await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready"));
+  for (const name of ["socialchat-first", "socialchat-connect"]) {
+    const wasm = seen.urls.find((u) => new RegExp(`/pkg/${name}_bg-[0-9a-f]{16}\\.wasm$`).test(u));
+    assert.ok(wasm?.startsWith(`${sandbox.origin}/pkg/`), `the hashed wasm was found relative to the loader: ${wasm}`);
+  }
   await allow(context, w.getByRole("button", { name: "Connect Instagram" }));
   await w.getByRole("radio", { name: "Toko Batik Sari" }).waitFor();
   await w.getByRole("button", { name: "Load more" }).click();
