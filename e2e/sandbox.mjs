@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const PROXY_BIN = path.join(ROOT, "target/debug/socialchat-proxy");
+// The debug build (the test suites'); the benchmarks run the release build a partner deploys.
+export const PROXY_BIN = process.env.SOCIALCHAT_PROXY_BIN || path.join(ROOT, "target/debug/socialchat-proxy");
 /** What a partner deploys (scripts/bundle): the end-to-end tests serve exactly this folder. */
 export const BUNDLE = path.join(ROOT, "target/bundle/socialchat");
 /** The secret the sandbox checks sessions with, shared with the dashboard's backend (host.mjs). */
