@@ -78,7 +78,7 @@ test("React's dev server (npm run dev): the callback page and pkg/ from the pack
   // No --allow-origin: through the dev server's proxy the widget's calls are same-origin, as
   // long as the proxy keeps the browser's Host (changeOrigin: false).
   const sandbox = await startSandbox(["--callback-url", `${origin}/callback.html?channel={kind}`]);
-  const dev = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
+  const dev = spawn("npm", ["run", "dev", "--", "--port", String(port), "--strictPort"], {
     cwd: path.join(ROOT, "examples", "react"),
     env: { ...process.env, SOCIALCHAT_PROXY_ORIGIN: sandbox.origin },
     stdio: ["ignore", "pipe", "pipe"],

@@ -373,12 +373,18 @@ test("the loader included twice defines the element once and adds no globals", a
   const { context, page, seen } = await setUp(t, { twice: true, widgets: [{ id: "one", lang: "en" }] });
   const w = widget(page);
   await w.getByRole("button", { name: "Connect Instagram" }).waitFor();
-  await page.waitForTimeout(300);
+  // The element's module has taken over, and a while later nothing else has.
+  await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready"));
+  await page.waitForTimeout(500);
   const state = await page.evaluate(() => ({
     buttons: document.querySelector("socialchat-connect").shadowRoot.querySelectorAll("button").length,
     ready: window.scEvents.filter((e) => e.type === "socialchat:ready").length,
     added: Object.getOwnPropertyNames(window).filter((n) => !window.scGlobalsBefore.includes(n)),
+    statics: Object.getOwnPropertyNames(customElements.get("socialchat-connect")).sort(),
   }));
+  // Nothing on the class lets a page script put its own callbacks in (the hand-over is the
+  // loader's alone).
+  assert.deepEqual(state.statics, ["length", "name", "observedAttributes", "prototype", "version"]);
   assert.equal(state.buttons, 1, "rendered once");
   assert.equal(state.ready, 1, "one ready event: the element was defined once");
   assert.deepEqual(state.added.filter((n) => !["scEvents", "scGlobalsBefore"].includes(n)), [], "no globals");
@@ -455,13 +461,58 @@ test("the button works before the element's module has loaded: drawn as the elem
   assert.deepEqual(seen.csp, [], "no CSP violation");
 });
 
+/** A dashboard whose element's module is held back (or refused) until `release()`. */
+async function heldBack(t, { refuse = false } = {}) {
+  const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+  let release;
+  const held = new Promise((r) => (release = r));
+  const setup = await setUp(t, {
+    beforeGoto: (context) =>
+      context.route((url) => url.pathname.endsWith(manifest.wasm.split("/").pop()), async (route) => {
+        await held;
+        await (refuse ? route.abort() : route.continue());
+      }),
+  });
+  return { ...setup, release };
+}
+
+test("a popup the button opened closes when the element's module cannot load, and the button stays disabled", async (t) => {
+  const { context, page, release, seen } = await heldBack(t, { refuse: true });
+  const button = widget(page).getByRole("button", { name: "Connect Instagram" });
+  const [popup] = await Promise.all([context.waitForEvent("page"), button.click()]);
+  release();
+  await popup.waitForEvent("close", { timeout: 10000 });
+  assert.equal(await button.isDisabled(), true);
+  assert.ok(seen.console.some((m) => m.includes("socialchat-connect: the widget could not start")), seen.console.join("\n"));
+});
+
+test("an element removed after its button's click, before the element's module: its popup closes", async (t) => {
+  const { context, page, release } = await heldBack(t);
+  const [popup] = await Promise.all([context.waitForEvent("page"), widget(page).getByRole("button", { name: "Connect Instagram" }).click()]);
+  await page.evaluate(() => document.querySelector("socialchat-connect").remove());
+  await popup.waitForEvent("close", { timeout: 10000 });
+  release();
+});
+
+test("an attribute changed after the button's click, before the element's module: the click carries on", async (t) => {
+  const { context, page, release } = await heldBack(t);
+  const w = widget(page);
+  const [popup] = await Promise.all([context.waitForEvent("page"), w.getByRole("button", { name: "Connect Instagram" }).click()]);
+  await page.evaluate(() => document.querySelector("socialchat-connect").setAttribute("theme", "dark"));
+  assert.equal(await w.getByRole("button", { name: "Connect Instagram" }).isDisabled(), true, "still taken");
+  release();
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await w.getByRole("radio", { name: "Bengkel Motor Jaya" }).waitFor();
+  assert.equal((await events(page)).filter((e) => e.type === "socialchat:authorized").length, 1);
+});
+
 test("the callback page loads its own small module, never the element's", async (t) => {
   const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
   const { context, page } = await setUp(t);
   const loaded = [];
-  context.on("requestfinished", async (request) => {
-    const sizes = await request.sizes().catch(() => null);
-    loaded.push({ url: request.url(), page: request.frame()?.page(), bytes: sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0 });
+  context.on("requestfinished", (request) => {
+    // Recorded at once; the sizes are awaited all together below.
+    loaded.push({ url: request.url(), page: request.frame()?.page(), sizes: request.sizes() });
   });
   const w = widget(page);
   const popup = await openDialog(context, w.getByRole("button", { name: "Connect Instagram" }));
@@ -471,7 +522,9 @@ test("the callback page loads its own small module, never the element's", async 
   const names = callback.map((l) => new URL(l.url).pathname);
   assert.ok(names.includes(`/${manifest.firstWasm}`), `the callback page loaded its wasm: ${names}`);
   assert.ok(!names.some((n) => n.includes(manifest.wasm) || n.includes(manifest.module)), `not the element's: ${names}`);
-  const bytes = callback.reduce((sum, l) => sum + l.bytes, 0);
+  const sizes = await Promise.all(callback.map((l) => l.sizes));
+  const bytes = sizes.reduce((sum, z) => sum + z.responseBodySize + z.responseHeadersSize, 0);
+  assert.ok(bytes > 100 * 1024, `the sizes were read: ${bytes}`);
   assert.ok(bytes < 200 * 1024, `the callback page's own files, as sent: ${bytes} bytes`);
 });
 

@@ -20,26 +20,46 @@
 // The partner bundle draws the buttons first: its small first module (the widget crate without
 // its element) defines the element and draws each Connect button, which works at once (a click
 // opens the popup in its own task); the element's module follows in the browser's next idle
-// moment and takes over, carrying on with a click already made. Elsewhere (the preview, a build
-// without the first module) FIRST stays false and the element's module is the only one.
+// moment, or at once on a first click, and takes over, carrying on with a click already made.
+// Elsewhere (the preview, a build without the first module) FIRST stays false and the element's
+// module is the only one.
 const FIRST = false;
 
 function element() {
   // The WebAssembly download starts now, while the module is fetched and parsed; the browser
   // compiles it as it streams in (served as application/wasm).
   const wasm = fetch(new URL("./pkg/socialchat-connect_bg.wasm", import.meta.url));
-  return import("./pkg/socialchat-connect.js").then(({ default: init }) => init({ module_or_path: wasm }));
+  return import("./pkg/socialchat-connect.js").then(async (module) => {
+    await module.default({ module_or_path: wasm });
+    return module;
+  });
 }
 
-function buttonsFirst() {
-  const wasm = fetch(new URL("./pkg/socialchat-first_bg.wasm", import.meta.url));
-  return import("./pkg/socialchat-first.js")
-    .then(async ({ default: init, registerButton }) => {
-      await init({ module_or_path: wasm });
-      registerButton();
-    })
-    .then(() => new Promise((drawn) => (self.requestIdleCallback ? requestIdleCallback(drawn, { timeout: 1000 }) : setTimeout(drawn))))
-    .then(element);
+async function buttonsFirst() {
+  let first;
+  try {
+    const wasm = fetch(new URL("./pkg/socialchat-first_bg.wasm", import.meta.url));
+    first = await import("./pkg/socialchat-first.js");
+    await first.default({ module_or_path: wasm });
+  } catch (error) {
+    // Without the first module, the element's alone.
+    console.warn("socialchat-connect: the buttons could not be drawn first:", error);
+    return element();
+  }
+  let loading;
+  const load = () => (loading ??= element());
+  // Only this loader holds the hand-over (false when the element was defined already).
+  const handOver = first.registerButton(load);
+  if (self.requestIdleCallback) requestIdleCallback(() => load(), { timeout: 1000 });
+  else setTimeout(load);
+  try {
+    const module = await load();
+    if (handOver) module.takeOver(handOver);
+  } catch (error) {
+    // A popup a click opened must not wait for ever.
+    first.giveUp();
+    throw error;
+  }
 }
 
 (FIRST ? buttonsFirst() : element()).catch((error) => {

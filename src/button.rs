@@ -11,44 +11,73 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use socialchat_api::kind::Connection;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlElement, ShadowRoot};
 
-use crate::attempt::{EarlyClick, Plan};
+use crate::attempt::EarlyClick;
 use crate::config::{Context, WidgetConfig};
 use crate::element_class;
 use crate::i18n::Text;
 use crate::popup::open_blank_window;
-use crate::redirect::is_in_app_browser;
+use crate::redirect::plan_for_click;
 use crate::style;
 use crate::view;
 
 /// One element's button until the element's module takes over.
 struct Button {
     /// Its click listener (dropped with it).
-    _listener: Option<Closure<dyn FnMut(web_sys::Event)>>,
+    _listener: Option<Listener>,
     /// The click it took, as `{via, popup}`, for the element's module.
-    clicked: std::rc::Rc<RefCell<Option<JsValue>>>,
+    clicked: Clicked,
+    button: Option<HtmlButtonElement>,
+}
+
+type Clicked = Rc<RefCell<Option<JsValue>>>;
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
+
+impl Drop for Button {
+    /// Removed before the element's module took its click: the popup it opened goes too (as
+    /// the element closes its own when it leaves the page).
+    fn drop(&mut self) {
+        if let Some(click) = self.clicked.borrow_mut().take() {
+            close_popup(&click);
+        }
+    }
+}
+
+fn close_popup(click: &JsValue) {
+    let popup = js_sys::Reflect::get(click, &"popup".into()).unwrap_or(JsValue::UNDEFINED);
+    if popup.is_object() {
+        let _ = popup.unchecked_into::<web_sys::Window>().close();
+    }
 }
 
 thread_local! {
     static BUTTONS: RefCell<HashMap<u32, Button>> = RefCell::new(HashMap::new());
     static NEXT_BUTTON: Cell<u32> = const { Cell::new(1) };
+    /// The loader's function that fetches the element's module (at once, on a first click).
+    static LOAD_ELEMENT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
 /// Defines `<socialchat-connect>` with buttons, until the element's module takes over. Called
-/// by the loader (socialchat-connect.js) once this module has started.
+/// by the loader once this module has started, with the function that loads the element's
+/// module (called on a first click, so that it comes sooner). Returns the function that hands
+/// the element over to the element's module (the loader passes it to that module's
+/// `takeOver`), or `false` when the element was defined already.
 #[wasm_bindgen(js_name = registerButton)]
-pub fn register_button() {
+pub fn register_button(load_element: Option<js_sys::Function>) -> JsValue {
+    LOAD_ELEMENT.with(|l| *l.borrow_mut() = load_element);
     let connect =
         Closure::<dyn FnMut(HtmlElement, ShadowRoot, Option<String>, JsValue) -> u32>::new(
-            |host, shadow, _session, _click| mount(&host, &shadow),
+            |host, shadow, _session, click| mount(&host, &shadow, click),
         );
     let disconnect = Closure::<dyn FnMut(u32)>::new(|id| {
-        BUTTONS.with(|b| b.borrow_mut().remove(&id));
+        let gone = BUTTONS.with(|b| b.borrow_mut().remove(&id));
+        drop(gone);
     });
     // The button needs no session: the element keeps it, and the element's module reads it.
     let give_session = Closure::<dyn FnMut(u32, Option<String>) -> bool>::new(|_, _| true);
@@ -69,34 +98,68 @@ pub fn register_button() {
         take_click: Some(take_click.as_ref()),
         element: false,
     });
-    if defined {
-        // The element class holds these for the life of the page.
-        connect.forget();
-        disconnect.forget();
-        give_session.forget();
-        refresh.forget();
-        take_click.forget();
-    }
+    let element_class::Defined::WithHandOver(hand_over) = defined else {
+        return JsValue::FALSE;
+    };
+    // The element class holds these for the life of the page.
+    connect.forget();
+    disconnect.forget();
+    give_session.forget();
+    refresh.forget();
+    take_click.forget();
+    hand_over.into()
 }
 
-fn mount(host: &HtmlElement, shadow: &ShadowRoot) -> u32 {
+/// The element's module could not be loaded: the popups the buttons opened are closed (they
+/// would wait on "Opening…" for ever), and the buttons stay disabled. Called by the loader.
+#[wasm_bindgen(js_name = giveUp)]
+pub fn give_up() {
+    BUTTONS.with(|b| {
+        for button in b.borrow().values() {
+            if let Some(click) = button.clicked.borrow_mut().take() {
+                close_popup(&click);
+            }
+            if let Some(element) = &button.button {
+                element.set_disabled(true);
+                let _ = element.remove_attribute("aria-busy");
+            }
+        }
+    });
+}
+
+fn mount(host: &HtmlElement, shadow: &ShadowRoot, click: JsValue) -> u32 {
     let id = NEXT_BUTTON.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1).max(1));
         id
     });
-    let clicked = std::rc::Rc::new(RefCell::new(None));
-    let listener = draw(host, shadow, id, clicked.clone());
+    // Drawn again (an attribute changed) after a click: the click stays taken.
+    let clicked: Clicked = Rc::new(RefCell::new(click.is_object().then_some(click)));
+    let drawn = draw(host, shadow, id, clicked.clone());
+    let (listener, button) = match drawn {
+        Some((listener, button)) => (Some(listener), Some(button)),
+        None => (None, None),
+    };
+    if let (Some(button), true) = (&button, clicked.borrow().is_some()) {
+        taken(button);
+    }
     BUTTONS.with(|b| {
         b.borrow_mut().insert(
             id,
             Button {
                 _listener: listener,
                 clicked,
+                button,
             },
         )
     });
     id
+}
+
+/// A button whose click was taken: disabled and busy until the element's module carries on.
+fn taken(button: &HtmlButtonElement) {
+    button.set_disabled(true);
+    let _ = button.set_attribute("aria-busy", "true");
 }
 
 /// Draws the idle step into `shadow`; the click listener, when there is a button.
@@ -104,8 +167,8 @@ fn draw(
     host: &HtmlElement,
     shadow: &ShadowRoot,
     id: u32,
-    clicked: std::rc::Rc<RefCell<Option<JsValue>>>,
-) -> Option<Closure<dyn FnMut(web_sys::Event)>> {
+    clicked: Clicked,
+) -> Option<(Listener, HtmlButtonElement)> {
     shadow.set_inner_html("");
     style::adopt_styles(shadow);
     let window = web_sys::window()?;
@@ -158,12 +221,17 @@ fn draw(
             let _ = js_sys::Reflect::set(&record, &"popup".into(), &popup);
         }
         *clicked.borrow_mut() = Some(record.into());
-        // Taken: the element's module carries on with it as soon as it has loaded.
-        pressed.set_disabled(true);
-        let _ = pressed.set_attribute("aria-busy", "true");
+        // Taken: the element's module carries on with it as soon as it has loaded, which the
+        // click asks for now rather than in the next idle moment.
+        taken(&pressed);
+        LOAD_ELEMENT.with(|load| {
+            if let Some(load) = load.borrow().as_ref() {
+                let _ = load.call0(&JsValue::NULL);
+            }
+        });
     });
     let _ = button.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
-    Some(listener)
+    Some((listener, button))
 }
 
 /// What the element's click would do, done now, in the click's own task: for a Facebook kind,
@@ -172,10 +240,8 @@ fn take_click(config: &WidgetConfig, id: u32) -> (EarlyClick, Option<web_sys::Wi
     if config.channel.connection() != Connection::Facebook {
         return (EarlyClick::Form, None);
     }
-    let in_app = web_sys::window()
-        .and_then(|w| w.navigator().user_agent().ok())
-        .is_some_and(|ua| is_in_app_browser(&ua));
-    let plan = Plan::for_mode(config.mode, in_app);
+    let user_agent = web_sys::window().and_then(|w| w.navigator().user_agent().ok());
+    let plan = plan_for_click(config.mode, user_agent.as_deref());
     let popup = if plan.opens_popup() {
         // Unique on the page (the element's own popups are named after its widgets).
         open_blank_window(

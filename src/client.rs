@@ -84,14 +84,9 @@ fn failed(error: gloo_net::Error) -> ApiFailure {
         #[allow(unreachable_patterns)]
         _ => "the request failed".to_owned(),
     };
-    // What the browser knows of its connection: offline, the user's own network is the
-    // problem; online, the service is (the core tells the user which).
+    // What the browser knows of its connection (the core says what it means).
     let online = web_sys::window().is_none_or(|window| window.navigator().on_line());
-    if online {
-        ApiFailure::Unreachable(detail)
-    } else {
-        ApiFailure::Network(detail)
-    }
+    ApiFailure::NoAnswer { detail, online }
 }
 
 /// The JSON value of a 2xx answer, parsed by the browser as it arrives.
@@ -147,7 +142,7 @@ impl ProxyClient {
     /// `credentials` attribute says.
     async fn fetch_session(&self, url: &str) -> Result<SessionToken, ApiFailure> {
         let unavailable = |e: gloo_net::Error| match failed(e) {
-            ApiFailure::Network(detail) | ApiFailure::Unreachable(detail) => {
+            ApiFailure::NoAnswer { detail, .. } => {
                 ApiFailure::Session(format!("the session endpoint did not answer: {detail}"))
             }
             other => other,

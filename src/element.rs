@@ -46,6 +46,25 @@ thread_local! {
 /// script twice): only the first definition counts.
 #[wasm_bindgen]
 pub fn register() {
+    with_callbacks(|callbacks| {
+        matches!(
+            element_class::define_element(callbacks),
+            element_class::Defined::Yes
+        )
+    });
+}
+
+/// Takes the element over from the partner bundle's first module (which drew the buttons):
+/// `hand_over` is what its definition gave the loader. Called by the loader once this module
+/// has started.
+#[wasm_bindgen(js_name = takeOver)]
+pub fn take_over(hand_over: &js_sys::Function) -> bool {
+    with_callbacks(|callbacks| element_class::hand_over(hand_over, callbacks))
+}
+
+/// This module's callbacks for the element class, kept for the life of the page when `give`
+/// says the class took them.
+fn with_callbacks(give: impl FnOnce(element_class::Callbacks<'_>) -> bool) -> bool {
     let connect =
         Closure::<dyn FnMut(HtmlElement, ShadowRoot, Option<String>, JsValue) -> u32>::new(
             mount_widget,
@@ -53,7 +72,7 @@ pub fn register() {
     let disconnect = Closure::<dyn FnMut(u32)>::new(unmount_widget);
     let give_session = Closure::<dyn FnMut(u32, Option<String>) -> bool>::new(give_session);
     let refresh = Closure::<dyn FnMut(u32)>::new(refresh_widget);
-    let defined = element_class::define_element(element_class::Callbacks {
+    let taken = give(element_class::Callbacks {
         connect: connect.as_ref(),
         disconnect: disconnect.as_ref(),
         give_session: give_session.as_ref(),
@@ -61,13 +80,14 @@ pub fn register() {
         take_click: None,
         element: true,
     });
-    if defined {
+    if taken {
         // The element class holds these for the life of the page.
         connect.forget();
         disconnect.forget();
         give_session.forget();
         refresh.forget();
     }
+    taken
 }
 
 #[wasm_bindgen(start)]
@@ -201,7 +221,7 @@ fn mount_widget(
             let message = error.to_string();
             events::dispatch(
                 &host,
-                "socialchat:error",
+                HostEvent::ERROR,
                 &events::Detail::error(ErrorCode::InvalidConfig, &message, None),
             );
             let lang = host

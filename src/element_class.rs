@@ -3,33 +3,41 @@
 //! loaded (`button`, the partner bundle's first download). Custom elements must be JavaScript
 //! classes: these few lines call back into whichever module is current for everything else.
 //!
-//! The first module defines the class; when the element's module arrives, it takes over: the
-//! class mounts every element again with the element's callbacks, handing each the click its
-//! button already took (the popup opened in that click's own task). Defined by the element's
-//! module alone (the preview, a bundler's build, the browser tests), the class is the same.
+//! The first module defines the class, and its definition gives the loader (only) a function
+//! that hands the element over: when the element's module has loaded, the loader passes it to
+//! that module's `takeOver`, and the class mounts every element again with the element's
+//! callbacks, handing each the click its button already took (the popup opened in that click's
+//! own task). Defined by the element's module alone (the preview, a bundler's build, the
+//! browser tests), the class is the same.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::config::OBSERVED_ATTRIBUTES;
 
 #[wasm_bindgen(inline_js = r#"
 export function defineSocialchatConnect(observed, callbacks, version) {
-  const defined = customElements.get("socialchat-connect");
-  // Defined already: by the first module, which hands over to the element's; else nothing.
-  if (defined) return typeof defined.__scTakeOver === "function" && defined.__scTakeOver(callbacks);
+  // Defined already (a second copy of a module, or the first module's definition): nothing.
+  if (customElements.get("socialchat-connect")) return false;
   let current = callbacks;
   const live = new Set();
+  let handOver = null;
   class SocialchatConnect extends HTMLElement {
     // The release, for a page that checks what it embeds (the loader itself logs nothing).
     static get version() { return version; }
-    // Once, from the first module to the element's: every element mounted again, with the
-    // click its button took.
-    static __scTakeOver(next) {
-      if (current.element || !next.element) return false;
-      const first = current;
-      current = next;
-      for (const element of live) element.#takeOver(first);
-      return true;
+    static {
+      // From the first module to the element's, once: every element mounted again, with the
+      // click its button took. Only the loader holds this function (it is returned below, and
+      // published nowhere), so no other script can put callbacks of its own in.
+      handOver = (next) => {
+        if (current.element || !next || !next.element) return false;
+        const first = current;
+        current = next;
+        for (const element of live) {
+          try { element.#takeOver(first); } catch (error) { console.error("socialchat-connect:", error); }
+        }
+        return true;
+      };
     }
     // The session lives here, never in the DOM: given as an attribute, it is moved here at once.
     // It can be set, not read back, so no other script takes it from the element.
@@ -40,11 +48,13 @@ export function defineSocialchatConnect(observed, callbacks, version) {
       this.#session = value;
       if (this.__scInstance !== undefined && !current.giveSession(this.__scInstance, value)) this.#remount();
     }
+    // Drawn again (an attribute changed): a click the first module's button took goes along.
     #remount() {
       const instance = this.__scInstance;
+      const clicked = current.takeClick ? current.takeClick(instance) : undefined;
       this.__scInstance = undefined;
       current.disconnect(instance);
-      this.__scInstance = current.connect(this, this.shadowRoot, this.#session, undefined);
+      this.__scInstance = current.connect(this, this.shadowRoot, this.#session, clicked);
     }
     #takeOver(first) {
       const instance = this.__scInstance;
@@ -89,12 +99,13 @@ export function defineSocialchatConnect(observed, callbacks, version) {
     }
   }
   customElements.define("socialchat-connect", SocialchatConnect);
-  return true;
+  // The element's module needs no hand-over; the first module's loader gets it.
+  return callbacks.element ? true : handOver;
 }
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = defineSocialchatConnect)]
-    fn define(observed: js_sys::Array, callbacks: &js_sys::Object, version: &str) -> bool;
+    fn define(observed: js_sys::Array, callbacks: &js_sys::Object, version: &str) -> JsValue;
 }
 
 /// What a module gives the class: `connect(host, shadowRoot, session, click) -> instance`,
@@ -110,9 +121,46 @@ pub struct Callbacks<'a> {
     pub element: bool,
 }
 
-/// Defines the element, or has the element's module take over from the first one. Whether the
-/// class now calls these callbacks (which must then live as long as the page).
-pub fn define_element(callbacks: Callbacks<'_>) -> bool {
+/// What defining the element did.
+pub enum Defined {
+    /// It was defined already: these callbacks are not used.
+    Already,
+    /// Defined with these callbacks (which must then live as long as the page).
+    Yes,
+    /// Defined by the first module with its callbacks, and the function that hands the element
+    /// over to the element's module (for the loader only).
+    // Read by the first module only (the element's definition never gets one).
+    #[cfg_attr(feature = "element", allow(dead_code))]
+    WithHandOver(js_sys::Function),
+}
+
+/// Hands the element over to the element's module: `hand_over` is what the first module's
+/// definition returned. Whether these callbacks are now the class's.
+#[cfg(feature = "element")]
+pub fn hand_over(hand_over: &js_sys::Function, callbacks: Callbacks<'_>) -> bool {
+    hand_over
+        .call1(&JsValue::NULL, &object(callbacks))
+        .ok()
+        .and_then(|taken| taken.as_bool())
+        .unwrap_or(false)
+}
+
+/// Defines the element with these callbacks, unless it is defined already.
+pub fn define_element(callbacks: Callbacks<'_>) -> Defined {
+    let observed: js_sys::Array = OBSERVED_ATTRIBUTES
+        .iter()
+        .map(|a| JsValue::from_str(a))
+        .collect();
+    let defined = define(observed, &object(callbacks), env!("CARGO_PKG_VERSION"));
+    match defined.dyn_into::<js_sys::Function>() {
+        Ok(hand_over) => Defined::WithHandOver(hand_over),
+        Err(other) if other.as_bool() == Some(true) => Defined::Yes,
+        Err(_) => Defined::Already,
+    }
+}
+
+/// The callbacks as the class reads them.
+fn object(callbacks: Callbacks<'_>) -> js_sys::Object {
     let object = js_sys::Object::new();
     let set = |name: &str, value: &JsValue| {
         let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), value);
@@ -125,9 +173,5 @@ pub fn define_element(callbacks: Callbacks<'_>) -> bool {
         set("takeClick", take_click);
     }
     set("element", &JsValue::from_bool(callbacks.element));
-    let observed: js_sys::Array = OBSERVED_ATTRIBUTES
-        .iter()
-        .map(|a| JsValue::from_str(a))
-        .collect();
-    define(observed, &object, env!("CARGO_PKG_VERSION"))
+    object
 }

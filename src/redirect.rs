@@ -16,7 +16,8 @@ use socialchat_api::callback::{MessageOut, MessageWire};
 use socialchat_api::kind::Connection;
 use socialchat_api::{CallbackMessage, ChannelKind, ChannelRecordId};
 
-use crate::attempt::{Target, AUTHORIZATION_TIMEOUT_MS};
+use crate::attempt::{Plan, Target, AUTHORIZATION_TIMEOUT_MS};
+use crate::config::Mode;
 
 /// The `sessionStorage` key of the attempt that left for Facebook.
 pub const PENDING_KEY: &str = "socialchat-connect:redirect";
@@ -371,6 +372,12 @@ pub fn decide(
             why: Lost::NoCallback,
         },
     }
+}
+
+/// How a click on Connect goes to Facebook in `mode`, in the browser of `user_agent` (the
+/// element's click and the first module's button decide it here, alike).
+pub fn plan_for_click(mode: Mode, user_agent: Option<&str>) -> Plan {
+    Plan::for_mode(mode, user_agent.is_some_and(is_in_app_browser))
 }
 
 /// Whether the user agent is a known in-app browser (Instagram, Facebook, Messenger, LINE,

@@ -170,7 +170,10 @@ mod tests {
             !expired(&answer(401, None)),
             "a 401 without the code is the token's"
         );
-        assert!(!expired(&ApiFailure::Network("offline".into())));
+        assert!(!expired(&ApiFailure::NoAnswer {
+            detail: "offline".into(),
+            online: false
+        }));
     }
 
     #[test]

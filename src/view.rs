@@ -311,7 +311,10 @@ mod tests {
         let mut flow = with_token(waiting());
         flow.handle(Input::AccountsAnswered {
             attempt: 1,
-            result: Err(ApiFailure::Network("offline".into())),
+            result: Err(ApiFailure::NoAnswer {
+                detail: "offline".into(),
+                online: false,
+            }),
         });
         assert!(matches!(
             View::of(&flow),

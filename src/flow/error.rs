@@ -46,11 +46,9 @@ impl Stage {
 /// How a call to the proxy failed, as the HTTP client saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiFailure {
-    /// No answer at all while the browser is offline.
-    Network(String),
-    /// No answer at all while the browser is online: the proxy is down or unreachable (DNS,
-    /// CORS, a timeout).
-    Unreachable(String),
+    /// No answer at all (offline, DNS, CORS, a timeout, the proxy down), and whether the
+    /// browser said it was online then.
+    NoAnswer { detail: String, online: bool },
     /// A non-2xx answer.
     Http(ApiError),
     /// A 2xx answer of the wrong shape.
@@ -240,10 +238,15 @@ impl FlowError {
     /// token expired, and 409 on connect means the account is already connected.
     pub fn from_failure(stage: Stage, failure: ApiFailure) -> FlowError {
         match failure {
-            ApiFailure::Network(detail) => FlowError::new(ErrorCode::Network, None, detail),
-            ApiFailure::Unreachable(detail) => {
-                FlowError::new(ErrorCode::ServiceUnreachable, None, detail)
-            }
+            // Offline, the user's own connection is the problem; online, the service is.
+            ApiFailure::NoAnswer {
+                detail,
+                online: false,
+            } => FlowError::new(ErrorCode::Network, None, detail),
+            ApiFailure::NoAnswer {
+                detail,
+                online: true,
+            } => FlowError::new(ErrorCode::ServiceUnreachable, None, detail),
             ApiFailure::Unexpected(e) => {
                 FlowError::new(ErrorCode::UnexpectedResponse, None, e.to_string())
             }
@@ -321,10 +324,20 @@ mod tests {
             (Stage::Reconnect, http(404), "reconnect-failed"),
             (Stage::Reconnect, http(409), "reconnect-failed"),
             (Stage::Channels, http(401), "channels-failed"),
-            (Stage::Accounts, ApiFailure::Network("x".into()), "network"),
+            (
+                Stage::Accounts,
+                ApiFailure::NoAnswer {
+                    detail: "x".into(),
+                    online: false,
+                },
+                "network",
+            ),
             (
                 Stage::Connect,
-                ApiFailure::Unreachable("x".into()),
+                ApiFailure::NoAnswer {
+                    detail: "x".into(),
+                    online: true,
+                },
                 "service-unreachable",
             ),
             (

@@ -152,23 +152,27 @@ pub enum HostEvent {
 impl HostEvent {
     /// Sent by the element once it is drawn and listening (not by the flow).
     pub const READY: &'static str = "socialchat:ready";
+    pub const AUTHORIZED: &'static str = "socialchat:authorized";
+    pub const CONNECTED: &'static str = "socialchat:connected";
+    pub const CANCELLED: &'static str = "socialchat:cancelled";
+    pub const ERROR: &'static str = "socialchat:error";
 
     /// Every event the element sends, as the book's reference lists them.
     pub const NAMES: [&'static str; 5] = [
         HostEvent::READY,
-        "socialchat:authorized",
-        "socialchat:connected",
-        "socialchat:cancelled",
-        "socialchat:error",
+        HostEvent::AUTHORIZED,
+        HostEvent::CONNECTED,
+        HostEvent::CANCELLED,
+        HostEvent::ERROR,
     ];
 
     /// The DOM event's name.
     pub fn name(&self) -> &'static str {
         match self {
-            HostEvent::Authorized { .. } => HostEvent::NAMES[1],
-            HostEvent::Connected(_) => HostEvent::NAMES[2],
-            HostEvent::Cancelled { .. } => HostEvent::NAMES[3],
-            HostEvent::Error(_) => HostEvent::NAMES[4],
+            HostEvent::Authorized { .. } => HostEvent::AUTHORIZED,
+            HostEvent::Connected(_) => HostEvent::CONNECTED,
+            HostEvent::Cancelled { .. } => HostEvent::CANCELLED,
+            HostEvent::Error(_) => HostEvent::ERROR,
         }
     }
 }
@@ -339,6 +343,9 @@ pub struct Flow {
     /// The ticket that lets the session poll a WhatsApp number created in this widget, kept for
     /// a Try again after its code expired.
     ticket: Option<String>,
+    /// Whether this attempt has told the host page it was cancelled: one attempt sends one
+    /// `socialchat:cancelled` (a closed popup, then a late denial, is told once).
+    cancel_told: bool,
 }
 
 impl Flow {
@@ -357,6 +364,7 @@ impl Flow {
             token: None,
             poll: 0,
             ticket: None,
+            cancel_told: false,
         }
     }
 
@@ -438,14 +446,13 @@ impl Flow {
         }
     }
 
-    /// Whether this attempt has told the host page it was cancelled (a denial, a timeout, a
-    /// closed popup): one attempt sends one `socialchat:cancelled`, so Cancel and Try again
-    /// after it send none.
-    fn cancellation_told(&self) -> bool {
-        matches!(
-            self.step,
-            Step::Stopped(_) | Step::Waiting { popup_closed: true }
-        )
+    /// Tells the host page that this attempt was cancelled, unless it was told already.
+    fn cancelled(&mut self, reason: CancelReason) -> Vec<Effect> {
+        if std::mem::replace(&mut self.cancel_told, true) {
+            Vec::new()
+        } else {
+            vec![Effect::Emit(HostEvent::Cancelled { reason })]
+        }
     }
 
     /// Whether the token is still needed: the shell wipes nothing itself, but tests check that
@@ -543,16 +550,12 @@ impl Flow {
                         popup_closed: false,
                     } => {
                         self.step = Step::Waiting { popup_closed: true };
-                        vec![Effect::Emit(HostEvent::Cancelled {
-                            reason: CancelReason::PopupClosed,
-                        })]
+                        self.cancelled(CancelReason::PopupClosed)
                     }
                     Step::Opening => {
                         // Closed before Facebook even loaded: nothing can arrive any more.
                         self.step = Step::Idle;
-                        vec![Effect::Emit(HostEvent::Cancelled {
-                            reason: CancelReason::PopupClosed,
-                        })]
+                        self.cancelled(CancelReason::PopupClosed)
                     }
                     _ => Vec::new(),
                 }
@@ -594,14 +597,9 @@ impl Flow {
                     return Vec::new();
                 }
                 // A closed popup's attempt was told as cancelled already.
-                let told = self.cancellation_told();
                 self.step = Step::Stopped(CancelReason::Timeout);
                 let mut effects = vec![Effect::ClosePopup];
-                if !told {
-                    effects.push(Effect::Emit(HostEvent::Cancelled {
-                        reason: CancelReason::Timeout,
-                    }));
-                }
+                effects.extend(self.cancelled(CancelReason::Timeout));
                 effects
             }
             Input::Cancel => {
@@ -614,7 +612,7 @@ impl Flow {
                     | Step::Scanning(_) => false,
                     _ => return Vec::new(),
                 };
-                let told = self.cancellation_told();
+                let told = self.cancel_told;
                 self.step = Step::Idle;
                 self.token = None;
                 // The attempt is over: the button is the element's own again.
@@ -631,6 +629,7 @@ impl Flow {
                         reason: CancelReason::User,
                     }));
                 }
+                self.cancel_told = false;
                 effects
             }
             Input::AccountsAnswered { attempt, result } => {
@@ -791,9 +790,7 @@ impl Flow {
                     return Vec::new();
                 }
                 self.step = Step::Stopped(CancelReason::Timeout);
-                vec![Effect::Emit(HostEvent::Cancelled {
-                    reason: CancelReason::Timeout,
-                })]
+                self.cancelled(CancelReason::Timeout)
             }
             Input::ConnectAnswered { attempt, result } => {
                 if attempt != self.attempt {
@@ -826,6 +823,7 @@ impl Flow {
     fn authorize(&mut self, via: Via, target: Target) -> Vec<Effect> {
         let mut effects = Vec::new();
         self.attempt += 1;
+        self.cancel_told = false;
         self.token = None;
         self.target = target;
         self.redirect = via == Via::Redirect;
@@ -872,6 +870,7 @@ impl Flow {
             return Vec::new();
         }
         self.attempt += 1;
+        self.cancel_told = false;
         self.token = None;
         self.redirect = true;
         match resume {
@@ -894,9 +893,7 @@ impl Flow {
             Resume::Expired { target } => {
                 self.target = target;
                 self.step = Step::Stopped(CancelReason::Timeout);
-                vec![Effect::Emit(HostEvent::Cancelled {
-                    reason: CancelReason::Timeout,
-                })]
+                self.cancelled(CancelReason::Timeout)
             }
             Resume::Lost { target, why } => {
                 self.target = target;
@@ -913,9 +910,7 @@ impl Flow {
         match message.outcome {
             CallbackOutcome::Declined(failure) if failure.is_denied() => {
                 self.step = Step::Stopped(CancelReason::Denied);
-                vec![Effect::Emit(HostEvent::Cancelled {
-                    reason: CancelReason::Denied,
-                })]
+                self.cancelled(CancelReason::Denied)
             }
             CallbackOutcome::Declined(failure) => {
                 let detail = match &failure.description {
@@ -1005,6 +1000,7 @@ impl Flow {
     /// created a moment ago), its QR code at once.
     fn begin_form(&mut self, target: Target) -> Vec<Effect> {
         self.attempt += 1;
+        self.cancel_told = false;
         self.token = None;
         self.redirect = false;
         self.target = target;

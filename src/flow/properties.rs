@@ -170,7 +170,10 @@ fn which() -> impl Strategy<Value = Which> {
 
 fn failure() -> impl Strategy<Value = ApiFailure> {
     prop_oneof![
-        Just(ApiFailure::Network("offline".into())),
+        Just(ApiFailure::NoAnswer {
+            detail: "offline".into(),
+            online: false
+        }),
         prop::sample::select(vec![400u16, 401, 403, 404, 409, 422, 429, 500, 502, 503]).prop_map(
             |status| ApiFailure::Http(ApiError {
                 status,
@@ -261,7 +264,10 @@ fn input() -> impl Strategy<Value = Action> {
 /// failure (or timer) that every pending call and wait ends with at the latest.
 fn endings(flow: &Flow) -> Vec<Input> {
     let attempt = flow.attempt();
-    let down = || ApiFailure::Network("timed out".into());
+    let down = || ApiFailure::NoAnswer {
+        detail: "timed out".into(),
+        online: false,
+    };
     vec![
         Input::Cancel,
         Input::Reset,

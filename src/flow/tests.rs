@@ -212,7 +212,10 @@ fn a_failed_authorize_closes_the_popup_and_offers_a_new_attempt() {
     flow.handle(start());
     let effects = flow.handle(Input::AuthorizeAnswered {
         attempt: 1,
-        result: Err(ApiFailure::Network("offline".into())),
+        result: Err(ApiFailure::NoAnswer {
+            detail: "offline".into(),
+            online: false,
+        }),
     });
     let error = FlowError::new(ErrorCode::Network, None, "offline");
     assert_eq!(
@@ -337,6 +340,36 @@ fn one_attempt_tells_one_cancellation() {
         1
     );
     assert_eq!(cancellations(&flow.handle(Input::Cancel)), 0);
+    // A popup that reads closed (Facebook severed it), then the user declines there after all:
+    // told once, when it closed.
+    let mut flow = waiting();
+    assert_eq!(
+        cancellations(&flow.handle(Input::PopupClosed { attempt: 1 })),
+        1
+    );
+    assert_eq!(
+        cancellations(&flow.handle(declined("access_denied", Some("user_denied")))),
+        0
+    );
+    assert_eq!(flow.step(), &Step::Stopped(CancelReason::Denied));
+    assert_eq!(cancellations(&flow.handle(Input::Cancel)), 0);
+    // A closed popup, then a failed callback, then Cancel.
+    let mut flow = waiting();
+    flow.handle(Input::PopupClosed { attempt: 1 });
+    flow.handle(declined("server_error", None));
+    assert_eq!(cancellations(&flow.handle(Input::Cancel)), 0);
+    // The next attempt tells its own.
+    flow.handle(start());
+    flow.handle(Input::AuthorizeAnswered {
+        attempt: flow.attempt(),
+        result: Ok("https://facebook.example/dialog".into()),
+    });
+    assert_eq!(
+        cancellations(&flow.handle(Input::PopupClosed {
+            attempt: flow.attempt()
+        })),
+        1
+    );
     // An error, then Cancel: the user gave up.
     let mut flow = waiting();
     flow.handle(declined("server_error", None));
@@ -664,7 +697,10 @@ fn reconnect_posts_the_token_for_the_channel_without_a_picker() {
     assert_eq!(flow.step(), &Step::Connecting { picker: None });
     flow.handle(Input::ConnectAnswered {
         attempt: 1,
-        result: Err(ApiFailure::Network("offline".into())),
+        result: Err(ApiFailure::NoAnswer {
+            detail: "offline".into(),
+            online: false,
+        }),
     });
     assert!(matches!(
         flow.step(),
@@ -738,7 +774,10 @@ fn out_of_order_answers_from_old_attempts_are_ignored() {
     assert!(flow
         .handle(Input::ConnectAnswered {
             attempt: 1,
-            result: Err(ApiFailure::Network("x".into()))
+            result: Err(ApiFailure::NoAnswer {
+                detail: "x".into(),
+                online: false
+            })
         })
         .is_empty());
     assert_eq!(flow.step(), &Step::Opening);
@@ -1300,7 +1339,10 @@ fn failed_polls_are_retried_a_few_times_then_stop_and_a_refusal_stops_at_once() 
     for n in 1..MAX_FAILED_POLLS {
         let effects = flow.handle(Input::ChannelAnswered {
             attempt: 1,
-            result: Err(ApiFailure::Network("offline".into())),
+            result: Err(ApiFailure::NoAnswer {
+                detail: "offline".into(),
+                online: false,
+            }),
         });
         assert!(
             matches!(&effects[..], [Effect::SchedulePoll { .. }]),
@@ -1314,7 +1356,10 @@ fn failed_polls_are_retried_a_few_times_then_stop_and_a_refusal_stops_at_once() 
     }
     let effects = flow.handle(Input::ChannelAnswered {
         attempt: 1,
-        result: Err(ApiFailure::Network("offline".into())),
+        result: Err(ApiFailure::NoAnswer {
+            detail: "offline".into(),
+            online: false,
+        }),
     });
     assert!(
         matches!(&effects[..], [Effect::Emit(HostEvent::Error(e))] if e.code == ErrorCode::Network)

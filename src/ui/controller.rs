@@ -14,14 +14,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, HtmlElement, MessageEvent};
 
-use crate::attempt::{EarlyClick, Plan, Target, Via, AUTHORIZATION_TIMEOUT_MS};
+use crate::attempt::{EarlyClick, Target, Via, AUTHORIZATION_TIMEOUT_MS};
 use crate::client::{ProxyClient, Sessions};
 use crate::config::WidgetConfig;
 use crate::events;
 use crate::flow::{Effect, Flow, HostEvent, Input};
 use crate::i18n::Text;
 use crate::popup::Popup;
-use crate::redirect::{decide, is_in_app_browser, Claimant, Lost, PendingRedirect, Resume};
+use crate::redirect::{decide, plan_for_click, Claimant, Lost, PendingRedirect, Resume};
 use crate::storage;
 use crate::wire;
 
@@ -207,10 +207,8 @@ impl Controller {
         let Some((lang, mode)) = self.config.try_with_value(|c| (c.lang, c.mode)) else {
             return Via::Popup { opened: false };
         };
-        let in_app = web_sys::window()
-            .and_then(|w| w.navigator().user_agent().ok())
-            .is_some_and(|ua| is_in_app_browser(&ua));
-        let plan = Plan::for_mode(mode, in_app);
+        let user_agent = web_sys::window().and_then(|w| w.navigator().user_agent().ok());
+        let plan = plan_for_click(mode, user_agent.as_deref());
         if !plan.opens_popup() {
             return plan.via(false);
         }

@@ -38,7 +38,6 @@ pub fn kind_name(kind: ChannelKind) -> &'static str {
     kind.display_name()
 }
 
-/// The line under the start button: what the user is about to do.
 /// Moves focus to the first `[data-autofocus]` inside `container`, once the user has acted.
 fn focus_first(container: &HtmlElement) {
     if let Ok(Some(target)) = container.query_selector("[data-autofocus]") {

@@ -203,6 +203,13 @@ async fn callback_page(root: PathBuf, file: String, request: Request) -> Respons
         cache_control(name)
     };
     let headers = response.headers_mut();
+    // ServeFile names the type without its charset.
+    if name.ends_with(".html") {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+    }
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

@@ -624,7 +624,7 @@ async fn static_files_are_served_compressed_by_accept_encoding_with_vary() {
             let expected_type = if path.ends_with(".wasm") {
                 "application/wasm"
             } else {
-                "text/html"
+                "text/html; charset=utf-8"
             };
             assert_eq!(
                 headers.get("content-type").unwrap(),
