@@ -115,6 +115,12 @@ async function setUp(t, engine, { widgets = [{ lang: "en" }], sandboxArgs = [] }
   const { browser } = engine;
   await browser.url(host.dashboard({ files: host.origin, api: sandbox.origin, widgets }));
   await browser.waitUntil(() => browser.execute(() => !!document.querySelector("socialchat-connect")?.shadowRoot?.querySelector("button")), { timeout: WAIT });
+  // The element's module has taken over from the first module's buttons (a WebDriver click
+  // holds on to a node, which the take-over replaces: Playwright's tests cover a click before).
+  await browser.waitUntil(
+    () => browser.execute((n) => window.scEvents.filter((e) => e.type === "socialchat:ready").length >= n, widgets.length),
+    { timeout: WAIT, timeoutMsg: "the element's module did not take over" },
+  );
   return { sandbox };
 }
 
