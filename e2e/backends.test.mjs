@@ -10,13 +10,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import os from "node:os";
 import path from "node:path";
 import { Webhook } from "standardwebhooks";
 import { launch } from "./browser.mjs";
-import { BUNDLE, ROOT, SESSION_SECRET, startSandbox } from "./sandbox.mjs";
+import { BUNDLE, ROOT, SESSION_SECRET, freePort, startSandbox } from "./sandbox.mjs";
 
 /** The README quickstart's webhook secret: the proxy and both backends' libraries take it. */
 const WEBHOOK_SECRET = "whsec_cXVpY2tzdGFydC13ZWJob29rLXNlY3JldC0zMmJ5dGU=";
@@ -29,16 +28,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Copies examples/backend-NAME (without installed packages or databases) and runs it. */
 async function startBackend(name, port, proxyUrl) {

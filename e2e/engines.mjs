@@ -4,7 +4,7 @@
 // here on a free port; the suite in engines.test.mjs runs the same scenarios in each.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "./sandbox.mjs";
 import os from "node:os";
 import path from "node:path";
 import { remote } from "webdriverio";
@@ -46,16 +46,6 @@ export function available() {
     webkit: existsSync(ENGINES.webkit.driver) && existsSync("/usr/bin/Xvfb"),
   };
   return Object.keys(ENGINES).filter((name) => has[name]);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 let display;

@@ -7,10 +7,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { launch } from "./browser.mjs";
-import { BUNDLE, ROOT, startSandbox } from "./sandbox.mjs";
+import { BUNDLE, ROOT, freePort, startSandbox } from "./sandbox.mjs";
 import { startHost } from "./host.mjs";
 
 const VERSION = JSON.parse(readFileSync(path.join(BUNDLE, "package.json"), "utf8")).version;
@@ -46,30 +45,24 @@ for (const [name, title] of [["react", "React dashboard"], ["vue", "Vue dashboar
     await page.goto(host.example(name, sandbox.origin));
     await page.getByRole("heading", { name: title }).waitFor();
     await page.getByText(`socialchat-connect ${VERSION}`, { exact: true }).waitFor();
-    const [popup] = await Promise.all([
-      context.waitForEvent("page"),
-      page.getByRole("button", { name: "Connect Instagram" }).click(),
-    ]);
-    await popup.getByRole("button", { name: "Allow" }).click();
-    await popup.waitForEvent("close", { timeout: 10000 });
-    await page.getByRole("radio", { name: "Bengkel Motor Jaya" }).check();
-    await page.getByRole("button", { name: "Connect", exact: true }).click();
-    const connected = page.getByRole("list", { name: "Connected channels" }).getByRole("listitem");
-    await connected.first().waitFor();
-    assert.deepEqual(await connected.allTextContents(), ["Bengkel Motor Jaya (instagram)"]);
+    await connectsAndShows(context, page);
     assert.deepEqual(problems, [], "no error and no CSP violation on the page");
   });
 }
 
-/** A port nothing listens on now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
+/** Connects Bengkel Motor Jaya through the sandbox's dialog; the page's state shows it. */
+async function connectsAndShows(context, page) {
+  const [popup] = await Promise.all([
+    context.waitForEvent("page"),
+    page.getByRole("button", { name: "Connect Instagram" }).click(),
+  ]);
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await popup.waitForEvent("close", { timeout: 10000 });
+  await page.getByRole("radio", { name: "Bengkel Motor Jaya" }).check();
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  const connected = page.getByRole("list", { name: "Connected channels" }).getByRole("listitem");
+  await connected.first().waitFor();
+  assert.deepEqual(await connected.allTextContents(), ["Bengkel Motor Jaya (instagram)"]);
 }
 
 test("React's dev server (npm run dev): the callback page and pkg/ from the package, the API through Vite's proxy, a connect completes", async (t) => {
@@ -101,15 +94,5 @@ test("React's dev server (npm run dev): the callback page and pkg/ from the pack
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.getByRole("heading", { name: "React dashboard" }).waitFor();
-  const [popup] = await Promise.all([
-    context.waitForEvent("page"),
-    page.getByRole("button", { name: "Connect Instagram" }).click(),
-  ]);
-  await popup.getByRole("button", { name: "Allow" }).click();
-  await popup.waitForEvent("close", { timeout: 10000 });
-  await page.getByRole("radio", { name: "Bengkel Motor Jaya" }).check();
-  await page.getByRole("button", { name: "Connect", exact: true }).click();
-  const connected = page.getByRole("list", { name: "Connected channels" }).getByRole("listitem");
-  await connected.first().waitFor();
-  assert.deepEqual(await connected.allTextContents(), ["Bengkel Motor Jaya (instagram)"]);
+  await connectsAndShows(context, page);
 });

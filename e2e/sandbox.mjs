@@ -1,6 +1,7 @@
 // Starts `socialchat-proxy sandbox` on a free port of 127.0.0.1 and resolves with its origin.
 // Shared by the end-to-end tests, the screenshots and the benchmarks.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -47,5 +48,16 @@ export function startSandbox(args = [], { sessions = true, env: extra = {} } = {
       });
     });
     child.once("exit", (code) => reject(new Error(`sandbox exited with ${code}: ${logs.join("\n")}`)));
+  });
+}
+
+/** A port of 127.0.0.1 nothing listens on now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
   });
 }
