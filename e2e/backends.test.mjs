@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { Webhook } from "standardwebhooks";
 import { launch } from "./browser.mjs";
-import { BUNDLE, ROOT, SESSION_SECRET, freePort, startSandbox } from "./sandbox.mjs";
+import { BUNDLE, ROOT, SESSION_SECRET, freePort, startSandbox, until } from "./sandbox.mjs";
 
 /** The README quickstart's webhook secret: the proxy and both backends' libraries take it. */
 const WEBHOOK_SECRET = "whsec_cXVpY2tzdGFydC13ZWJob29rLXNlY3JldC0zMmJ5dGU=";
@@ -78,15 +78,6 @@ function query(database, sql) {
 }
 
 const claims = (jwt) => JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
-
-async function until(what, condition, limit = 15000) {
-  const start = Date.now();
-  while (Date.now() - start < limit) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Signs in with fetch, as a second user; answers the cookie header to send. */
 async function signIn(origin, name) {

@@ -61,3 +61,13 @@ export function freePort() {
     server.on("error", reject);
   });
 }
+
+/** Waits until `condition()` holds (polled every 100 ms), or fails naming `what`. */
+export async function until(what, condition, limit = 15000) {
+  const start = Date.now();
+  while (Date.now() - start < limit) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

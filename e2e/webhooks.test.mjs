@@ -14,7 +14,7 @@ import path from "node:path";
 import { jwtVerify } from "jose";
 import { Webhook } from "standardwebhooks";
 import { launch } from "./browser.mjs";
-import { BUNDLE, ROOT, SESSION_SECRET, startSandbox } from "./sandbox.mjs";
+import { BUNDLE, ROOT, SESSION_SECRET, startSandbox, until } from "./sandbox.mjs";
 import { startHost } from "./host.mjs";
 
 /** The partner's webhook secret: `whsec_` and base64 of 32 random-looking bytes. */
@@ -50,15 +50,6 @@ async function startBackend() {
     deliveries,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
-}
-
-async function until(what, condition, limit = 15000) {
-  const start = Date.now();
-  while (Date.now() - start < limit) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function setUp(t, widgets) {

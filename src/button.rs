@@ -50,9 +50,8 @@ impl Drop for Button {
 }
 
 fn close_popup(click: &JsValue) {
-    let popup = js_sys::Reflect::get(click, &"popup".into()).unwrap_or(JsValue::UNDEFINED);
-    if popup.is_object() {
-        let _ = popup.unchecked_into::<web_sys::Window>().close();
+    if let Some((_, Some(popup))) = element_class::read_click(click) {
+        let _ = popup.close();
     }
 }
 
@@ -135,11 +134,7 @@ fn mount(host: &HtmlElement, shadow: &ShadowRoot, click: JsValue) -> u32 {
     });
     // Drawn again (an attribute changed) after a click: the click stays taken.
     let clicked: Clicked = Rc::new(RefCell::new(click.is_object().then_some(click)));
-    let drawn = draw(host, shadow, id, clicked.clone());
-    let (listener, button) = match drawn {
-        Some((listener, button)) => (Some(listener), Some(button)),
-        None => (None, None),
-    };
+    let (listener, button) = draw(host, shadow, id, clicked.clone()).unzip();
     if let (Some(button), true) = (&button, clicked.borrow().is_some()) {
         taken(button);
     }
@@ -174,12 +169,7 @@ fn draw(
     let window = web_sys::window()?;
     let document = window.document()?;
     let context = Context {
-        browser_langs: window
-            .navigator()
-            .languages()
-            .iter()
-            .filter_map(|v| v.as_string())
-            .collect(),
+        browser_langs: element_class::browser_languages(),
     };
     let config = WidgetConfig::from_attributes(|name| host.get_attribute(name), &context).ok()?;
     let (lang, kind) = (config.lang, config.channel);
@@ -215,12 +205,7 @@ fn draw(
             return;
         }
         let (click, popup) = take_click(&config, id);
-        let record = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&record, &"via".into(), &click.code().into());
-        if let Some(popup) = popup {
-            let _ = js_sys::Reflect::set(&record, &"popup".into(), &popup);
-        }
-        *clicked.borrow_mut() = Some(record.into());
+        *clicked.borrow_mut() = Some(element_class::click_record(click, popup.as_ref()));
         // Taken: the element's module carries on with it as soon as it has loaded, which the
         // click asks for now rather than in the next idle moment.
         taken(&pressed);

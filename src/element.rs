@@ -16,7 +16,6 @@ use web_sys::{HtmlElement, ShadowRoot};
 
 use std::rc::Rc;
 
-use crate::attempt::EarlyClick;
 use crate::client::{GivenSession, Sessions};
 use crate::config::{self, ConfigError, Context, WidgetConfig};
 use crate::element_class;
@@ -95,40 +94,15 @@ fn start() {
     register();
 }
 
-fn browser_languages() -> Vec<String> {
-    let Some(window) = web_sys::window() else {
-        return Vec::new();
-    };
-    window
-        .navigator()
-        .languages()
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect()
-}
-
 fn read_config(host: &HtmlElement) -> Result<WidgetConfig, ConfigError> {
     let context = Context {
-        browser_langs: browser_languages(),
+        browser_langs: element_class::browser_languages(),
     };
     let config = WidgetConfig::from_attributes(|name| host.get_attribute(name), &context)?;
     for warning in config::warnings(|name| host.get_attribute(name), &config) {
         web_sys::console::warn_1(&warning.into());
     }
     Ok(config)
-}
-
-/// The first module's record of a click (`{via, popup}`), read.
-fn early_click(click: &JsValue) -> Option<(EarlyClick, Option<web_sys::Window>)> {
-    let field = |name: &str| js_sys::Reflect::get(click, &JsValue::from_str(name)).ok();
-    let code = field("via")?.as_string()?;
-    let click = EarlyClick::from_code(&code)?;
-    // The popup's window is of another realm (`instanceof Window` is false): it is the one the
-    // first module opened and stored, so it is taken as a window unchecked.
-    let popup = field("popup")
-        .filter(JsValue::is_object)
-        .map(JsCast::unchecked_into::<web_sys::Window>);
-    Some((click, popup))
 }
 
 /// The configuration, and where the session comes from; a problem with either is shown.
@@ -171,7 +145,7 @@ fn mount_widget(
     session: Option<String>,
     click: JsValue,
 ) -> u32 {
-    let early = early_click(&click);
+    let early = element_class::read_click(&click);
     let id = NEXT_INSTANCE.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1).max(1));
@@ -228,7 +202,11 @@ fn mount_widget(
                 .get_attribute("lang")
                 .and_then(|l| Lang::from_tag(&l))
                 .unwrap_or_else(|| {
-                    Lang::from_browser(browser_languages().iter().map(String::as_str))
+                    Lang::from_browser(
+                        element_class::browser_languages()
+                            .iter()
+                            .map(String::as_str),
+                    )
                 });
             let handle = mount_to(container, move || {
                 view! { <ui::ConfigProblem error=error lang=lang/> }.into_any()

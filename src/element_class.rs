@@ -13,6 +13,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::attempt::EarlyClick;
 use crate::config::OBSERVED_ATTRIBUTES;
 
 #[wasm_bindgen(inline_js = r#"
@@ -174,4 +175,42 @@ fn object(callbacks: Callbacks<'_>) -> js_sys::Object {
     }
     set("element", &JsValue::from_bool(callbacks.element));
     object
+}
+
+/// The browser's preferred languages (`navigator.languages`), which both modules read the
+/// attributes with.
+pub fn browser_languages() -> Vec<String> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    window
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
+
+/// A click the first module's button took, as the class hands it to the element's module:
+/// `{via, popup}`.
+#[cfg(not(feature = "element"))]
+pub fn click_record(click: EarlyClick, popup: Option<&web_sys::Window>) -> JsValue {
+    let record = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&record, &"via".into(), &click.code().into());
+    if let Some(popup) = popup {
+        let _ = js_sys::Reflect::set(&record, &"popup".into(), popup);
+    }
+    record.into()
+}
+
+/// A click record read back (`None` for anything else, `undefined` included).
+pub fn read_click(record: &JsValue) -> Option<(EarlyClick, Option<web_sys::Window>)> {
+    let field = |name: &str| js_sys::Reflect::get(record, &JsValue::from_str(name)).ok();
+    let click = EarlyClick::from_code(&field("via")?.as_string()?)?;
+    // The popup's window is of another realm (`instanceof Window` is false): it is the one the
+    // first module opened and stored, so it is taken as a window unchecked.
+    let popup = field("popup")
+        .filter(JsValue::is_object)
+        .map(JsCast::unchecked_into::<web_sys::Window>);
+    Some((click, popup))
 }
