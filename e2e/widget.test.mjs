@@ -462,11 +462,12 @@ test("the button works before the element's module has loaded: drawn as the elem
 });
 
 /** A dashboard whose element's module is held back (or refused) until `release()`. */
-async function heldBack(t, { refuse = false } = {}) {
+async function heldBack(t, { refuse = false, widgets } = {}) {
   const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
   let release;
   const held = new Promise((r) => (release = r));
   const setup = await setUp(t, {
+    widgets,
     beforeGoto: (context) =>
       context.route((url) => url.pathname.endsWith(manifest.wasm.split("/").pop()), async (route) => {
         await held;
@@ -476,13 +477,19 @@ async function heldBack(t, { refuse = false } = {}) {
   return { ...setup, release };
 }
 
-test("a popup the button opened closes when the element's module cannot load, and the button stays disabled", async (t) => {
-  const { context, page, release, seen } = await heldBack(t, { refuse: true });
+test("the element's module cannot load: the popup its button opened closes, and the user and the host page are told", async (t) => {
+  const { context, page, release, seen } = await heldBack(t, { refuse: true, widgets: [{ id: "clicked", lang: "en" }, { id: "idle", lang: "id" }] });
   const button = widget(page).getByRole("button", { name: "Connect Instagram" });
   const [popup] = await Promise.all([context.waitForEvent("page"), button.click()]);
   release();
   await popup.waitForEvent("close", { timeout: 10000 });
   assert.equal(await button.isDisabled(), true);
+  await widget(page).getByRole("alert").getByText("The Socialchat widget could not load. Check your connection, then reload the page.").waitFor();
+  await widget(page).getByText("Code: load-failed", { exact: true }).waitFor();
+  await widget(page, 1).getByRole("alert").getByText("Widget Socialchat tidak dapat dimuat.", { exact: false }).waitFor();
+  assert.equal(await widget(page, 1).getByRole("button").isDisabled(), true);
+  const errors = await page.evaluate(() => window.scEvents.filter((e) => e.type === "socialchat:error").map((e) => [e.target, e.detail.code]));
+  assert.deepEqual(errors.sort(), [["clicked", "load-failed"], ["idle", "load-failed"]]);
   assert.ok(seen.console.some((m) => m.includes("socialchat-connect: the widget could not start")), seen.console.join("\n"));
 });
 
@@ -504,6 +511,25 @@ test("an attribute changed after the button's click, before the element's module
   await popup.getByRole("button", { name: "Allow" }).click();
   await w.getByRole("radio", { name: "Bengkel Motor Jaya" }).waitFor();
   assert.equal((await events(page)).filter((e) => e.type === "socialchat:authorized").length, 1);
+});
+
+test("a press on the button across the element's take-over ends in its click, and a focused button keeps the focus", async (t) => {
+  const { context, page, release } = await heldBack(t, { widgets: [{ id: "pressed", lang: "en" }, { id: "focused", lang: "en" }] });
+  const pressed = widget(page, 0).getByRole("button", { name: "Connect Instagram" });
+  const focused = widget(page, 1).getByRole("button", { name: "Connect Instagram" });
+  const box = await pressed.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  // The other button has the focus (as after a Tab) while the first one is held down.
+  await focused.focus();
+  release();
+  // The element's module has taken the other element over (its ready event), not this one yet.
+  await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready" && e.target === "focused"));
+  const active = await page.evaluate(() => document.getElementById("focused").shadowRoot.activeElement?.textContent);
+  assert.match(active ?? "", /Connect Instagram/, "the focus stayed on the button drawn in its place");
+  const [popup] = await Promise.all([context.waitForEvent("page"), page.mouse.up()]);
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await widget(page, 0).getByRole("radio", { name: "Bengkel Motor Jaya" }).waitFor();
 });
 
 test("the callback page loads its own small module, never the element's", async (t) => {

@@ -39,7 +39,8 @@ export type ErrorCode =
   | "channel-not-allowed"
   | "bot-token-refused"
   | "channel-failed"
-  | "rate-limited";
+  | "rate-limited"
+  | "load-failed";
 
 /** Why a flow was cancelled (`socialchat:cancelled`). */
 export type CancelReason = "popup-closed" | "denied" | "timeout" | "user";

@@ -56,8 +56,8 @@ async function buttonsFirst() {
     const module = await load();
     if (handOver) module.takeOver(handOver);
   } catch (error) {
-    // A popup a click opened must not wait for ever.
-    first.giveUp();
+    // A popup a click opened must not wait for ever; the user and the host page are told.
+    first.giveUp(String(error));
     throw error;
   }
 }

@@ -21,7 +21,9 @@ use web_sys::{Element, HtmlButtonElement, HtmlElement, ShadowRoot};
 use crate::attempt::EarlyClick;
 use crate::config::{Context, WidgetConfig};
 use crate::element_class;
-use crate::i18n::Text;
+use crate::events::{self, Detail};
+use crate::flow::{ErrorCode, HostEvent};
+use crate::i18n::{Lang, Text};
 use crate::popup::open_blank_window;
 use crate::redirect::plan_for_click;
 use crate::style;
@@ -33,7 +35,17 @@ struct Button {
     _listener: Option<Listener>,
     /// The click it took, as `{via, popup}`, for the element's module.
     clicked: Clicked,
-    button: Option<HtmlButtonElement>,
+    /// What it drew, when its configuration could be read.
+    drawn: Option<Drawn>,
+}
+
+/// The parts of a drawn button that giving up changes.
+struct Drawn {
+    host: HtmlElement,
+    button: HtmlButtonElement,
+    /// The hint under the button, which a failure to load replaces.
+    hint: Element,
+    lang: Lang,
 }
 
 type Clicked = Rc<RefCell<Option<JsValue>>>;
@@ -109,21 +121,53 @@ pub fn register_button(load_element: Option<js_sys::Function>) -> JsValue {
     hand_over.into()
 }
 
-/// The element's module could not be loaded: the popups the buttons opened are closed (they
-/// would wait on "Opening…" for ever), and the buttons stay disabled. Called by the loader.
+/// The element's module could not be loaded (`detail`: why, as the loader saw it): the popups
+/// the buttons opened are closed (they would wait on "Opening…" for ever), each button stays
+/// disabled with the reason in the user's language in place of its hint, and each element tells
+/// the host page (`socialchat:error`, `load-failed`). Called by the loader.
 #[wasm_bindgen(js_name = giveUp)]
-pub fn give_up() {
-    BUTTONS.with(|b| {
-        for button in b.borrow().values() {
-            if let Some(click) = button.clicked.borrow_mut().take() {
-                close_popup(&click);
-            }
-            if let Some(element) = &button.button {
-                element.set_disabled(true);
-                let _ = element.remove_attribute("aria-busy");
-            }
-        }
+pub fn give_up(detail: String) {
+    // Drawn and told outside the borrow: a host page's listener may add or remove elements.
+    let drawn: Vec<(HtmlElement, HtmlButtonElement, Element, Lang)> = BUTTONS.with(|b| {
+        b.borrow()
+            .values()
+            .filter_map(|button| {
+                if let Some(click) = button.clicked.borrow_mut().take() {
+                    close_popup(&click);
+                }
+                let d = button.drawn.as_ref()?;
+                Some((d.host.clone(), d.button.clone(), d.hint.clone(), d.lang))
+            })
+            .collect()
     });
+    let code = ErrorCode::LoadFailed;
+    for (host, button, hint, lang) in drawn {
+        button.set_disabled(true);
+        let _ = button.remove_attribute("aria-busy");
+        if let Some(alert) = error_box(lang, code) {
+            let _ = hint.replace_with_with_node_1(&alert);
+        }
+        events::dispatch(&host, HostEvent::ERROR, &Detail::error(code, &detail, None));
+    }
+}
+
+/// The error as the element shows it (`ui::ErrorBox`): the sentence, and the code in small print.
+fn error_box(lang: Lang, code: ErrorCode) -> Option<Element> {
+    let document = web_sys::window()?.document()?;
+    let alert = document.create_element("div").ok()?;
+    alert.set_class_name("sc-alert");
+    let _ = alert.set_attribute("role", "alert");
+    let _ = alert.set_attribute("part", "error");
+    let sentence = document.create_element("p").ok()?;
+    sentence.set_text_content(Some(lang.text(code.text())));
+    let small = document.create_element("p").ok()?;
+    small.set_class_name("sc-code");
+    small.set_text_content(Some(
+        &lang.format(Text::ErrorStatus, &[("code", code.as_str())]),
+    ));
+    let _ = alert.append_child(&sentence);
+    let _ = alert.append_child(&small);
+    Some(alert)
 }
 
 fn mount(host: &HtmlElement, shadow: &ShadowRoot, click: JsValue) -> u32 {
@@ -134,9 +178,9 @@ fn mount(host: &HtmlElement, shadow: &ShadowRoot, click: JsValue) -> u32 {
     });
     // Drawn again (an attribute changed) after a click: the click stays taken.
     let clicked: Clicked = Rc::new(RefCell::new(click.is_object().then_some(click)));
-    let (listener, button) = draw(host, shadow, id, clicked.clone()).unzip();
-    if let (Some(button), true) = (&button, clicked.borrow().is_some()) {
-        taken(button);
+    let (listener, drawn) = draw(host, shadow, id, clicked.clone()).unzip();
+    if let (Some(drawn), true) = (&drawn, clicked.borrow().is_some()) {
+        taken(&drawn.button);
     }
     BUTTONS.with(|b| {
         b.borrow_mut().insert(
@@ -144,7 +188,7 @@ fn mount(host: &HtmlElement, shadow: &ShadowRoot, click: JsValue) -> u32 {
             Button {
                 _listener: listener,
                 clicked,
-                button,
+                drawn,
             },
         )
     });
@@ -157,13 +201,14 @@ fn taken(button: &HtmlButtonElement) {
     let _ = button.set_attribute("aria-busy", "true");
 }
 
-/// Draws the idle step into `shadow`; the click listener, when there is a button.
+/// Draws the idle step into `shadow`; the click listener and what was drawn, when there is a
+/// button.
 fn draw(
     host: &HtmlElement,
     shadow: &ShadowRoot,
     id: u32,
     clicked: Clicked,
-) -> Option<(Listener, HtmlButtonElement)> {
+) -> Option<(Listener, Drawn)> {
     shadow.set_inner_html("");
     style::adopt_styles(shadow);
     let window = web_sys::window()?;
@@ -216,7 +261,13 @@ fn draw(
         });
     });
     let _ = button.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
-    Some((listener, button))
+    let drawn = Drawn {
+        host: host.clone(),
+        button,
+        hint,
+        lang,
+    };
+    Some((listener, drawn))
 }
 
 /// What the element's click would do, done now, in the click's own task: for a Facebook kind,

@@ -32,10 +32,9 @@ export function defineSocialchatConnect(observed, callbacks, version) {
       // published nowhere), so no other script can put callbacks of its own in.
       handOver = (next) => {
         if (current.element || !next || !next.element) return false;
-        const first = current;
         current = next;
         for (const element of live) {
-          try { element.#takeOver(first); } catch (error) { console.error("socialchat-connect:", error); }
+          try { element.#takeOver(); } catch (error) { console.error("socialchat-connect:", error); }
         }
         return true;
       };
@@ -43,48 +42,65 @@ export function defineSocialchatConnect(observed, callbacks, version) {
     // The session lives here, never in the DOM: given as an attribute, it is moved here at once.
     // It can be set, not read back, so no other script takes it from the element.
     #session = null;
+    // The callbacks this element's instance belongs to: the first module's until its hand-over
+    // reaches this element (which a press under way puts off), the element's after.
+    #owner = null;
     static get observedAttributes() { return observed.concat(["session"]); }
     set session(value) { this.#give(value == null ? null : String(value)); }
     #give(value) {
       this.#session = value;
-      if (this.__scInstance !== undefined && !current.giveSession(this.__scInstance, value)) this.#remount();
+      if (this.__scInstance !== undefined && !this.#owner.giveSession(this.__scInstance, value)) this.#remount();
     }
-    // Drawn again (an attribute changed): a click the first module's button took goes along.
+    #mount(clicked) {
+      this.#owner = current;
+      this.__scInstance = current.connect(this, this.shadowRoot, this.#session, clicked);
+    }
+    #unmount() {
+      const instance = this.__scInstance;
+      this.__scInstance = undefined;
+      if (instance !== undefined) this.#owner.disconnect(instance);
+    }
+    // Drawn again (an attribute changed, or the hand-over): a click the first module's button
+    // took goes along, and so does the focus.
     #remount() {
-      const instance = this.__scInstance;
-      const clicked = current.takeClick ? current.takeClick(instance) : undefined;
-      this.__scInstance = undefined;
-      current.disconnect(instance);
-      this.__scInstance = current.connect(this, this.shadowRoot, this.#session, clicked);
+      const owner = this.#owner;
+      const clicked = owner.takeClick ? owner.takeClick(this.__scInstance) : undefined;
+      const focused = this.shadowRoot.activeElement !== null;
+      this.#unmount();
+      this.#mount(clicked);
+      if (focused && this.shadowRoot.activeElement === null) this.shadowRoot.querySelector("[data-autofocus]")?.focus();
     }
-    #takeOver(first) {
-      const instance = this.__scInstance;
-      if (instance === undefined) return;
-      const clicked = first.takeClick(instance);
-      this.__scInstance = undefined;
-      first.disconnect(instance);
-      this.__scInstance = current.connect(this, this.shadowRoot, this.#session, clicked);
+    #takeOver() {
+      if (this.__scInstance === undefined || this.#owner === current) return;
+      // A press on the first module's button (a pointer or the space bar held down) ends in a
+      // click on that button, not on one drawn in its place: the hand-over waits for it.
+      if (this.shadowRoot.querySelector(":active")) {
+        const ends = ["pointerup", "pointercancel", "keyup", "blur"];
+        const after = () => {
+          for (const type of ends) removeEventListener(type, after, true);
+          setTimeout(() => this.#takeOver(), 0);
+        };
+        for (const type of ends) addEventListener(type, after, true);
+        return;
+      }
+      this.#remount();
     }
     // Loads the channel list (list-channels) again, as after a connect: for a host page that
     // knows of a change the widget did not make.
     refresh() {
-      if (this.__scInstance !== undefined) current.refresh(this.__scInstance);
+      if (this.__scInstance !== undefined) this.#owner.refresh(this.__scInstance);
     }
     connectedCallback() {
       if (!this.shadowRoot) this.attachShadow({ mode: "open" });
       live.add(this);
-      if (this.__scInstance === undefined) this.__scInstance = current.connect(this, this.shadowRoot, this.#session, undefined);
+      if (this.__scInstance === undefined) this.#mount(undefined);
     }
     disconnectedCallback() {
       // A move within the page disconnects and reconnects at once: keep the flow then.
       queueMicrotask(() => {
         if (this.isConnected) return;
         live.delete(this);
-        if (this.__scInstance !== undefined) {
-          const instance = this.__scInstance;
-          this.__scInstance = undefined;
-          current.disconnect(instance);
-        }
+        this.#unmount();
       });
     }
     attributeChangedCallback(name, oldValue, newValue) {

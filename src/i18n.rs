@@ -305,6 +305,10 @@ sentences! {
         id: "Terlalu banyak channel dihubungkan dalam waktu singkat. Tunggu sebentar, lalu coba lagi.",
         en: "Too many channels were connected in a short time. Wait a moment, then try again.",
     }
+    ErrorLoadFailed {
+        id: "Widget Socialchat tidak dapat dimuat. Periksa koneksi Anda, lalu muat ulang halaman.",
+        en: "The Socialchat widget could not load. Check your connection, then reload the page.",
+    }
     ErrorChannelFailed {
         id: "Kode QR tidak dapat dimuat. Coba lagi.",
         en: "The QR code could not be loaded. Try again.",

@@ -33,7 +33,9 @@ mod client;
 mod element;
 #[cfg(target_arch = "wasm32")]
 mod element_class;
-#[cfg(all(target_arch = "wasm32", feature = "element"))]
+#[cfg(target_arch = "wasm32")]
+// Shared by the element and the first module (which tells only `load-failed`).
+#[cfg_attr(not(feature = "element"), allow(dead_code))]
 mod events;
 #[cfg(target_arch = "wasm32")]
 // Shared by the element and the callback page: without the element, its half is unused.

@@ -96,11 +96,14 @@ pub enum ErrorCode {
     ChannelFailed,
     /// This user connected too many channels in a short time (the proxy's limit).
     RateLimited,
+    /// The element's module could not be loaded (the partner bundle's first module drew the
+    /// button, and says so in its place).
+    LoadFailed,
 }
 
 impl ErrorCode {
     /// Every code, as the book and the package's types list them.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::PopupBlocked,
         ErrorCode::Network,
         ErrorCode::ServiceUnreachable,
@@ -124,6 +127,7 @@ impl ErrorCode {
         ErrorCode::BotTokenRefused,
         ErrorCode::ChannelFailed,
         ErrorCode::RateLimited,
+        ErrorCode::LoadFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -151,6 +155,7 @@ impl ErrorCode {
             ErrorCode::BotTokenRefused => "bot-token-refused",
             ErrorCode::ChannelFailed => "channel-failed",
             ErrorCode::RateLimited => RefusalCode::RateLimited.as_str(),
+            ErrorCode::LoadFailed => "load-failed",
         }
     }
 
@@ -211,6 +216,7 @@ impl ErrorCode {
             ErrorCode::BotTokenRefused => Text::ErrorBotTokenRefused,
             ErrorCode::ChannelFailed => Text::ErrorChannelFailed,
             ErrorCode::RateLimited => Text::ErrorRateLimited,
+            ErrorCode::LoadFailed => Text::ErrorLoadFailed,
         }
     }
 }
