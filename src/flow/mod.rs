@@ -61,12 +61,23 @@ use socialchat_api::{
     ChannelRecordId, ConnectRequest, NextOffset, ReconnectRequest, Token,
 };
 
-pub use crate::attempt::{Target, Via};
+pub use crate::attempt::{EarlyClick, Target, Via};
 use crate::redirect::Resume;
 pub use error::{ApiFailure, CancelReason, ErrorCode, FlowError, Stage};
 pub use form::{fields, Field, Form};
 pub use picker::{drawn_rows, name_matches, scroll_to_show, search_needle, Move, Picker};
 pub use scan::{Scan, HIDDEN_POLL_MS, MAX_FAILED_POLLS, POLL_MS, SCAN_TIMEOUT_MS};
+
+/// What the element does with a click the first module's button took ([`Flow::early_start`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarlyStart {
+    /// Start the authorization the click started (its popup, if it opened one, is adopted).
+    Authorize(Via),
+    /// Open the form.
+    Form,
+    /// Nothing to start: a popup the click opened is closed.
+    Discard,
+}
 
 /// What the Try again of a failure does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -428,6 +439,18 @@ impl Flow {
             | Step::Form(_)
             | Step::Sending { .. }
             | Step::Scanning(_) => false,
+        }
+    }
+
+    /// What the element does with a click the first module's button took before the element's
+    /// module had loaded: the same start, when the flow can start as that click did (a redirect
+    /// that resumed instead cannot), else nothing (and the popup it opened is closed).
+    pub fn early_start(&self, click: EarlyClick) -> EarlyStart {
+        match click {
+            _ if !self.can_start() => EarlyStart::Discard,
+            EarlyClick::Authorize(via) if self.authorizes() => EarlyStart::Authorize(via),
+            EarlyClick::Form if !self.authorizes() => EarlyStart::Form,
+            EarlyClick::Authorize(_) | EarlyClick::Form => EarlyStart::Discard,
         }
     }
 

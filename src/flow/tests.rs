@@ -1806,3 +1806,35 @@ fn a_connect_s_receipt_is_kept_and_handed_to_the_host_page() {
     assert_eq!(kept, "h.p.s");
     assert_eq!(done.receipt.as_deref(), Some("h.p.s"));
 }
+
+#[test]
+fn a_click_the_first_module_took_starts_the_same_attempt_or_nothing() {
+    let popup = Via::Popup { opened: true };
+    let idle = Flow::new(IG, None);
+    assert_eq!(
+        idle.early_start(EarlyClick::Authorize(popup)),
+        EarlyStart::Authorize(popup)
+    );
+    assert_eq!(
+        idle.early_start(EarlyClick::Authorize(Via::Redirect)),
+        EarlyStart::Authorize(Via::Redirect)
+    );
+    // A click of the other kind's (an attribute changed the kind in between) starts nothing.
+    assert_eq!(idle.early_start(EarlyClick::Form), EarlyStart::Discard);
+    let form = Flow::new(ChannelKind::Whatsapp, None);
+    assert_eq!(form.early_start(EarlyClick::Form), EarlyStart::Form);
+    assert_eq!(
+        form.early_start(EarlyClick::Authorize(popup)),
+        EarlyStart::Discard
+    );
+    // A flow already under way (a redirect that resumed at the picker): the click's popup is
+    // not needed.
+    assert_eq!(
+        waiting().early_start(EarlyClick::Authorize(popup)),
+        EarlyStart::Discard
+    );
+    assert_eq!(
+        picking().early_start(EarlyClick::Authorize(popup)),
+        EarlyStart::Discard
+    );
+}

@@ -18,7 +18,7 @@ use crate::attempt::{EarlyClick, Target, Via, AUTHORIZATION_TIMEOUT_MS};
 use crate::client::{ProxyClient, Sessions};
 use crate::config::WidgetConfig;
 use crate::events;
-use crate::flow::{Effect, Flow, HostEvent, Input};
+use crate::flow::{EarlyStart, Effect, Flow, HostEvent, Input};
 use crate::i18n::Text;
 use crate::popup::Popup;
 use crate::redirect::{decide, plan_for_click, Claimant, Lost, PendingRedirect, Resume};
@@ -163,11 +163,8 @@ impl Controller {
     /// A click that the first module's button took before this module had loaded: the same
     /// attempt as [`Controller::start`], with the popup that click opened in its own task.
     pub fn start_early(self, click: EarlyClick, popup: Option<web_sys::Window>) {
-        let (can_start, authorizes) = self
-            .flow
-            .with_untracked(|f| (f.can_start(), f.authorizes()));
-        match click {
-            EarlyClick::Authorize(via) if can_start && authorizes => {
+        match self.flow.with_untracked(|f| f.early_start(click)) {
+            EarlyStart::Authorize(via) => {
                 self.interacted.try_set(true);
                 if let Some(window) = popup {
                     self.popup.set_value(Some(Popup::adopt(window)));
@@ -178,9 +175,9 @@ impl Controller {
                     target: None,
                 });
             }
-            EarlyClick::Form if can_start && !authorizes => self.start(None),
+            EarlyStart::Form => self.start(None),
             // The flow cannot start (a redirect resumed instead): the popup is not needed.
-            _ => {
+            EarlyStart::Discard => {
                 if let Some(window) = popup {
                     let _ = window.close();
                 }
