@@ -532,6 +532,27 @@ test("a press on the button across the element's take-over ends in its click, an
   await widget(page, 0).getByRole("radio", { name: "Bengkel Motor Jaya" }).waitFor();
 });
 
+test("with list-channels the first module draws the list's place too: the button does not move when the element takes over", async (t) => {
+  const { context, page, release } = await heldBack(t, { widgets: [{ id: "listed", lang: "en", "list-channels": true }] });
+  const w = widget(page);
+  // The channel list is held back too, so that the element shows it loading, as the button did.
+  let listed;
+  const list = new Promise((r) => (listed = r));
+  await context.route((url) => url.pathname.endsWith("/api/socialchat/partner/channel"), async (route) => {
+    await list;
+    await route.continue();
+  });
+  const button = w.getByRole("button", { name: "Connect Instagram" });
+  await w.getByRole("heading", { name: "Your Instagram channels" }).waitFor();
+  await w.getByText("Loading channels…").waitFor();
+  const before = await button.boundingBox();
+  release();
+  await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready"));
+  assert.deepEqual(await button.boundingBox(), before, "the button where it was");
+  listed();
+  await w.getByText("Kopi Kenangan Senja").first().waitFor();
+});
+
 test("the callback page loads its own small module, never the element's", async (t) => {
   const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
   const { context, page } = await setUp(t);

@@ -3,7 +3,8 @@
 //! looks right and works at once.
 //!
 //! It draws the element's idle step exactly as the element does (the same classes, parts, mark,
-//! label and hint, from `view`, and the same styles), and a click on it does what the element's
+//! label and hint, from `view`, and the same styles; with `list-channels`, the list loading above
+//! it), and a click on it does what the element's
 //! click does in the click's own task: it opens the blank popup (or plans the redirect, by the
 //! same [`Plan`]). It keeps that click for the element, whose module, once loaded, takes over
 //! (`element_class`) and starts the attempt with it. A configuration it cannot read draws
@@ -240,6 +241,24 @@ fn draw(
     hint.set_text_content(Some(lang.text(view::start_hint(kind))));
     let _ = flow.append_child(&button);
     let _ = flow.append_child(&hint);
+    if config.list_channels {
+        // The channel list's place, as the element draws it while it loads (above the button),
+        // so that the button does not move when the element takes over.
+        let section = element("section", "sc-channels")?;
+        let _ = section.set_attribute("aria-labelledby", "sc-channels-title");
+        let title = element("h3", "sc-title")?;
+        title.set_id("sc-channels-title");
+        let kind_name = [("kind", kind.display_name())];
+        title.set_text_content(Some(&lang.format(Text::ChannelsTitle, &kind_name)));
+        let loading = element("p", "sc-progress")?;
+        let spinner = element("span", "sc-spinner")?;
+        let _ = spinner.set_attribute("aria-hidden", "true");
+        let _ = loading.append_child(&spinner);
+        let _ = loading.insert_adjacent_text("beforeend", lang.text(Text::LoadingChannels));
+        let _ = section.append_child(&title);
+        let _ = section.append_child(&loading);
+        let _ = card.append_child(&section);
+    }
     let _ = card.append_child(&flow);
     let _ = root.append_child(&card);
     let _ = shadow.append_child(&root);
