@@ -462,12 +462,13 @@ test("the button works before the element's module has loaded: drawn as the elem
 });
 
 /** A dashboard whose element's module is held back (or refused) until `release()`. */
-async function heldBack(t, { refuse = false, widgets } = {}) {
+async function heldBack(t, { refuse = false, widgets, contextOptions } = {}) {
   const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
   let release;
   const held = new Promise((r) => (release = r));
   const setup = await setUp(t, {
     widgets,
+    contextOptions,
     beforeGoto: (context) =>
       context.route((url) => url.pathname.endsWith(manifest.wasm.split("/").pop()), async (route) => {
         await held;
@@ -478,18 +479,35 @@ async function heldBack(t, { refuse = false, widgets } = {}) {
 }
 
 test("the element's module cannot load: the popup its button opened closes, and the user and the host page are told", async (t) => {
-  const { context, page, release, seen } = await heldBack(t, { refuse: true, widgets: [{ id: "clicked", lang: "en" }, { id: "idle", lang: "id" }] });
+  const { context, page, release, seen } = await heldBack(t, {
+    refuse: true,
+    widgets: [{ id: "clicked", lang: "en" }, { id: "listed", lang: "id", "list-channels": true }],
+  });
   const button = widget(page).getByRole("button", { name: "Connect Instagram" });
   const [popup] = await Promise.all([context.waitForEvent("page"), button.click()]);
   release();
   await popup.waitForEvent("close", { timeout: 10000 });
-  assert.equal(await button.isDisabled(), true);
-  await widget(page).getByRole("alert").getByText("The Socialchat widget could not load. Check your connection, then reload the page.").waitFor();
-  await widget(page).getByText("Code: load-failed", { exact: true }).waitFor();
-  await widget(page, 1).getByRole("alert").getByText("Widget Socialchat tidak dapat dimuat.", { exact: false }).waitFor();
-  assert.equal(await widget(page, 1).getByRole("button").isDisabled(), true);
+  const failed = async (w, sentence) => {
+    await w.getByRole("alert").getByText(sentence, { exact: false }).waitFor();
+    assert.equal(await w.getByRole("button").isDisabled(), true);
+    assert.equal(await w.locator(".sc-progress").count(), 0, "nothing left loading");
+  };
+  await failed(widget(page, 0), "The Socialchat widget could not load. Check your connection, then reload the page.");
+  await widget(page, 0).getByText("Code: load-failed", { exact: true }).waitFor();
+  await failed(widget(page, 1), "Widget Socialchat tidak dapat dimuat.");
+  // An element added after, and one drawn again (an attribute changed), show it too.
+  await page.evaluate(() => {
+    const first = document.getElementById("clicked");
+    const late = document.createElement("socialchat-connect");
+    for (const name of ["proxy", "session-url", "lang"]) late.setAttribute(name, first.getAttribute(name));
+    late.id = "late";
+    document.body.append(late);
+    first.setAttribute("theme", "dark");
+  });
+  await failed(widget(page, 2), "The Socialchat widget could not load.");
+  await failed(widget(page, 0), "The Socialchat widget could not load.");
   const errors = await page.evaluate(() => window.scEvents.filter((e) => e.type === "socialchat:error").map((e) => [e.target, e.detail.code]));
-  assert.deepEqual(errors.sort(), [["clicked", "load-failed"], ["idle", "load-failed"]]);
+  assert.deepEqual(errors.sort(), [["clicked", "load-failed"], ["clicked", "load-failed"], ["late", "load-failed"], ["listed", "load-failed"]]);
   assert.ok(seen.console.some((m) => m.includes("socialchat-connect: the widget could not start")), seen.console.join("\n"));
 });
 
@@ -532,6 +550,27 @@ test("a press on the button across the element's take-over ends in its click, an
   await widget(page, 0).getByRole("radio", { name: "Bengkel Motor Jaya" }).waitFor();
 });
 
+test("a touch on the button across the element's take-over: the tap still connects, and the element takes over after it", async (t) => {
+  const { context, page, release } = await heldBack(t, {
+    widgets: [{ id: "touched", lang: "en" }, { id: "other", lang: "en" }],
+    contextOptions: { hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } },
+  });
+  const touched = widget(page, 0).getByRole("button", { name: "Connect Instagram" });
+  const box = await touched.boundingBox();
+  const point = { x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2) };
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [point] });
+  release();
+  await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready" && e.target === "other"));
+  const [popup] = await Promise.all([
+    context.waitForEvent("page"),
+    cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] }),
+  ]);
+  await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready" && e.target === "touched"));
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await widget(page, 0).getByRole("radio", { name: "Bengkel Motor Jaya" }).waitFor();
+});
+
 test("with list-channels the first module draws the list's place too: the button does not move when the element takes over", async (t) => {
   const { context, page, release } = await heldBack(t, { widgets: [{ id: "listed", lang: "en", "list-channels": true }] });
   const w = widget(page);
@@ -545,10 +584,17 @@ test("with list-channels the first module draws the list's place too: the button
   const button = w.getByRole("button", { name: "Connect Instagram" });
   await w.getByRole("heading", { name: "Your Instagram channels" }).waitFor();
   await w.getByText("Loading channels…").waitFor();
-  const before = await button.boundingBox();
+  // The list's place as drawn: every element's tag, classes, id, ARIA and own text.
+  const shape = () => w.locator("section.sc-channels").evaluate((section) =>
+    [section, ...section.querySelectorAll("*")].map((e) => [
+      e.tagName, e.className, e.id, e.getAttribute("aria-labelledby"), e.getAttribute("aria-hidden"),
+      [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("").trim(),
+    ]));
+  const before = { box: await button.boundingBox(), shape: await shape() };
   release();
   await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready"));
-  assert.deepEqual(await button.boundingBox(), before, "the button where it was");
+  assert.deepEqual({ box: await button.boundingBox(), shape: await shape() }, before, "drawn as the element draws it, the button where it was");
+  assert.ok(await w.getByText("Loading channels…").isVisible(), "the element's list is still loading (held)");
   listed();
   await w.getByText("Kopi Kenangan Senja").first().waitFor();
 });

@@ -22,8 +22,8 @@ use web_sys::{Element, HtmlButtonElement, HtmlElement, ShadowRoot};
 use crate::attempt::EarlyClick;
 use crate::config::{Context, WidgetConfig};
 use crate::element_class;
-use crate::events::{self, Detail};
-use crate::flow::{ErrorCode, HostEvent};
+use crate::events;
+use crate::flow::{ErrorCode, FlowError, HostEvent};
 use crate::i18n::{Lang, Text};
 use crate::popup::open_blank_window;
 use crate::redirect::plan_for_click;
@@ -36,16 +36,19 @@ struct Button {
     _listener: Option<Listener>,
     /// The click it took, as `{via, popup}`, for the element's module.
     clicked: Clicked,
+    host: HtmlElement,
     /// What it drew, when its configuration could be read.
     drawn: Option<Drawn>,
 }
 
-/// The parts of a drawn button that giving up changes.
+/// The parts of a drawn button that a failure to load changes.
+#[derive(Clone)]
 struct Drawn {
-    host: HtmlElement,
     button: HtmlButtonElement,
-    /// The hint under the button, which a failure to load replaces.
+    /// The hint under the button, which the failure's message replaces.
     hint: Element,
+    /// The channel list's place (`list-channels`), loading until the element's module draws it.
+    channels: Option<Element>,
     lang: Lang,
 }
 
@@ -73,6 +76,9 @@ thread_local! {
     static NEXT_BUTTON: Cell<u32> = const { Cell::new(1) };
     /// The loader's function that fetches the element's module (at once, on a first click).
     static LOAD_ELEMENT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// Why the element's module could not be loaded, once the loader has given up: an element
+    /// drawn after that shows it too.
+    static GAVE_UP: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Defines `<socialchat-connect>` with buttons, until the element's module takes over. Called
@@ -123,33 +129,53 @@ pub fn register_button(load_element: Option<js_sys::Function>) -> JsValue {
 }
 
 /// The element's module could not be loaded (`detail`: why, as the loader saw it): the popups
-/// the buttons opened are closed (they would wait on "Opening…" for ever), each button stays
-/// disabled with the reason in the user's language in place of its hint, and each element tells
-/// the host page (`socialchat:error`, `load-failed`). Called by the loader.
+/// the buttons opened are closed (they would wait on "Opening…" for ever), and every element,
+/// now and drawn later, shows it ([`fail`]). Called by the loader.
 #[wasm_bindgen(js_name = giveUp)]
 pub fn give_up(detail: String) {
-    // Drawn and told outside the borrow: a host page's listener may add or remove elements.
-    let drawn: Vec<(HtmlElement, HtmlButtonElement, Element, Lang)> = BUTTONS.with(|b| {
+    GAVE_UP.with(|g| *g.borrow_mut() = Some(detail));
+    let ids: Vec<u32> = BUTTONS.with(|b| {
         b.borrow()
-            .values()
-            .filter_map(|button| {
+            .iter()
+            .map(|(id, button)| {
                 if let Some(click) = button.clicked.borrow_mut().take() {
                     close_popup(&click);
                 }
-                let d = button.drawn.as_ref()?;
-                Some((d.host.clone(), d.button.clone(), d.hint.clone(), d.lang))
+                *id
             })
             .collect()
     });
-    let code = ErrorCode::LoadFailed;
-    for (host, button, hint, lang) in drawn {
-        button.set_disabled(true);
-        let _ = button.remove_attribute("aria-busy");
-        if let Some(alert) = error_box(lang, code) {
-            let _ = hint.replace_with_with_node_1(&alert);
+    // Each looked up again, outside the borrow: a host page's listener may add, change or
+    // remove elements (one drawn again has shown the failure as it was drawn).
+    for id in ids {
+        let button = BUTTONS.with(|b| {
+            b.borrow()
+                .get(&id)
+                .map(|button| (button.host.clone(), button.drawn.clone()))
+        });
+        if let Some((host, drawn)) = button {
+            fail(&host, drawn.as_ref());
         }
-        events::dispatch(&host, HostEvent::ERROR, &Detail::error(code, &detail, None));
     }
+}
+
+/// Shows that the element's module could not be loaded: the button disabled, the reason in the
+/// user's language in place of its hint (and of the channel list's place), and the host page told
+/// (`socialchat:error`, `load-failed`), even by an element whose attributes could not be read.
+fn fail(host: &HtmlElement, drawn: Option<&Drawn>) {
+    let code = ErrorCode::LoadFailed;
+    if let Some(drawn) = drawn {
+        drawn.button.set_disabled(true);
+        let _ = drawn.button.remove_attribute("aria-busy");
+        if let Some(alert) = error_box(drawn.lang, code) {
+            let _ = drawn.hint.replace_with_with_node_1(&alert);
+        }
+        if let Some(channels) = &drawn.channels {
+            channels.remove();
+        }
+    }
+    let detail = GAVE_UP.with(|g| g.borrow().clone()).unwrap_or_default();
+    events::emit(host, &HostEvent::Error(FlowError::new(code, None, detail)));
 }
 
 /// The error as the element shows it (`ui::ErrorBox`): the sentence, and the code in small print.
@@ -189,10 +215,14 @@ fn mount(host: &HtmlElement, shadow: &ShadowRoot, click: JsValue) -> u32 {
             Button {
                 _listener: listener,
                 clicked,
-                drawn,
+                host: host.clone(),
+                drawn: drawn.clone(),
             },
         )
     });
+    if GAVE_UP.with(|g| g.borrow().is_some()) {
+        fail(host, drawn.as_ref());
+    }
     id
 }
 
@@ -241,7 +271,7 @@ fn draw(
     hint.set_text_content(Some(lang.text(view::start_hint(kind))));
     let _ = flow.append_child(&button);
     let _ = flow.append_child(&hint);
-    if config.list_channels {
+    let channels = if config.list_channels {
         // The channel list's place, as the element draws it while it loads (above the button),
         // so that the button does not move when the element takes over.
         let section = element("section", "sc-channels")?;
@@ -258,7 +288,10 @@ fn draw(
         let _ = section.append_child(&title);
         let _ = section.append_child(&loading);
         let _ = card.append_child(&section);
-    }
+        Some(section)
+    } else {
+        None
+    };
     let _ = card.append_child(&flow);
     let _ = root.append_child(&card);
     let _ = shadow.append_child(&root);
@@ -281,9 +314,9 @@ fn draw(
     });
     let _ = button.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
     let drawn = Drawn {
-        host: host.clone(),
         button,
         hint,
+        channels,
         lang,
     };
     Some((listener, drawn))

@@ -70,15 +70,22 @@ export function defineSocialchatConnect(observed, callbacks, version) {
       this.#mount(clicked);
       if (focused && this.shadowRoot.activeElement === null) this.shadowRoot.querySelector("[data-autofocus]")?.focus();
     }
-    #takeOver() {
+    // `ended`: the pointer that pressed the button is up, so its `:active` is not asked again.
+    #takeOver(ended = false) {
       if (this.__scInstance === undefined || this.#owner === current) return;
       // A press on the first module's button (a pointer or the space bar held down) ends in a
       // click on that button, not on one drawn in its place: the hand-over waits for it.
-      if (this.shadowRoot.querySelector(":active")) {
+      if (!ended && this.shadowRoot.querySelector(":active")) {
         const ends = ["pointerup", "pointercancel", "keyup", "blur"];
-        const after = () => {
+        const after = (event) => {
           for (const type of ends) removeEventListener(type, after, true);
-          setTimeout(() => this.#takeOver(), 0);
+          // After the press's click (a task later). Once the pointer is up the hand-over goes
+          // on (a touch keeps `:active` a while longer, and its tap finds whichever button is
+          // there); after a key let go or a focus moved, it waits on while the press lasts.
+          const up = event.type === "pointerup" || event.type === "pointercancel";
+          setTimeout(() => {
+            try { this.#takeOver(up); } catch (error) { console.error("socialchat-connect:", error); }
+          }, 0);
         };
         for (const type of ends) addEventListener(type, after, true);
         return;

@@ -5,7 +5,7 @@
 //! [`redirect`] and the pure parts of [`popup`]) has no web dependency and is tested natively in
 //! milliseconds; the thin browser shell (`element`, `client`, `events`, `wire`, `storage`,
 //! `callback_page`, `ui`) exists only on wasm32 and is tested in headless Chromium (`tests/`).
-//! The element's part of the shell (`element`, `client`, `events`, `ui`, with Leptos) is the
+//! The element's part of the shell (`element`, `client`, `ui`, with Leptos) is the
 //! default feature `element`; without it the wasm is the partner bundle's small first module
 //! (scripts/bundle): the callback page, and `button`, which draws each element's Connect button
 //! and takes its click until the element's module has loaded (`element_class`).

@@ -176,7 +176,7 @@ impl Controller {
                 });
             }
             EarlyStart::Form => self.start(None),
-            // The flow cannot start (a redirect resumed instead): the popup is not needed.
+            // Nothing to start (a redirect resumed instead): the popup is not needed.
             EarlyStart::Discard => {
                 if let Some(window) = popup {
                     let _ = window.close();
