@@ -461,6 +461,28 @@ test("the button works before the element's module has loaded: drawn as the elem
   assert.deepEqual(seen.csp, [], "no CSP violation");
 });
 
+test("the element's module is fetched behind the buttons: not before their first frame, then without a click", async (t) => {
+  const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+  const wasm = manifest.wasm.split("/").pop();
+  const requested = [];
+  const { page } = await setUp(t, {
+    beforeGoto: async (context) => {
+      // The page's animation frames are held, so its first frame comes when the test says.
+      await context.addInitScript(() => {
+        window.scFrames = [];
+        window.requestAnimationFrame = (callback) => window.scFrames.push(callback);
+      });
+      context.on("request", (request) => request.url().endsWith(wasm) && requested.push(request.url()));
+    },
+  });
+  await widget(page).getByRole("button", { name: "Connect Instagram" }).waitFor();
+  await page.waitForTimeout(1500);
+  assert.deepEqual(requested, [], "nothing of the element's before the buttons' first frame");
+  await page.evaluate(() => window.scFrames.splice(0).forEach((callback) => callback(performance.now())));
+  await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready"));
+  assert.equal(requested.length, 1, "fetched after it, unasked");
+});
+
 /** A dashboard whose element's module is held back (or refused) until `release()`. */
 async function heldBack(t, { refuse = false, widgets, contextOptions } = {}) {
   const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));

@@ -46,14 +46,26 @@ async function buttonsFirst() {
     console.warn("socialchat-connect: the buttons could not be drawn first:", error);
     return element();
   }
-  let loading;
-  const load = () => (loading ??= element());
+  // The element's module, fetched once: in the first idle moment after the buttons' first
+  // paint (fetched before it, it would compete with that paint), or at once on a first click.
+  let fetchElement;
+  const fetched = new Promise((resolve) => (fetchElement = resolve));
+  let asked = false;
+  const load = () => {
+    if (!asked) {
+      asked = true;
+      fetchElement(element());
+    }
+    return fetched;
+  };
   // Only this loader holds the hand-over (false when the element was defined already).
   const handOver = first.registerButton(load);
-  if (self.requestIdleCallback) requestIdleCallback(() => load(), { timeout: 1000 });
-  else setTimeout(load);
+  const idle = () => (self.requestIdleCallback ? requestIdleCallback(load, { timeout: 1000 }) : setTimeout(load));
+  // (A hidden tab paints nothing and runs no animation frames: idle time is all it waits for.)
+  if (document.visibilityState === "hidden") idle();
+  else requestAnimationFrame(() => setTimeout(idle, 0));
   try {
-    const module = await load();
+    const module = await fetched;
     if (handOver) module.takeOver(handOver);
   } catch (error) {
     // A popup a click opened must not wait for ever; the user and the host page are told.
