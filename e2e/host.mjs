@@ -94,7 +94,7 @@ export function startHost() {
       const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner dashboard</title>
 <script src="/recorder.js"></script>
 ${loaders}
-</head><body><h1>Partner dashboard</h1>
+</head><body>${url.searchParams.get("bare") ? "" : "<h1>Partner dashboard</h1>"}
 ${elements}
 </body></html>`;
       res.writeHead(200, {
@@ -140,9 +140,11 @@ ${elements}
       resolve({
         origin,
         /** The dashboard URL for widgets served from `files`, talking to the proxy at `api`. */
-        dashboard({ files = origin, api, widgets = [{}], twice = false }) {
+        // `bare`: nothing on the page but the elements (their paint is the page's first).
+        dashboard({ files = origin, api, widgets = [{}], twice = false, bare = false }) {
           const q = new URLSearchParams({ files, api, widgets: JSON.stringify(widgets) });
           if (twice) q.set("twice", "1");
+          if (bare) q.set("bare", "1");
           return `${origin}/dashboard?${q}`;
         },
         /** A framework example's page (examples/<name>), talking to the proxy at `api`. */

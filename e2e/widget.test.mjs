@@ -28,7 +28,7 @@ after(async () => {
  * A fresh sandbox, a browser context and the dashboard page. `files: "sandbox"` loads the widget
  * from the sandbox's origin (another origin than the page); otherwise from the page's own.
  */
-async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArgs = [], contextOptions = {}, twice = false, beforeGoto = async () => {} } = {}) {
+async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArgs = [], contextOptions = {}, twice = false, bare = false, beforeGoto = async () => {} } = {}) {
   const sandbox = await startSandbox([
     "--static", BUNDLE,
     "--allow-local-origins",
@@ -49,7 +49,7 @@ async function setUp(t, { widgets = [{ lang: "en" }], files = "page", sandboxArg
   });
   await beforeGoto(context);
   const page = await context.newPage();
-  const url = host.dashboard({ files: files === "sandbox" ? sandbox.origin : host.origin, api: sandbox.origin, widgets, twice });
+  const url = host.dashboard({ files: files === "sandbox" ? sandbox.origin : host.origin, api: sandbox.origin, widgets, twice, bare });
   await page.goto(url);
   t.after(async () => {
     await context.close();
@@ -461,26 +461,16 @@ test("the button works before the element's module has loaded: drawn as the elem
   assert.deepEqual(seen.csp, [], "no CSP violation");
 });
 
-test("the element's module is fetched behind the buttons: not before their first frame, then without a click", async (t) => {
+test("the element's module is fetched behind the buttons: after their paint has been presented, without a click", async (t) => {
   const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
-  const wasm = manifest.wasm.split("/").pop();
-  const requested = [];
-  const { page } = await setUp(t, {
-    beforeGoto: async (context) => {
-      // The page's animation frames are held, so its first frame comes when the test says.
-      await context.addInitScript(() => {
-        window.scFrames = [];
-        window.requestAnimationFrame = (callback) => window.scFrames.push(callback);
-      });
-      context.on("request", (request) => request.url().endsWith(wasm) && requested.push(request.url()));
-    },
-  });
-  await widget(page).getByRole("button", { name: "Connect Instagram" }).waitFor();
-  await page.waitForTimeout(1500);
-  assert.deepEqual(requested, [], "nothing of the element's before the buttons' first frame");
-  await page.evaluate(() => window.scFrames.splice(0).forEach((callback) => callback(performance.now())));
+  // Nothing else on the page: the buttons' paint is its first contentful paint.
+  const { page } = await setUp(t, { bare: true });
   await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready"));
-  assert.equal(requested.length, 1, "fetched after it, unasked");
+  const { paint, fetched } = await page.evaluate((wasm) => ({
+    paint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime,
+    fetched: performance.getEntriesByType("resource").find((r) => r.name.endsWith(wasm))?.startTime,
+  }), manifest.wasm.split("/").pop());
+  assert.ok(paint > 0 && fetched > paint, `the element's wasm asked for at ${fetched} ms, after the first paint at ${paint} ms`);
 });
 
 /** A dashboard whose element's module is held back (or refused) until `release()`. */

@@ -19,8 +19,9 @@
 //
 // The partner bundle draws the buttons first: its small first module (the widget crate without
 // its element) defines the element and draws each Connect button, which works at once (a click
-// opens the popup in its own task); the element's module follows in the browser's next idle
-// moment, or at once on a first click, and takes over, carrying on with a click already made.
+// opens the popup in its own task); the element's module follows once the page has painted, in
+// the next idle moment, or at once on a first click, and takes over, carrying on with a click
+// already made.
 // Elsewhere (the preview, a build without the first module) FIRST stays false and the element's
 // module is the only one.
 const FIRST = false;
@@ -33,6 +34,28 @@ function element() {
     await module.default({ module_or_path: wasm });
     return module;
   });
+}
+
+// Calls `then` once the page's first contentful paint has been presented (at once when it has
+// been already, as on a dashboard that was drawn before the widget), or after a second at most
+// (a hidden tab paints nothing); after the next frame where the browser does not report paints.
+function afterFirstPaint(then) {
+  if (!self.PerformanceObserver?.supportedEntryTypes?.includes("paint")) {
+    requestAnimationFrame(() => setTimeout(then, 0));
+    return;
+  }
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    observer.disconnect();
+    then();
+  };
+  const observer = new PerformanceObserver((list) => {
+    if (list.getEntriesByName("first-contentful-paint").length) once();
+  });
+  observer.observe({ type: "paint", buffered: true });
+  setTimeout(once, 1000);
 }
 
 async function buttonsFirst() {
@@ -61,9 +84,7 @@ async function buttonsFirst() {
   // Only this loader holds the hand-over (false when the element was defined already).
   const handOver = first.registerButton(load);
   const idle = () => (self.requestIdleCallback ? requestIdleCallback(load, { timeout: 1000 }) : setTimeout(load));
-  // (A hidden tab paints nothing and runs no animation frames: idle time is all it waits for.)
-  if (document.visibilityState === "hidden") idle();
-  else requestAnimationFrame(() => setTimeout(idle, 0));
+  afterFirstPaint(idle);
   try {
     const module = await fetched;
     if (handOver) module.takeOver(handOver);
