@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { launch } from "../e2e/browser.mjs";
 import { ms, out, quantile, serveBench, verdict } from "./serve.mjs";
-import { BUNDLE, startSandbox } from "../e2e/sandbox.mjs";
+import { BUNDLE, bundleManifest, startSandbox } from "../e2e/sandbox.mjs";
 
 const LOADS = Number(process.env.BENCH_LOADS || 20);
 
@@ -16,7 +16,7 @@ const LOADS = Number(process.env.BENCH_LOADS || 20);
 // What a page downloads before the button works: the loader, the first module's glue and wasm
 // (scripts/bundle); the element's module and wasm follow behind the drawn button. The callback
 // page loads its own files and the first module.
-const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+const manifest = bundleManifest();
 function weigh(names, label) {
   let raw = 0, gz = 0, br = 0;
   for (const name of names) {

@@ -1,6 +1,7 @@
 // Starts `socialchat-proxy sandbox` on a free port of 127.0.0.1 and resolves with its origin.
 // Shared by the end-to-end tests, the screenshots and the benchmarks.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,11 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const PROXY_BIN = process.env.SOCIALCHAT_PROXY_BIN || path.join(ROOT, "target/debug/socialchat-proxy");
 /** What a partner deploys (scripts/bundle): the end-to-end tests serve exactly this folder. */
 export const BUNDLE = path.join(ROOT, "target/bundle/socialchat");
+
+/** scripts/bundle's manifest: the content-hashed names of the modules and their wasm. */
+export function bundleManifest() {
+  return JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+}
 /** The secret the sandbox checks sessions with, shared with the dashboard's backend (host.mjs). */
 export const SESSION_SECRET = "e2e-session-secret-shared-with-the-partner-backend";
 /** The seeded channels, as the partner's backend would list a signed-in user's. */

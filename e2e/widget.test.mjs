@@ -4,10 +4,10 @@
 // names. Run with `node --test e2e/` after scripts/bundle (scripts/test does both).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { launch } from "./browser.mjs";
-import { BUNDLE, ROOT, startSandbox } from "./sandbox.mjs";
+import { BUNDLE, ROOT, bundleManifest, startSandbox } from "./sandbox.mjs";
 import { minted, startHost } from "./host.mjs";
 
 const SHOTS = path.join(ROOT, "target/e2e-screenshots");
@@ -411,7 +411,7 @@ test("the callback page opened on its own strips the token and says what happene
 });
 
 test("the button works before the element's module has loaded: drawn as the element draws it, a click opens the popup in its own task, the flow completes", async (t) => {
-  const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+  const manifest = bundleManifest();
   let release;
   const held = new Promise((r) => (release = r));
   const { context, page, seen } = await setUp(t, {
@@ -462,7 +462,7 @@ test("the button works before the element's module has loaded: drawn as the elem
 });
 
 test("the element's module is fetched behind the buttons: after their paint has been presented, without a click", async (t) => {
-  const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+  const manifest = bundleManifest();
   // Nothing else on the page: the buttons' paint is its first contentful paint.
   const { page } = await setUp(t, { bare: true });
   await page.waitForFunction(() => window.scEvents.some((e) => e.type === "socialchat:ready"));
@@ -475,7 +475,7 @@ test("the element's module is fetched behind the buttons: after their paint has 
 
 /** A dashboard whose element's module is held back (or refused) until `release()`. */
 async function heldBack(t, { refuse = false, widgets, contextOptions } = {}) {
-  const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+  const manifest = bundleManifest();
   let release;
   const held = new Promise((r) => (release = r));
   const setup = await setUp(t, {
@@ -612,7 +612,7 @@ test("with list-channels the first module draws the list's place too: the button
 });
 
 test("the callback page loads its own small module, never the element's", async (t) => {
-  const manifest = JSON.parse(readFileSync(path.join(BUNDLE, "../manifest.json"), "utf8"));
+  const manifest = bundleManifest();
   const { context, page } = await setUp(t);
   // What each page loaded, recorded as it finishes. The callback page closes itself once it has
   // posted the token, so nothing is asked of its requests afterwards (a closed page's sizes can

@@ -73,12 +73,9 @@ async function buttonsFirst() {
   // paint (fetched before it, it would compete with that paint), or at once on a first click.
   let fetchElement;
   const fetched = new Promise((resolve) => (fetchElement = resolve));
-  let asked = false;
   const load = () => {
-    if (!asked) {
-      asked = true;
-      fetchElement(element());
-    }
+    fetchElement?.(element());
+    fetchElement = null;
     return fetched;
   };
   // Only this loader holds the hand-over (false when the element was defined already).
