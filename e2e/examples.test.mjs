@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { launch } from "./browser.mjs";
-import { BUNDLE, ROOT, freePort, startSandbox } from "./sandbox.mjs";
+import { BUNDLE, ROOT, freePort, startSandbox, until } from "./sandbox.mjs";
 import { startHost } from "./host.mjs";
 
 const VERSION = JSON.parse(readFileSync(path.join(BUNDLE, "package.json"), "utf8")).version;
@@ -87,10 +87,12 @@ test("React's dev server (npm run dev): the callback page and pkg/ from the pack
     try { process.kill(-dev.pid, "SIGTERM"); } catch {}
     sandbox.stop();
   });
-  for (let i = 0; !output.includes(origin); i++) {
-    if (i > 300 || dev.exitCode !== null) assert.fail(`the dev server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Ready when it answers, not when its banner says so: wherever CI is set, Vite colours the
+  // port in its banner (picocolors), and the banner no longer holds the origin as plain text.
+  const answered = () => fetch(`${origin}/`).then((r) => r.ok, () => false);
+  await until(`the dev server on ${origin}`, async () => dev.exitCode !== null || (await answered()), 30000)
+    .catch((e) => assert.fail(`${e.message}:\n${output}`));
+  assert.equal(dev.exitCode, null, `the dev server exited:\n${output}`);
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.getByRole("heading", { name: "React dashboard" }).waitFor();
